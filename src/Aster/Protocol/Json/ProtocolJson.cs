@@ -1,0 +1,361 @@
+using System.Buffers;
+using System.Text.Json;
+
+namespace Aster.Protocol.Json;
+
+/// <summary>
+/// The JSON forms (serialization mode 3) of the framework messages: StreamHeader in both dialects (wire-protocol.md
+/// 5.3, 20.2) and RpcStatus (7.1). Writers use the reference key order; readers accept any valid JSON.
+/// </summary>
+internal static class ProtocolJson
+{
+    private const int MaxDepth = 8;
+    private static readonly JsonReaderOptions _readerOptions = new() { MaxDepth = MaxDepth, AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow };
+
+    /// <summary>Writes <paramref name="header"/> in its dialect's JSON form.</summary>
+    public static void WriteHeader(IBufferWriter<byte> output, StreamHeader header)
+    {
+        var writer = new CompactJsonWriter(output);
+        writer.WriteStartObject();
+        writer.WritePropertyName("service");
+        writer.WriteString(header.Service);
+        writer.WritePropertyName("method");
+        writer.WriteString(header.Method);
+        writer.WritePropertyName("version");
+        writer.WriteNumber(header.Version);
+        writer.WritePropertyName("callId");
+        if (header.Dialect == WireDialect.Release012)
+        {
+            writer.WriteString(header.CallIdText ?? string.Empty);
+            writer.WritePropertyName("deadlineEpochMs");
+            writer.WriteNumber(header.DeadlineEpochMs);
+        }
+        else
+        {
+            writer.WriteNumber(header.CallId);
+            writer.WritePropertyName("deadline");
+            writer.WriteNumber(header.Deadline);
+        }
+
+        writer.WritePropertyName("serializationMode");
+        writer.WriteNumber((long)header.SerializationMode);
+        WriteStringList(writer, "metadataKeys", header.MetadataKeys);
+        WriteStringList(writer, "metadataValues", header.MetadataValues);
+        if (header.Dialect != WireDialect.Release012)
+        {
+            writer.WritePropertyName("sessionId");
+            writer.WriteNumber(header.SessionId);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Reads a JSON StreamHeader and decides its dialect from its keys.</summary>
+    /// <exception cref="ProtocolFormatException">Not a JSON object of the expected shape.</exception>
+    public static StreamHeader ReadHeader(ReadOnlySpan<byte> json)
+    {
+        if (json.IsEmpty)
+        {
+            throw new ProtocolFormatException("empty");
+        }
+
+        string service = string.Empty, method = string.Empty;
+        int version = 1, callId = 0, sessionId = 0;
+        short deadline = 0;
+        long deadlineEpochMs = 0, mode = 0;
+        string? callIdText = null;
+        bool sawCurrentKey = false, sawLegacyKey = false;
+        IReadOnlyList<string> keys = [], values = [];
+        try
+        {
+            var reader = new Utf8JsonReader(json, _readerOptions);
+            ExpectStartObject(ref reader);
+            while (NextProperty(ref reader, out string name))
+            {
+                switch (name)
+                {
+                    case "service":
+                        service = ReadString(ref reader, name);
+                        break;
+                    case "method":
+                        method = ReadString(ref reader, name);
+                        break;
+                    case "version":
+                        version = ReadInt32(ref reader, name);
+                        break;
+                    case "callId":
+                        reader.Read();
+                        if (reader.TokenType == JsonTokenType.String)
+                        {
+                            callIdText = reader.GetString();
+                            sawLegacyKey = true;
+                        }
+                        else
+                        {
+                            callId = ReadInt32Current(ref reader, name);
+                            sawCurrentKey = true;
+                        }
+
+                        break;
+                    case "deadline":
+                        sawCurrentKey = true;
+                        int seconds = ReadInt32(ref reader, name);
+                        if (seconds is < short.MinValue or > short.MaxValue)
+                        {
+                            throw new ProtocolFormatException($"deadline {seconds} out of the int16 range");
+                        }
+
+                        deadline = (short)seconds;
+                        break;
+                    case "deadlineEpochMs":
+                        sawLegacyKey = true;
+                        deadlineEpochMs = ReadInt64(ref reader, name);
+                        break;
+                    case "serializationMode":
+                        mode = ReadInt64(ref reader, name);
+                        break;
+                    case "metadataKeys":
+                        keys = ReadStringList(ref reader, name);
+                        break;
+                    case "metadataValues":
+                        values = ReadStringList(ref reader, name);
+                        break;
+                    case "sessionId":
+                        sawCurrentKey = true;
+                        sessionId = ReadInt32(ref reader, name);
+                        break;
+                    default:
+                        reader.Read();
+                        reader.Skip(); // unknown keys are ignored (D15)
+                        break;
+                }
+            }
+
+            ExpectEnd(ref reader);
+        }
+        catch (JsonException ex)
+        {
+            throw new ProtocolFormatException($"invalid JSON: {ex.Message}", ex);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new ProtocolFormatException($"invalid JSON: {ex.Message}", ex);
+        }
+
+        if (mode is < sbyte.MinValue or > sbyte.MaxValue)
+        {
+            throw new ProtocolFormatException($"serializationMode {mode} out of range");
+        }
+
+        WireDialect dialect = !sawCurrentKey && sawLegacyKey ? WireDialect.Release012 : WireDialect.Current;
+        return new StreamHeader
+        {
+            Service = service,
+            Method = method,
+            Version = version,
+            CallId = callId,
+            Deadline = deadline,
+            SerializationMode = (SerializationMode)mode,
+            MetadataKeys = keys,
+            MetadataValues = values,
+            SessionId = sessionId,
+            Dialect = dialect,
+            CallIdText = callIdText,
+            DeadlineEpochMs = deadlineEpochMs,
+        };
+    }
+
+    /// <summary>Writes an RpcStatus: <c>{"code":0,"message":"","detailKeys":[],"detailValues":[]}</c>.</summary>
+    public static void WriteStatus(IBufferWriter<byte> output, RpcStatus status)
+    {
+        var writer = new CompactJsonWriter(output);
+        writer.WriteStartObject();
+        writer.WritePropertyName("code");
+        writer.WriteNumber((long)status.Code);
+        writer.WritePropertyName("message");
+        writer.WriteString(status.Message);
+        writer.WritePropertyName("detailKeys");
+        writer.WriteStartArray();
+        foreach (KeyValuePair<string, string> detail in status.Details)
+        {
+            writer.WriteString(detail.Key);
+        }
+
+        writer.WriteEndArray();
+        writer.WritePropertyName("detailValues");
+        writer.WriteStartArray();
+        foreach (KeyValuePair<string, string> detail in status.Details)
+        {
+            writer.WriteString(detail.Value);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Reads an RpcStatus; an empty payload is OK.</summary>
+    /// <exception cref="ProtocolFormatException">Not a JSON object of the expected shape.</exception>
+    public static RpcStatus ReadStatus(ReadOnlySpan<byte> json)
+    {
+        if (json.IsEmpty)
+        {
+            return RpcStatus.Ok;
+        }
+
+        long code = 0;
+        string message = string.Empty;
+        List<string> keys = [], values = [];
+        try
+        {
+            var reader = new Utf8JsonReader(json, _readerOptions);
+            ExpectStartObject(ref reader);
+            while (NextProperty(ref reader, out string name))
+            {
+                switch (name)
+                {
+                    case "code":
+                        code = ReadInt64(ref reader, name);
+                        break;
+                    case "message":
+                        message = ReadString(ref reader, name);
+                        break;
+                    case "detailKeys":
+                        keys = ReadStringList(ref reader, name);
+                        break;
+                    case "detailValues":
+                        values = ReadStringList(ref reader, name);
+                        break;
+                    default:
+                        reader.Read();
+                        reader.Skip();
+                        break;
+                }
+            }
+
+            ExpectEnd(ref reader);
+        }
+        catch (JsonException ex)
+        {
+            throw new ProtocolFormatException($"invalid JSON: {ex.Message}", ex);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new ProtocolFormatException($"invalid JSON: {ex.Message}", ex);
+        }
+
+        if (code is < int.MinValue or > int.MaxValue)
+        {
+            throw new ProtocolFormatException($"status code {code} out of range");
+        }
+
+        int count = Math.Min(keys.Count, values.Count);
+        var details = new KeyValuePair<string, string>[count];
+        for (int i = 0; i < count; i++)
+        {
+            details[i] = new(keys[i], values[i]);
+        }
+
+        return new RpcStatus((StatusCode)code, message, details);
+    }
+
+    private static void WriteStringList(CompactJsonWriter writer, string name, IReadOnlyList<string> items)
+    {
+        writer.WritePropertyName(name);
+        writer.WriteStartArray();
+        foreach (string item in items)
+        {
+            writer.WriteString(item);
+        }
+
+        writer.WriteEndArray();
+    }
+
+    private static void ExpectStartObject(ref Utf8JsonReader reader)
+    {
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new ProtocolFormatException("not a JSON object");
+        }
+    }
+
+    private static bool NextProperty(ref Utf8JsonReader reader, out string name)
+    {
+        reader.Read();
+        if (reader.TokenType == JsonTokenType.EndObject)
+        {
+            name = string.Empty;
+            return false;
+        }
+
+        name = reader.GetString() ?? string.Empty;
+        return true;
+    }
+
+    private static void ExpectEnd(ref Utf8JsonReader reader)
+    {
+        if (reader.Read())
+        {
+            throw new ProtocolFormatException("trailing data after the JSON object");
+        }
+    }
+
+    private static string ReadString(ref Utf8JsonReader reader, string name)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            throw new ProtocolFormatException($"'{name}' must be a string");
+        }
+
+        return reader.GetString() ?? string.Empty;
+    }
+
+    private static int ReadInt32(ref Utf8JsonReader reader, string name)
+    {
+        reader.Read();
+        return ReadInt32Current(ref reader, name);
+    }
+
+    private static int ReadInt32Current(ref Utf8JsonReader reader, string name)
+    {
+        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out int value))
+        {
+            throw new ProtocolFormatException($"'{name}' must be a 32-bit integer");
+        }
+
+        return value;
+    }
+
+    private static long ReadInt64(ref Utf8JsonReader reader, string name)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out long value))
+        {
+            throw new ProtocolFormatException($"'{name}' must be an integer");
+        }
+
+        return value;
+    }
+
+    private static List<string> ReadStringList(ref Utf8JsonReader reader, string name)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            throw new ProtocolFormatException($"'{name}' must be a list of strings");
+        }
+
+        var items = new List<string>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.String)
+            {
+                throw new ProtocolFormatException($"'{name}' must be a list of strings");
+            }
+
+            items.Add(reader.GetString() ?? string.Empty);
+        }
+
+        return items;
+    }
+}
