@@ -59,7 +59,7 @@ internal static class TaskExtensions
     }
 
     /// <summary>Collects an async stream into a list, failing after <paramref name="timeout"/> (default 5 s).</summary>
-    public static async Task<List<T>> ToListAsync<T>(this IAsyncEnumerable<T> source, TimeSpan? timeout = null,
+    public static async Task<List<T>> CollectAsync<T>(this IAsyncEnumerable<T> source, TimeSpan? timeout = null,
         [CallerFilePath] string file = "", [CallerLineNumber] int line = 0)
     {
         using CancellationTokenSource cts = new(timeout ?? DefaultTimeoutSpan);

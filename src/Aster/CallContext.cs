@@ -1,0 +1,79 @@
+using Aster.Protocol;
+
+namespace Aster;
+
+/// <summary>
+/// What a server handler (and a server interceptor) knows about the call it serves: the method, the caller's
+/// metadata, the deadline, the session and a cancellation token that fires on CANCEL, reset, deadline or connection loss.
+/// </summary>
+public sealed class CallContext
+{
+    private readonly TimeProvider _time;
+
+    internal CallContext(StreamHeader header, DateTimeOffset? deadline, TimeProvider time, CancellationToken cancellationToken)
+    {
+        Service = header.Service;
+        Method = header.Method;
+        Version = header.Version;
+        CallId = header.CallIdText ?? header.CallId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        SessionId = header.SessionId;
+        SerializationMode = header.SerializationMode;
+        Deadline = deadline;
+        CancellationToken = cancellationToken;
+        _time = time;
+        var metadata = new KeyValuePair<string, string>[header.MetadataKeys.Count];
+        for (int i = 0; i < metadata.Length; i++)
+        {
+            metadata[i] = new(header.MetadataKeys[i], header.MetadataValues[i]);
+        }
+
+        Metadata = metadata;
+    }
+
+    /// <summary>The service's wire name.</summary>
+    public string Service { get; }
+
+    /// <summary>The method's wire name as the caller sent it.</summary>
+    public string Method { get; }
+
+    /// <summary>The service version the caller asked for.</summary>
+    public int Version { get; }
+
+    /// <summary>The caller's call id, for logs ("0" when the caller sent none).</summary>
+    public string CallId { get; }
+
+    /// <summary>The session id, 0 for a shared call.</summary>
+    public int SessionId { get; }
+
+    /// <summary>The payload codec of the call.</summary>
+    public SerializationMode SerializationMode { get; }
+
+    /// <summary>The request metadata in the caller's order.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Metadata { get; }
+
+    /// <summary>When the call must finish, or null when it has no deadline (the handler time limit still applies).</summary>
+    public DateTimeOffset? Deadline { get; }
+
+    /// <summary>The time left until <see cref="Deadline"/>, or null without a deadline.</summary>
+    public TimeSpan? RemainingTime => Deadline is { } deadline ? deadline - _time.GetUtcNow() : null;
+
+    /// <summary>Cancelled when the caller cancels, the deadline or handler time limit passes, or the connection closes.</summary>
+    public CancellationToken CancellationToken { get; }
+
+    /// <summary>State that interceptors and handlers share for this call.</summary>
+    public IDictionary<string, object?> Items { get; } = new Dictionary<string, object?>(StringComparer.Ordinal);
+
+    /// <summary>The value of metadata key <paramref name="key"/>; the last one wins when the key repeats.</summary>
+    public string? GetMetadata(string key)
+    {
+        for (int i = Metadata.Count - 1; i >= 0; i--)
+        {
+            if (string.Equals(Metadata[i].Key, key, StringComparison.Ordinal))
+            {
+                return Metadata[i].Value;
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,305 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Aster.Codec;
+using Aster.Diagnostics;
+using Aster.Internal;
+using Aster.Protocol;
+using Aster.Transport;
+
+namespace Aster.Client;
+
+/// <summary>
+/// Calls Aster services over one connection: unary calls share a pool of streams (a session's calls have a pool of
+/// one), streaming calls get a stream of their own. Thread-safe.
+/// </summary>
+public sealed class AsterClient : IAsyncDisposable
+{
+    private readonly StreamPool _sharedPool;
+    private readonly ConcurrentDictionary<int, StreamPool> _sessionPools = new();
+    private readonly IClientInterceptor[] _interceptors;
+    private int _callId;
+    private int _sessionId;
+
+    /// <summary>Creates a client over an established connection.</summary>
+    /// <exception cref="ArgumentException">No codecs configured.</exception>
+    public AsterClient(IRpcConnection connection, AsterClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(options);
+        Connection = connection;
+        Options = options;
+        Codecs = options.Codecs ?? throw new ArgumentException("AsterClientOptions.Codecs is required.", nameof(options));
+        _sharedPool = new StreamPool(connection, options.SharedStreamPoolSize, options.MaxFrameLength);
+        _interceptors = [.. options.Interceptors];
+    }
+
+    internal IRpcConnection Connection { get; }
+
+    internal AsterClientOptions Options { get; }
+
+    internal ICodecProvider Codecs { get; }
+
+    /// <summary>The XLANG forms of StreamHeader and RpcStatus; null until a Fory protocol codec is configured.</summary>
+    internal IProtocolCodec? XlangProtocol { get; init; }
+
+    /// <summary>Allocates a new session id on this connection (1, 2, 3, …); pass it in <see cref="CallOptions.SessionId"/>.</summary>
+    public int NewSessionId() => Interlocked.Increment(ref _sessionId);
+
+    /// <summary>Makes a unary call.</summary>
+    public async ValueTask<TResponse> UnaryAsync<TRequest, TResponse>(ClientMethod<TRequest, TResponse> method, TRequest request, CallOptions options = default, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        TResponse response = default!;
+        await InvokeAsync(method.Service, method.Version, method.Name, MethodKind.Unary, options, async context =>
+        {
+            SerializationMode mode = ModeOf(context.Options);
+            ReadOnlyMemory<byte> payload = Encode(Codecs.GetCodec<TRequest>(mode), request);
+            StreamPool pool = PoolFor(context.Options.SessionId);
+            await using ClientCall call = await ClientCall.StartAsync(this, Header(context, mode), CheckedTimeout(context.Options), pool, payload, cancellationToken).ConfigureAwait(false);
+            response = await call.ReadSingleAsync(Codecs.GetCodec<TResponse>(mode)).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+        return response;
+    }
+
+    /// <summary>Makes a server-streaming call; the responses arrive as they are read.</summary>
+    public async IAsyncEnumerable<TResponse> ServerStreamingAsync<TRequest, TResponse>(ClientMethod<TRequest, TResponse> method, TRequest request, CallOptions options = default, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        ClientCall? call = null;
+        SerializationMode mode = default;
+        await InvokeAsync(method.Service, method.Version, method.Name, MethodKind.ServerStreaming, options, async context =>
+        {
+            mode = ModeOf(context.Options);
+            ReadOnlyMemory<byte> payload = Encode(Codecs.GetCodec<TRequest>(mode), request);
+            call = await ClientCall.StartAsync(this, Header(context, mode), CheckedTimeout(context.Options), pool: null, payload, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+
+        ClientCall started = call!;
+        await using (started.ConfigureAwait(false))
+        {
+            IMessageCodec<TResponse> codec = Codecs.GetCodec<TResponse>(mode);
+            while (true)
+            {
+                (bool hasItem, TResponse item) = await started.ReadAsync(codec).ConfigureAwait(false);
+                if (!hasItem)
+                {
+                    yield break;
+                }
+
+                yield return item;
+            }
+        }
+    }
+
+    /// <summary>Makes a client-streaming call: sends every item of <paramref name="requests"/>, then reads the response.</summary>
+    public async ValueTask<TResponse> ClientStreamingAsync<TRequest, TResponse>(ClientMethod<TRequest, TResponse> method, IAsyncEnumerable<TRequest> requests, CallOptions options = default, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        ArgumentNullException.ThrowIfNull(requests);
+        TResponse response = default!;
+        await InvokeAsync(method.Service, method.Version, method.Name, MethodKind.ClientStreaming, options, async context =>
+        {
+            SerializationMode mode = ModeOf(context.Options);
+            await using ClientCall call = await ClientCall.StartAsync(this, Header(context, mode), CheckedTimeout(context.Options), pool: null, firstRequest: null, cancellationToken).ConfigureAwait(false);
+            using var sending = CancellationTokenSource.CreateLinkedTokenSource(call.Token);
+            Task send = SendAllAsync(call, Codecs.GetCodec<TRequest>(mode), requests, sending.Token);
+            try
+            {
+                response = await call.ReadSingleAsync(Codecs.GetCodec<TResponse>(mode)).ConfigureAwait(false);
+            }
+            finally
+            {
+                await sending.CancelAsync().ConfigureAwait(false);
+                await ObserveSendAsync(send).ConfigureAwait(false);
+            }
+
+            await RethrowSendFailureAsync(send).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+        return response;
+    }
+
+    /// <summary>Makes a bidirectional-streaming call: sends <paramref name="requests"/> while the responses are read.</summary>
+    public async IAsyncEnumerable<TResponse> DuplexStreamingAsync<TRequest, TResponse>(ClientMethod<TRequest, TResponse> method, IAsyncEnumerable<TRequest> requests, CallOptions options = default, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        ArgumentNullException.ThrowIfNull(requests);
+        ClientCall? call = null;
+        SerializationMode mode = default;
+        await InvokeAsync(method.Service, method.Version, method.Name, MethodKind.DuplexStreaming, options, async context =>
+        {
+            mode = ModeOf(context.Options);
+            call = await ClientCall.StartAsync(this, Header(context, mode), CheckedTimeout(context.Options), pool: null, firstRequest: null, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+
+        ClientCall started = call!;
+        await using (started.ConfigureAwait(false))
+        {
+            using var sending = CancellationTokenSource.CreateLinkedTokenSource(started.Token);
+            Task send = SendAllAsync(started, Codecs.GetCodec<TRequest>(mode), requests, sending.Token);
+            try
+            {
+                IMessageCodec<TResponse> codec = Codecs.GetCodec<TResponse>(mode);
+                while (true)
+                {
+                    (bool hasItem, TResponse item) = await started.ReadAsync(codec).ConfigureAwait(false);
+                    if (!hasItem)
+                    {
+                        break;
+                    }
+
+                    yield return item;
+                }
+            }
+            finally
+            {
+                await sending.CancelAsync().ConfigureAwait(false);
+                await ObserveSendAsync(send).ConfigureAwait(false);
+            }
+
+            await RethrowSendFailureAsync(send).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Closes the connection.</summary>
+    public ValueTask DisposeAsync() => Connection.CloseAsync(0, "normal close");
+
+    internal IProtocolCodec ProtocolFor(SerializationMode mode)
+        => mode == SerializationMode.Json
+            ? JsonProtocolCodec.Instance
+            : XlangProtocol ?? throw new NotSupportedException($"Serialization mode {mode} needs an XLANG protocol codec.");
+
+    private static async Task SendAllAsync<TRequest>(ClientCall call, IMessageCodec<TRequest> codec, IAsyncEnumerable<TRequest> requests, CancellationToken cancellationToken)
+    {
+        await foreach (TRequest item in requests.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            await call.WriteRequestAsync(Encode(codec, item), last: false).ConfigureAwait(false);
+        }
+
+        await call.WriteEndAsync().ConfigureAwait(false);
+    }
+
+    private static async Task ObserveSendAsync(Task send)
+    {
+        try
+        {
+            await send.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException)
+        {
+            // The stream went away; the read side reports it.
+        }
+        catch (Exception)
+        {
+            // The caller's request sequence failed; rethrown after the response side has been settled.
+        }
+    }
+
+    private static Task RethrowSendFailureAsync(Task send)
+        => send.IsFaulted && send.Exception!.InnerException is { } error and not (OperationCanceledException or IOException or InvalidOperationException)
+            ? Task.FromException(error)
+            : Task.CompletedTask;
+
+    private static ReadOnlyMemory<byte> Encode<T>(IMessageCodec<T> codec, T value)
+    {
+        using var buffer = new PooledBufferWriter();
+        codec.Encode(value, buffer);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static TimeSpan? CheckedTimeout(CallOptions options)
+    {
+        if (options.Timeout is { } timeout && timeout <= TimeSpan.Zero)
+        {
+            throw new RpcException(StatusCode.DeadlineExceeded, "deadline exceeded");
+        }
+
+        return options.Timeout;
+    }
+
+    private SerializationMode ModeOf(CallOptions options) => options.SerializationMode ?? Options.DefaultSerializationMode;
+
+    private StreamPool PoolFor(int sessionId)
+        => sessionId == 0
+            ? _sharedPool
+            : _sessionPools.GetOrAdd(sessionId, static (_, client) => new StreamPool(client.Connection, 1, client.Options.MaxFrameLength), this);
+
+    private StreamHeader Header(ClientCallContext context, SerializationMode mode)
+    {
+        int callId = Interlocked.Increment(ref _callId) & int.MaxValue;
+        if (callId == 0)
+        {
+            callId = Interlocked.Increment(ref _callId) & int.MaxValue;
+        }
+
+        short deadline = 0;
+        if (context.Options.Timeout is { } timeout)
+        {
+            deadline = (short)Math.Clamp(Math.Ceiling(timeout.TotalSeconds), 1, short.MaxValue);
+        }
+
+        var keys = new string[context.Metadata.Count];
+        var values = new string[context.Metadata.Count];
+        for (int i = 0; i < keys.Length; i++)
+        {
+            keys[i] = context.Metadata[i].Key;
+            values[i] = context.Metadata[i].Value;
+        }
+
+        return new StreamHeader
+        {
+            Service = context.Service,
+            Method = context.Method,
+            Version = context.Version,
+            CallId = callId,
+            Deadline = deadline,
+            SerializationMode = mode,
+            MetadataKeys = keys,
+            MetadataValues = values,
+            SessionId = context.Options.SessionId,
+        };
+    }
+
+    private async ValueTask InvokeAsync(string service, int version, string method, MethodKind kind, CallOptions options, Func<ClientCallContext, ValueTask> call, CancellationToken cancellationToken)
+    {
+        var context = new ClientCallContext(service, version, method, kind, options, cancellationToken);
+        Func<ClientCallContext, ValueTask> next = call;
+        for (int i = _interceptors.Length - 1; i >= 0; i--)
+        {
+            IClientInterceptor interceptor = _interceptors[i];
+            Func<ClientCallContext, ValueTask> inner = next;
+            next = c => interceptor.InvokeAsync(c, inner);
+        }
+
+        long started = Stopwatch.GetTimestamp();
+        StatusCode code = StatusCode.OK;
+        try
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        catch (RpcException ex)
+        {
+            code = ex.StatusCode;
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            code = StatusCode.Cancelled;
+            throw;
+        }
+        finally
+        {
+            if (AsterDiagnostics.ClientCallDuration.Enabled)
+            {
+                AsterDiagnostics.ClientCallDuration.Record(
+                    Stopwatch.GetElapsedTime(started).TotalSeconds,
+                    new KeyValuePair<string, object?>("rpc.system.name", "aster"),
+                    new KeyValuePair<string, object?>("rpc.method", service + "/" + method),
+                    new KeyValuePair<string, object?>("rpc.response.status_code", StatusCodeNames.GetName(code)));
+            }
+        }
+    }
+}

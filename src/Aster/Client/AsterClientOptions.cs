@@ -1,0 +1,87 @@
+using Aster.Codec;
+using Aster.Protocol;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Aster.Client;
+
+/// <summary>Options of an <see cref="AsterClient"/>.</summary>
+public sealed class AsterClientOptions
+{
+    /// <summary>The payload codecs. Required.</summary>
+    public ICodecProvider? Codecs { get; set; }
+
+    /// <summary>The serialization mode of calls that do not choose one. Defaults to XLANG.</summary>
+    public SerializationMode DefaultSerializationMode { get; set; } = SerializationMode.Xlang;
+
+    /// <summary>The most pooled streams for shared unary calls. Defaults to 8.</summary>
+    public int SharedStreamPoolSize { get; set; } = 8;
+
+    /// <summary>How long a unary call waits for a pooled stream. Defaults to 5 s.</summary>
+    public TimeSpan StreamAcquireTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a cancelled call drains the stream for its trailer. Defaults to 1 s.</summary>
+    public TimeSpan CancelDrainTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The largest frame Length accepted or sent. Defaults to 16 MiB.</summary>
+    public int MaxFrameLength { get; set; } = Framing.Frame.MaxLength;
+
+    /// <summary>Client interceptors, outermost first.</summary>
+    public IList<IClientInterceptor> Interceptors { get; } = [];
+
+    /// <summary>The logger factory. Defaults to <see cref="NullLoggerFactory"/>.</summary>
+    public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
+
+    /// <summary>The clock. Defaults to <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+}
+
+/// <summary>
+/// Asynchronous middleware around every call a client makes. For unary and client-streaming calls
+/// <c>continuation</c> completes with the response; for server-streaming and bidirectional calls it completes once the
+/// call has started (its header sent), and the responses are read afterwards.
+/// </summary>
+public interface IClientInterceptor
+{
+    /// <summary>Runs around one call (or one attempt, inside a retrying interceptor).</summary>
+    ValueTask InvokeAsync(ClientCallContext context, Func<ClientCallContext, ValueTask> continuation);
+}
+
+/// <summary>What a client interceptor sees of a call.</summary>
+public sealed class ClientCallContext
+{
+    internal ClientCallContext(string service, int version, string method, MethodKind kind, CallOptions options, CancellationToken cancellationToken)
+    {
+        Service = service;
+        Version = version;
+        Method = method;
+        Kind = kind;
+        Options = options;
+        Metadata = options.Metadata is { } metadata ? [.. metadata] : [];
+        CancellationToken = cancellationToken;
+    }
+
+    /// <summary>The service's wire name.</summary>
+    public string Service { get; }
+
+    /// <summary>The service version.</summary>
+    public int Version { get; }
+
+    /// <summary>The method's wire name.</summary>
+    public string Method { get; }
+
+    /// <summary>The call pattern.</summary>
+    public MethodKind Kind { get; }
+
+    /// <summary>The call's options; an interceptor may replace them (for example to set a timeout).</summary>
+    public CallOptions Options { get; set; }
+
+    /// <summary>The request metadata to send; interceptors may add entries.</summary>
+    public List<KeyValuePair<string, string>> Metadata { get; }
+
+    /// <summary>The caller's cancellation token.</summary>
+    public CancellationToken CancellationToken { get; }
+
+    /// <summary>How many attempts ran before this one (0 on the first).</summary>
+    public int Attempt { get; internal set; }
+}

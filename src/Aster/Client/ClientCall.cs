@@ -1,0 +1,342 @@
+using System.Buffers;
+using Aster.Codec;
+using Aster.Framing;
+using Aster.Internal;
+using Aster.Protocol;
+
+namespace Aster.Client;
+
+/// <summary>
+/// One call in progress on a client stream: writes the header and requests, reads responses up to the trailer, and on
+/// cancellation or a deadline sends CANCEL, drains briefly and drops the stream (wire-protocol.md, section 13).
+/// </summary>
+internal sealed class ClientCall : IAsyncDisposable
+{
+    private readonly ClientStream _stream;
+    private readonly StreamPool? _pool;
+    private readonly IProtocolCodec _protocol;
+    private readonly AsterClientOptions _options;
+    private readonly CancellationTokenSource? _deadline;
+    private readonly CancellationTokenSource _cancellation;
+    private readonly CancellationToken _userToken;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private bool _sendClosed;
+    private bool _trailerSeen;
+    private int _disposed;
+
+    private ClientCall(ClientStream stream, StreamPool? pool, IProtocolCodec protocol, AsterClientOptions options, CancellationTokenSource? deadline, CancellationToken userToken)
+    {
+        _stream = stream;
+        _pool = pool;
+        _protocol = protocol;
+        _options = options;
+        _deadline = deadline;
+        _userToken = userToken;
+        _cancellation = deadline is null
+            ? CancellationTokenSource.CreateLinkedTokenSource(userToken)
+            : CancellationTokenSource.CreateLinkedTokenSource(userToken, deadline.Token);
+    }
+
+    /// <summary>Cancelled by the caller's token or the deadline.</summary>
+    public CancellationToken Token => _cancellation.Token;
+
+    /// <summary>Acquires a stream (pooled or dedicated) and sends the header, plus the first request when given.</summary>
+    public static async ValueTask<ClientCall> StartAsync(
+        AsterClient client,
+        StreamHeader header,
+        TimeSpan? timeout,
+        StreamPool? pool,
+        ReadOnlyMemory<byte>? firstRequest,
+        CancellationToken cancellationToken)
+    {
+        AsterClientOptions options = client.Options;
+        CancellationTokenSource? deadline = timeout is { } t ? new CancellationTokenSource(t, options.TimeProvider) : null;
+        IProtocolCodec protocol = client.ProtocolFor(header.SerializationMode);
+        ClientStream? stream = null;
+        try
+        {
+            using var linked = deadline is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+            CancellationToken token = linked?.Token ?? cancellationToken;
+            stream = pool is null
+                ? new ClientStream(await client.Connection.OpenStreamAsync(token).ConfigureAwait(false), options.MaxFrameLength)
+                : await pool.AcquireAsync(options.StreamAcquireTimeout, token).ConfigureAwait(false);
+            var call = new ClientCall(stream, pool, protocol, options, deadline, cancellationToken);
+            stream = null;
+            await call.WriteStartAsync(header, firstRequest).ConfigureAwait(false);
+            return call;
+        }
+        catch (Exception ex)
+        {
+            if (stream is not null)
+            {
+                if (pool is null)
+                {
+                    stream.Stream.Abort(0);
+                    await stream.Stream.DisposeAsync().ConfigureAwait(false);
+                }
+                else
+                {
+                    pool.Discard(stream);
+                }
+            }
+
+            Exception translated = Translate(ex, deadline, cancellationToken);
+            deadline?.Dispose();
+            if (ReferenceEquals(translated, ex))
+            {
+                throw;
+            }
+
+            throw translated;
+        }
+    }
+
+    /// <summary>Writes one request data frame (with END_STREAM when <paramref name="last"/>).</summary>
+    public async ValueTask WriteRequestAsync(ReadOnlyMemory<byte> payload, bool last)
+    {
+        await _writeGate.WaitAsync(Token).ConfigureAwait(false);
+        try
+        {
+            if (_sendClosed)
+            {
+                return;
+            }
+
+            FrameWriter.Write(_stream.Stream.Output, last ? FrameFlags.EndStream : FrameFlags.None, payload.Span, _options.MaxFrameLength);
+            _sendClosed = last;
+            await _stream.Stream.Output.FlushAsync(Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <summary>Ends the requests with the empty END_STREAM sentinel.</summary>
+    public async ValueTask WriteEndAsync()
+    {
+        await _writeGate.WaitAsync(Token).ConfigureAwait(false);
+        try
+        {
+            if (_sendClosed)
+            {
+                return;
+            }
+
+            FrameWriter.WriteEmpty(_stream.Stream.Output, FrameFlags.EndStream);
+            _sendClosed = true;
+            await _stream.Stream.Output.FlushAsync(Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Reads the next response. Returns false at an OK trailer; throws <see cref="RpcException"/> for an error trailer
+    /// or a broken stream, and <see cref="OperationCanceledException"/> when the caller cancelled.
+    /// </summary>
+    public async ValueTask<(bool HasItem, T Item)> ReadAsync<T>(IMessageCodec<T> codec)
+    {
+        try
+        {
+            while (true)
+            {
+                Frame? next = await _stream.Reader.ReadAsync(Token).ConfigureAwait(false);
+                if (next is not { } frame)
+                {
+                    throw new RpcException(StatusCode.Unavailable, "stream ended before trailer");
+                }
+
+                FrameFlags flags = frame.Flags & ~FrameFlags.Reserved;
+                if ((flags & FrameFlags.RowSchema) != 0)
+                {
+                    continue;
+                }
+
+                if ((flags & FrameFlags.Trailer) != 0)
+                {
+                    RpcStatus status = ReadStatus(frame.Payload);
+                    _trailerSeen = true;
+                    if (status.Code != StatusCode.OK)
+                    {
+                        throw new RpcException(status);
+                    }
+
+                    return (false, default!);
+                }
+
+                if ((flags & (FrameFlags.Header | FrameFlags.Call | FrameFlags.Cancel)) != 0)
+                {
+                    throw new RpcException(StatusCode.Internal, $"protocol error: unexpected frame with flags 0x{(byte)flags:x2}");
+                }
+
+                if ((flags & FrameFlags.Compressed) != 0)
+                {
+                    throw new RpcException(StatusCode.Internal, "protocol error: compressed responses are not supported by this client");
+                }
+
+                T item;
+                try
+                {
+                    item = codec.Decode(frame.Payload);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    throw new RpcException(StatusCode.Internal, $"protocol error: malformed response: {ex.Message}", ex);
+                }
+
+                return (true, item);
+            }
+        }
+        catch (Exception ex) when (ex is not RpcException)
+        {
+            Exception translated = Translate(ex, _deadline, _userToken);
+            if (ReferenceEquals(translated, ex))
+            {
+                throw;
+            }
+
+            throw translated;
+        }
+    }
+
+    /// <summary>Reads the single response of a unary or client-streaming call and its trailer.</summary>
+    public async ValueTask<T> ReadSingleAsync<T>(IMessageCodec<T> codec)
+    {
+        (bool hasItem, T item) = await ReadAsync(codec).ConfigureAwait(false);
+        if (!hasItem)
+        {
+            throw new RpcException(StatusCode.Internal, "OK trailer with no response frame");
+        }
+
+        // Further data frames before the trailer are ignored (wire-protocol.md 19.2).
+        while ((await ReadAsync(codec).ConfigureAwait(false)).HasItem)
+        {
+        }
+
+        return item;
+    }
+
+    /// <summary>Ends the call: returns or finishes the stream after a trailer, otherwise cancels and drops it.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        if (_trailerSeen)
+        {
+            if (_pool is not null)
+            {
+                _stream.Reader.Release();
+                _pool.Return(_stream);
+            }
+            else
+            {
+                await _stream.Stream.Output.CompleteAsync().ConfigureAwait(false);
+                await _stream.Stream.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        else
+        {
+            _ = CancelAndDropAsync();
+        }
+
+        _cancellation.Dispose();
+        _deadline?.Dispose();
+    }
+
+    /// <summary>The exception the caller sees for a failure inside a call.</summary>
+    public Exception Translate(Exception exception) => Translate(exception, _deadline, _userToken);
+
+    private static Exception Translate(Exception exception, CancellationTokenSource? deadline, CancellationToken userToken)
+    {
+        switch (exception)
+        {
+            case RpcException:
+                return exception;
+            case OperationCanceledException when userToken.IsCancellationRequested:
+                return exception is OperationCanceledException oce && oce.CancellationToken == userToken ? exception : new OperationCanceledException(userToken);
+            case OperationCanceledException when deadline?.IsCancellationRequested == true:
+                return new RpcException(StatusCode.DeadlineExceeded, "deadline exceeded");
+            case FrameFormatException or ProtocolFormatException:
+                return new RpcException(StatusCode.Internal, $"protocol error: {exception.Message}", exception);
+            case IOException or ObjectDisposedException or InvalidOperationException:
+                return new RpcException(StatusCode.Unavailable, exception.Message, exception);
+            default:
+                return exception;
+        }
+    }
+
+    private async ValueTask WriteStartAsync(StreamHeader header, ReadOnlyMemory<byte>? firstRequest)
+    {
+        using var buffer = new PooledBufferWriter();
+        _protocol.WriteHeader(buffer, header);
+        await _writeGate.WaitAsync(Token).ConfigureAwait(false);
+        try
+        {
+            FrameWriter.Write(_stream.Stream.Output, FrameFlags.Header, buffer.WrittenSpan, _options.MaxFrameLength);
+            if (firstRequest is { } request)
+            {
+                FrameWriter.Write(_stream.Stream.Output, FrameFlags.EndStream, request.Span, _options.MaxFrameLength);
+                _sendClosed = true;
+            }
+
+            await _stream.Stream.Output.FlushAsync(Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    private RpcStatus ReadStatus(in ReadOnlySequence<byte> payload)
+    {
+        // Reference servers sometimes answer a JSON call with an XLANG trailer: sniff the first byte (7.2).
+        bool json = payload.IsEmpty || payload.FirstSpan.Length == 0 || payload.FirstSpan[0] == (byte)'{';
+        IProtocolCodec codec = json ? JsonProtocolCodec.Instance : _protocol;
+        return codec.ReadStatus(payload);
+    }
+
+    private async Task CancelAndDropAsync()
+    {
+        try
+        {
+            await _writeGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                // Our send side is never finished (FIN) while a call runs, so CANCEL can always be sent.
+                FrameWriter.WriteEmpty(_stream.Stream.Output, FrameFlags.Cancel);
+                await _stream.Stream.Output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+
+                await _stream.Stream.Output.CompleteAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                _writeGate.Release();
+            }
+
+            using var drain = new CancellationTokenSource(_options.CancelDrainTimeout, _options.TimeProvider);
+            while (await _stream.Reader.ReadAsync(drain.Token).ConfigureAwait(false) is { } frame)
+            {
+                if ((frame.Flags & FrameFlags.Trailer) != 0)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or FrameFormatException or InvalidOperationException)
+        {
+            // Draining is best effort.
+        }
+        finally
+        {
+            _stream.Stream.Abort(0);
+            await _stream.Stream.DisposeAsync().ConfigureAwait(false);
+            _pool?.Return(null);
+        }
+    }
+}

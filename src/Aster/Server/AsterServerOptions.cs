@@ -1,0 +1,64 @@
+using Aster.Codec;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Aster.Server;
+
+/// <summary>Options of an <see cref="AsterServer"/>.</summary>
+public sealed class AsterServerOptions
+{
+    /// <summary>The payload codecs. Required.</summary>
+    public ICodecProvider? Codecs { get; set; }
+
+    /// <summary>Limits enforced on every call (wire-protocol.md, section 15).</summary>
+    public RpcLimits Limits { get; set; } = new();
+
+    /// <summary>The longest any handler may run; a deadline can only shorten it. Defaults to 300 s.</summary>
+    public TimeSpan MaxHandlerTimeout { get; set; } = TimeSpan.FromSeconds(300);
+
+    /// <summary>
+    /// When true, an unhandled handler exception's message is sent as the INTERNAL status message. Defaults to false:
+    /// the peer sees a generic message and the exception is logged locally.
+    /// </summary>
+    public bool IncludeExceptionDetails { get; set; }
+
+    /// <summary>Server interceptors, outermost first.</summary>
+    public IList<IServerInterceptor> Interceptors { get; } = [];
+
+    /// <summary>The logger factory. Defaults to <see cref="NullLoggerFactory"/>.</summary>
+    public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
+
+    /// <summary>The clock. Defaults to <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+}
+
+/// <summary>Limits on what one call may carry (wire-protocol.md, section 15). All are configurable.</summary>
+public sealed class RpcLimits
+{
+    /// <summary>The largest frame Length (flag byte plus payload). Defaults to 16 MiB.</summary>
+    public int MaxFrameLength { get; set; } = Framing.Frame.MaxLength;
+
+    /// <summary>The most metadata entries per call. Defaults to 64.</summary>
+    public int MaxMetadataEntries { get; set; } = 64;
+
+    /// <summary>The most UTF-8 bytes of metadata keys and values per call. Defaults to 8192.</summary>
+    public int MaxMetadataBytes { get; set; } = 8192;
+
+    /// <summary>The longest metadata key in characters. Defaults to 256.</summary>
+    public int MaxMetadataKeyLength { get; set; } = 256;
+
+    /// <summary>The longest metadata value in characters. Defaults to 4096.</summary>
+    public int MaxMetadataValueLength { get; set; } = 4096;
+
+    /// <summary>The most items a client stream may send in one call. Defaults to 100,000.</summary>
+    public int MaxClientStreamItems { get; set; } = 100_000;
+
+    /// <summary>The most live sessions per connection. Defaults to 1024.</summary>
+    public int MaxSessionsPerConnection { get; set; } = 1024;
+
+    /// <summary>The longest status message sent; longer ones are truncated. Defaults to 4096 characters.</summary>
+    public int MaxStatusMessageLength { get; set; } = 4096;
+
+    /// <summary>The most status detail entries sent; more are dropped. Defaults to 32.</summary>
+    public int MaxStatusDetails { get; set; } = 32;
+}

@@ -1,0 +1,376 @@
+using System.Buffers;
+using System.Threading.Channels;
+using Aster.Codec;
+using Aster.Internal;
+using Microsoft.Extensions.Logging;
+
+namespace Aster.Server;
+
+/// <summary>
+/// The state of one call on a server stream. The stream's frame loop feeds it requests, the end of requests and
+/// cancellation; the call runs its handler through the interceptors and writes exactly one trailer.
+/// </summary>
+internal abstract class ServerCall
+{
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _finished;
+    private StatusCode? _cancelStatus;
+
+    protected ServerCall(ServerCallScope scope)
+    {
+        Scope = scope;
+    }
+
+    /// <summary>Completes when the trailer has been written (or the call was abandoned).</summary>
+    public Task Completion => _completion.Task;
+
+    /// <summary>True once the call has its trailer.</summary>
+    public bool IsFinished => Volatile.Read(ref _finished) != 0;
+
+    protected ServerCallScope Scope { get; }
+
+    protected CallContext Context => Scope.Context;
+
+    /// <summary>Called once the header is validated: streaming-request calls start their handler here (D6).</summary>
+    public virtual void Start()
+    {
+    }
+
+    /// <summary>One request data frame arrived.</summary>
+    public abstract ValueTask OnRequestAsync(ReadOnlySequence<byte> payload);
+
+    /// <summary>The request side ended (END_STREAM, FIN or an OK client trailer).</summary>
+    public abstract void OnRequestEnd();
+
+    /// <summary>The client sent CANCEL: cancel the handler and answer CANCELLED.</summary>
+    public void CancelByClient()
+    {
+        _cancelStatus ??= StatusCode.Cancelled;
+        Cancel();
+        _ = FinishAsync(new RpcStatus(StatusCode.Cancelled, "cancelled by client", []));
+    }
+
+    /// <summary>The stream was reset or the connection lost: cancel the handler and write nothing more.</summary>
+    public void Abandon()
+    {
+        _cancelStatus ??= StatusCode.Cancelled;
+        if (Interlocked.Exchange(ref _finished, 1) == 0)
+        {
+            Scope.Runtime.OnCallFinished(Context, StatusCode.Cancelled);
+            _completion.TrySetResult();
+        }
+
+        Cancel();
+    }
+
+    /// <summary>Ends the call with <paramref name="status"/> unless it already has a trailer.</summary>
+    public Task FailAsync(RpcStatus status)
+    {
+        Cancel();
+        return FinishAsync(status);
+    }
+
+    /// <summary>The handler time limit passed: cancel it and answer DEADLINE_EXCEEDED at once.</summary>
+    public void OnDeadline()
+    {
+        _cancelStatus ??= StatusCode.DeadlineExceeded;
+        Cancel();
+        _ = FinishAsync(new RpcStatus(StatusCode.DeadlineExceeded, "deadline exceeded", []));
+    }
+
+    /// <summary>Writes the trailer (after an optional last response frame) once; later calls do nothing.</summary>
+    protected async Task FinishAsync(RpcStatus status, ReadOnlyMemory<byte>? response = null)
+    {
+        if (Interlocked.Exchange(ref _finished, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await Scope.Output.WriteTrailerAsync(response, status, Scope.Protocol).ConfigureAwait(false);
+            Scope.Runtime.OnCallFinished(Context, status.Code);
+        }
+        finally
+        {
+            _completion.TrySetResult();
+        }
+    }
+
+    /// <summary>Runs <paramref name="body"/> through the interceptors and turns whatever it throws into the trailer.</summary>
+    protected async Task RunAsync(Func<CallContext, ValueTask> body)
+    {
+        try
+        {
+            await Scope.Runtime.Pipeline(body)(Context).ConfigureAwait(false);
+            if (!IsFinished)
+            {
+                await FinishAsync(new RpcStatus(StatusCode.Internal, "the call ended without a response", [])).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex)
+        {
+            await FinishAsync(StatusFor(ex)).ConfigureAwait(false);
+        }
+        finally
+        {
+            Cancel();
+        }
+    }
+
+    /// <summary>Decodes one request payload, ending the call with the right status when it is malformed.</summary>
+    protected bool TryDecode<T>(IMessageCodec<T> codec, in ReadOnlySequence<byte> payload, out T value)
+    {
+        try
+        {
+            value = codec.Decode(payload);
+            return true;
+        }
+        catch (ContractViolationException ex)
+        {
+            _ = FailAsync(new RpcStatus(StatusCode.ContractViolation, ex.Message, ex.Details));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _ = FailAsync(new RpcStatus(StatusCode.InvalidArgument, $"malformed request: {ex.Message}", []));
+        }
+
+        value = default!;
+        return false;
+    }
+
+    /// <summary>Encodes one response into a frame-sized payload.</summary>
+    protected ReadOnlyMemory<byte> Encode<T>(IMessageCodec<T> codec, T value)
+    {
+        var buffer = new PooledBufferWriter();
+        try
+        {
+            codec.Encode(value, buffer);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            buffer.Dispose();
+            throw new RpcException(StatusCode.Internal, "the response could not be encoded", ex);
+        }
+
+        if (buffer.WrittenCount + 1 > Scope.Runtime.Options.Limits.MaxFrameLength)
+        {
+            int size = buffer.WrittenCount + 1;
+            buffer.Dispose();
+            throw new RpcException(StatusCode.ResourceExhausted, $"response of {size} bytes exceeds the frame limit of {Scope.Runtime.Options.Limits.MaxFrameLength}");
+        }
+
+        // The frame writer copies the payload; the pooled array goes back once written. A copy keeps ownership simple.
+        byte[] copy = buffer.WrittenSpan.ToArray();
+        buffer.Dispose();
+        return copy;
+    }
+
+    /// <summary>Writes one streamed response; false when the call is over or the peer stopped reading.</summary>
+    protected async ValueTask<bool> WriteStreamedAsync<T>(IMessageCodec<T> codec, T item)
+    {
+        if (IsFinished)
+        {
+            return false;
+        }
+
+        ReadOnlyMemory<byte> payload = Encode(codec, item);
+        bool written = await Scope.Output.WriteMessageAsync(payload, Context.CancellationToken).ConfigureAwait(false);
+        if (!written)
+        {
+            Abandon();
+        }
+
+        return written;
+    }
+
+    private void Cancel()
+    {
+        try
+        {
+            Scope.Cancellation.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private RpcStatus StatusFor(Exception exception)
+    {
+        switch (exception)
+        {
+            case RpcException rpc:
+                return rpc.Status;
+            case OperationCanceledException when Context.CancellationToken.IsCancellationRequested:
+                return _cancelStatus == StatusCode.DeadlineExceeded
+                    ? new RpcStatus(StatusCode.DeadlineExceeded, "deadline exceeded", [])
+                    : new RpcStatus(StatusCode.Cancelled, "cancelled", []);
+            default:
+                ServerLog.HandlerFailed(Scope.Runtime.Logger, Context.Service, Context.Method, exception);
+                return new RpcStatus(
+                    StatusCode.Internal,
+                    Scope.Runtime.Options.IncludeExceptionDetails ? exception.Message : "the handler failed",
+                    []);
+        }
+    }
+}
+
+internal sealed class UnaryServerCall<TRequest, TResponse>(ServerCallScope scope, Func<TRequest, CallContext, ValueTask<TResponse>> handler)
+    : ServerCall(scope)
+{
+    private readonly IMessageCodec<TRequest> _requestCodec = scope.Codecs.GetCodec<TRequest>(scope.Context.SerializationMode);
+    private readonly IMessageCodec<TResponse> _responseCodec = scope.Codecs.GetCodec<TResponse>(scope.Context.SerializationMode);
+    private bool _started;
+
+    public override ValueTask OnRequestAsync(ReadOnlySequence<byte> payload)
+    {
+        if (_started || IsFinished)
+        {
+            return ValueTask.CompletedTask; // extra request frames are discarded (row 28)
+        }
+
+        _started = true;
+        if (TryDecode(_requestCodec, payload, out TRequest request))
+        {
+            _ = RunAsync(async context =>
+            {
+                TResponse response = await handler(request, context).ConfigureAwait(false);
+                await FinishAsync(RpcStatus.Ok, Encode(_responseCodec, response)).ConfigureAwait(false);
+            });
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public override void OnRequestEnd()
+    {
+        if (!_started)
+        {
+            _started = true;
+            _ = FailAsync(new RpcStatus(StatusCode.InvalidArgument, "missing request frame", []));
+        }
+    }
+}
+
+internal sealed class ServerStreamingServerCall<TRequest, TResponse>(ServerCallScope scope, Func<TRequest, CallContext, IAsyncEnumerable<TResponse>> handler)
+    : ServerCall(scope)
+{
+    private readonly IMessageCodec<TRequest> _requestCodec = scope.Codecs.GetCodec<TRequest>(scope.Context.SerializationMode);
+    private readonly IMessageCodec<TResponse> _responseCodec = scope.Codecs.GetCodec<TResponse>(scope.Context.SerializationMode);
+    private bool _started;
+
+    public override ValueTask OnRequestAsync(ReadOnlySequence<byte> payload)
+    {
+        if (_started || IsFinished)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        _started = true;
+        if (TryDecode(_requestCodec, payload, out TRequest request))
+        {
+            _ = RunAsync(async context =>
+            {
+                await foreach (TResponse item in handler(request, context).WithCancellation(context.CancellationToken).ConfigureAwait(false))
+                {
+                    if (!await WriteStreamedAsync(_responseCodec, item).ConfigureAwait(false))
+                    {
+                        return;
+                    }
+                }
+
+                await FinishAsync(RpcStatus.Ok).ConfigureAwait(false);
+            });
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public override void OnRequestEnd()
+    {
+        if (!_started)
+        {
+            _started = true;
+            _ = FailAsync(new RpcStatus(StatusCode.InvalidArgument, "missing request frame", []));
+        }
+    }
+}
+
+/// <summary>Shared request-side behaviour of client-streaming and bidirectional calls.</summary>
+internal abstract class StreamingRequestServerCall<TRequest> : ServerCall
+{
+    private readonly IMessageCodec<TRequest> _requestCodec;
+    private readonly Channel<TRequest> _requests = Channel.CreateBounded<TRequest>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
+    private int _received;
+
+    protected StreamingRequestServerCall(ServerCallScope scope)
+        : base(scope)
+    {
+        _requestCodec = scope.Codecs.GetCodec<TRequest>(scope.Context.SerializationMode);
+    }
+
+    protected IAsyncEnumerable<TRequest> Requests => _requests.Reader.ReadAllAsync(Context.CancellationToken);
+
+    public override async ValueTask OnRequestAsync(ReadOnlySequence<byte> payload)
+    {
+        if (IsFinished)
+        {
+            return;
+        }
+
+        if (++_received > Scope.Runtime.Options.Limits.MaxClientStreamItems)
+        {
+            _requests.Writer.TryComplete();
+            await FailAsync(new RpcStatus(StatusCode.ResourceExhausted, $"client stream exceeded {Scope.Runtime.Options.Limits.MaxClientStreamItems} items", [])).ConfigureAwait(false);
+            return;
+        }
+
+        if (!TryDecode(_requestCodec, payload, out TRequest request))
+        {
+            _requests.Writer.TryComplete();
+            return;
+        }
+
+        try
+        {
+            await _requests.Writer.WriteAsync(request, Context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
+        {
+            // The handler is gone or stopped reading; the frame is discarded.
+        }
+    }
+
+    public override void OnRequestEnd() => _requests.Writer.TryComplete();
+}
+
+internal sealed class ClientStreamingServerCall<TRequest, TResponse>(ServerCallScope scope, Func<IAsyncEnumerable<TRequest>, CallContext, ValueTask<TResponse>> handler)
+    : StreamingRequestServerCall<TRequest>(scope)
+{
+    private readonly IMessageCodec<TResponse> _responseCodec = scope.Codecs.GetCodec<TResponse>(scope.Context.SerializationMode);
+
+    public override void Start() => _ = RunAsync(async context =>
+    {
+        TResponse response = await handler(Requests, context).ConfigureAwait(false);
+        await FinishAsync(RpcStatus.Ok, Encode(_responseCodec, response)).ConfigureAwait(false);
+    });
+}
+
+internal sealed class DuplexStreamingServerCall<TRequest, TResponse>(ServerCallScope scope, Func<IAsyncEnumerable<TRequest>, CallContext, IAsyncEnumerable<TResponse>> handler)
+    : StreamingRequestServerCall<TRequest>(scope)
+{
+    private readonly IMessageCodec<TResponse> _responseCodec = scope.Codecs.GetCodec<TResponse>(scope.Context.SerializationMode);
+
+    public override void Start() => _ = RunAsync(async context =>
+    {
+        await foreach (TResponse item in handler(Requests, context).WithCancellation(context.CancellationToken).ConfigureAwait(false))
+        {
+            if (!await WriteStreamedAsync(_responseCodec, item).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+
+        await FinishAsync(RpcStatus.Ok).ConfigureAwait(false);
+    });
+}

@@ -1,0 +1,452 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text;
+using Aster.Framing;
+using Aster.Protocol;
+using Aster.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Aster.Server;
+
+/// <summary>
+/// Serves one bidirectional stream: reads frames, runs one call at a time (wire-protocol.md, section 3.1) and applies
+/// the bad-input rules of section 19.1. It keeps reading while a call runs, so CANCEL is seen.
+/// </summary>
+internal sealed class ServerStreamProcessor
+{
+    private readonly IRpcStream _stream;
+    private readonly ServerConnection _connection;
+    private readonly ServerRuntime _runtime;
+    private readonly StreamOutput _output;
+    private ServerCall? _call;
+    private IProtocolCodec _callProtocol = JsonProtocolCodec.Instance;
+    private bool _requestOpen;
+    private bool _skipping;
+
+    public ServerStreamProcessor(IRpcStream stream, ServerConnection connection, ServerRuntime runtime)
+    {
+        _stream = stream;
+        _connection = connection;
+        _runtime = runtime;
+        _output = new StreamOutput(stream.Output, runtime.Options.Limits);
+    }
+
+    private RpcLimits Limits => _runtime.Options.Limits;
+
+    public async Task RunAsync()
+    {
+        PipeReader input = _stream.Input;
+        try
+        {
+            while (true)
+            {
+                ReadResult result;
+                try
+                {
+                    result = await input.ReadAsync(_connection.Closing).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is OperationCanceledException or IOException)
+                {
+                    // Connection closing, or the peer reset its send side: cancel, write nothing more.
+                    _call?.Abandon();
+                    return;
+                }
+
+                ReadOnlySequence<byte> buffer = result.Buffer;
+                bool keepGoing = true;
+                try
+                {
+                    while (keepGoing && FrameReader.TryRead(ref buffer, out Frame frame, Limits.MaxFrameLength))
+                    {
+                        keepGoing = await OnFrameAsync(frame).ConfigureAwait(false);
+                    }
+                }
+                catch (FrameFormatException ex)
+                {
+                    if (ex.Error == FrameError.TooLarge)
+                    {
+                        var status = new RpcStatus(StatusCode.ResourceExhausted, $"frame exceeds the limit of {Limits.MaxFrameLength}", []);
+                        await FailOrAnswerAsync(status).ConfigureAwait(false);
+                    }
+
+                    await KillAsync(ex.Message).ConfigureAwait(false);
+                    return;
+                }
+
+                if (!keepGoing)
+                {
+                    await KillAsync("protocol violation").ConfigureAwait(false);
+                    return;
+                }
+
+                if (result.IsCompleted)
+                {
+                    // FIN; a partial frame at the end is discarded (row 6).
+                    await OnFinAsync().ConfigureAwait(false);
+                    return;
+                }
+
+                input.AdvanceTo(buffer.Start, buffer.End);
+            }
+        }
+        finally
+        {
+            await input.CompleteAsync().ConfigureAwait(false);
+            await _stream.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Handles one frame; false means the stream must be killed.</summary>
+    private async ValueTask<bool> OnFrameAsync(Frame frame)
+    {
+        FrameFlags flags = frame.Flags & ~FrameFlags.Reserved;
+        if ((flags & FrameFlags.RowSchema) != 0)
+        {
+            return true; // never sent by anyone; skipped (row 10)
+        }
+
+        if (_call is not null && !_requestOpen && _call.IsFinished)
+        {
+            _call = null;
+        }
+
+        if (_skipping)
+        {
+            if ((flags & FrameFlags.Header) != 0)
+            {
+                return false; // a header while the previous call's request side is open (row 31)
+            }
+
+            _skipping = (flags & FrameFlags.EndStream) == 0;
+            return true;
+        }
+
+        if (_call is null)
+        {
+            if ((flags & FrameFlags.Header) != 0)
+            {
+                await StartCallAsync(frame).ConfigureAwait(false);
+                return true;
+            }
+
+            if (flags == FrameFlags.Cancel)
+            {
+                return true; // CANCEL where a header is expected: ignored (row 9)
+            }
+
+            await _output.WriteTrailerAsync(null, new RpcStatus(StatusCode.Internal, "first frame must have HEADER flag", []), JsonOrProtocol(frame)).ConfigureAwait(false);
+            return false;
+        }
+
+        ServerCall call = _call;
+        if ((flags & FrameFlags.Cancel) != 0)
+        {
+            call.CancelByClient();
+            return true;
+        }
+
+        if (!_requestOpen)
+        {
+            if ((flags & FrameFlags.Header) != 0)
+            {
+                await call.Completion.ConfigureAwait(false);
+                _call = null;
+                await StartCallAsync(frame).ConfigureAwait(false);
+            }
+
+            return true; // anything else after the request side ended is discarded (D11)
+        }
+
+        if ((flags & FrameFlags.Header) != 0)
+        {
+            return false; // row 31
+        }
+
+        if ((flags & FrameFlags.Call) != 0)
+        {
+            await call.FailAsync(new RpcStatus(StatusCode.InvalidArgument, "unexpected CALL frame", [])).ConfigureAwait(false);
+            return true;
+        }
+
+        if ((flags & FrameFlags.Trailer) != 0)
+        {
+            await OnClientTrailerAsync(call, frame.Payload).ConfigureAwait(false);
+            EndRequests(call);
+            return true;
+        }
+
+        bool end = (flags & FrameFlags.EndStream) != 0;
+        if (!(end && frame.Payload.IsEmpty) && !call.IsFinished)
+        {
+            if ((flags & FrameFlags.Compressed) != 0)
+            {
+                await call.FailAsync(new RpcStatus(StatusCode.InvalidArgument, "compressed payloads are not supported by this server", [])).ConfigureAwait(false);
+            }
+            else
+            {
+                await call.OnRequestAsync(frame.Payload).ConfigureAwait(false);
+            }
+        }
+
+        if (end)
+        {
+            EndRequests(call);
+        }
+
+        return true;
+    }
+
+    private void EndRequests(ServerCall call)
+    {
+        _requestOpen = false;
+        call.OnRequestEnd();
+    }
+
+    private async ValueTask OnClientTrailerAsync(ServerCall call, ReadOnlySequence<byte> payload)
+    {
+        RpcStatus status;
+        try
+        {
+            status = _callProtocol.ReadStatus(payload);
+        }
+        catch (ProtocolFormatException)
+        {
+            return; // undecodable: end of requests
+        }
+
+        if (status.Code != StatusCode.OK)
+        {
+            await call.FailAsync(new RpcStatus(StatusCode.Internal, $"client sent non-OK end-of-input trailer (code={(int)status.Code})", [])).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask OnFinAsync()
+    {
+        if (_call is { } call)
+        {
+            if (_requestOpen)
+            {
+                EndRequests(call);
+            }
+
+            await call.Completion.ConfigureAwait(false);
+        }
+
+        await _output.CompleteAsync().ConfigureAwait(false);
+    }
+
+    private async ValueTask KillAsync(string reason)
+    {
+        ServerLog.StreamKilled(_runtime.Logger, reason);
+        _call?.Abandon();
+        await _output.CompleteAsync().ConfigureAwait(false);
+        _stream.Abort(0);
+    }
+
+    private async ValueTask FailOrAnswerAsync(RpcStatus status)
+    {
+        if (_call is { IsFinished: false } call)
+        {
+            await call.FailAsync(status).ConfigureAwait(false);
+        }
+        else
+        {
+            await _output.WriteTrailerAsync(null, status, _callProtocol).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask StartCallAsync(Frame frame)
+    {
+        IProtocolCodec protocol = JsonOrProtocol(frame);
+        _callProtocol = protocol;
+        if ((frame.Flags & FrameFlags.Compressed) != 0)
+        {
+            await RefuseAsync("", "", new RpcStatus(StatusCode.InvalidArgument, "malformed StreamHeader: compressed headers are not supported by this server", [])).ConfigureAwait(false);
+            return;
+        }
+
+        if (frame.Payload.IsEmpty)
+        {
+            await RefuseAsync("", "", new RpcStatus(StatusCode.InvalidArgument, "malformed StreamHeader: empty", [])).ConfigureAwait(false);
+            return;
+        }
+
+        StreamHeader header;
+        try
+        {
+            header = protocol.ReadHeader(frame.Payload);
+        }
+        catch (ProtocolFormatException ex)
+        {
+            await RefuseAsync("", "", new RpcStatus(StatusCode.InvalidArgument, $"malformed StreamHeader: {ex.Message}", [])).ConfigureAwait(false);
+            return;
+        }
+
+        if (header.SerializationMode == SerializationMode.Json)
+        {
+            _callProtocol = JsonProtocolCodec.Instance;
+        }
+        else if (_runtime.XlangProtocol is { } xlang)
+        {
+            _callProtocol = xlang;
+        }
+
+        if (Validate(header, out ServiceDefinition? service, out ServerMethod? method) is { } refusal)
+        {
+            await RefuseAsync(header.Service, header.Method, refusal).ConfigureAwait(false);
+            return;
+        }
+
+        if (_connection.Sessions.TryResolve(service!, header.SessionId, out object instance) is { } sessionRefusal)
+        {
+            await RefuseAsync(header.Service, header.Method, sessionRefusal).ConfigureAwait(false);
+            return;
+        }
+
+        TimeProvider time = _runtime.Options.TimeProvider;
+        DateTimeOffset now = time.GetUtcNow();
+        DateTimeOffset? deadline = null;
+        if (header.Dialect == WireDialect.Release012 && header.DeadlineEpochMs > 0)
+        {
+            deadline = DateTimeOffset.FromUnixTimeMilliseconds(header.DeadlineEpochMs);
+            if (deadline <= now)
+            {
+                await RefuseAsync(header.Service, header.Method, new RpcStatus(StatusCode.DeadlineExceeded, "deadline exceeded", [])).ConfigureAwait(false);
+                return;
+            }
+        }
+        else if (header.Dialect == WireDialect.Current && header.Deadline > 0)
+        {
+            deadline = now.AddSeconds(header.Deadline);
+        }
+
+        TimeSpan limit = method!.Options.Timeout is { } methodLimit && methodLimit < _runtime.Options.MaxHandlerTimeout ? methodLimit : _runtime.Options.MaxHandlerTimeout;
+        if (deadline is { } d && d - now < limit)
+        {
+            limit = d - now;
+        }
+
+        var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_connection.Closing);
+        var context = new CallContext(header, deadline, time, cancellation.Token);
+        ServerCall call;
+        try
+        {
+            call = method.CreateCall(new ServerCallScope
+            {
+                Context = context,
+                Cancellation = cancellation,
+                Output = _output,
+                Protocol = _callProtocol,
+                Codecs = _runtime.Codecs,
+                Runtime = _runtime,
+            }, instance);
+        }
+        catch (NotSupportedException ex)
+        {
+            cancellation.Dispose();
+            await RefuseAsync(header.Service, header.Method, new RpcStatus(StatusCode.InvalidArgument, ex.Message, [])).ConfigureAwait(false);
+            return;
+        }
+
+        ITimer timer = time.CreateTimer(static state => ((ServerCall)state!).OnDeadline(), call, limit, Timeout.InfiniteTimeSpan);
+        _ = call.Completion.ContinueWith(
+            static (_, state) =>
+            {
+                var (timer, cancellation) = ((ITimer, CancellationTokenSource))state!;
+                timer.Dispose();
+                cancellation.Dispose();
+            },
+            (timer, cancellation),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+
+        _runtime.OnCallStarted(context);
+        _call = call;
+        _requestOpen = true;
+        call.Start();
+    }
+
+    /// <summary>Section 19 checks, in the specified order, up to the method lookup.</summary>
+    private RpcStatus? Validate(StreamHeader header, out ServiceDefinition? service, out ServerMethod? method)
+    {
+        service = null;
+        method = null;
+        if (header.Service.Length == 0)
+        {
+            return new RpcStatus(StatusCode.InvalidArgument, "Missing service name", []);
+        }
+
+        service = _runtime.Registry.Find(header.Service, header.Version);
+        if (service is null)
+        {
+            return new RpcStatus(StatusCode.Unimplemented, $"Service '{header.Service}' v{header.Version} not found", []);
+        }
+
+        method = service.FindMethod(header.Method);
+        if (method is null)
+        {
+            return new RpcStatus(StatusCode.Unimplemented, $"Method '{header.Service}.{header.Method}' not implemented", []);
+        }
+
+        if (header.SerializationMode is not (SerializationMode.Xlang or SerializationMode.Json) || !_runtime.Codecs.Supports(header.SerializationMode))
+        {
+            return new RpcStatus(StatusCode.InvalidArgument, $"Unsupported serialization mode: {(int)header.SerializationMode}", []);
+        }
+
+        return ValidateMetadata(header);
+    }
+
+    private RpcStatus? ValidateMetadata(StreamHeader header)
+    {
+        if (header.MetadataKeys.Count != header.MetadataValues.Count)
+        {
+            return new RpcStatus(StatusCode.InvalidArgument, $"metadata has {header.MetadataKeys.Count} keys but {header.MetadataValues.Count} values", []);
+        }
+
+        if (header.MetadataKeys.Count > Limits.MaxMetadataEntries)
+        {
+            return new RpcStatus(StatusCode.ResourceExhausted, $"metadata has {header.MetadataKeys.Count} entries (limit {Limits.MaxMetadataEntries})", []);
+        }
+
+        long bytes = 0;
+        for (int i = 0; i < header.MetadataKeys.Count; i++)
+        {
+            string key = header.MetadataKeys[i], value = header.MetadataValues[i];
+            if (key.Length > Limits.MaxMetadataKeyLength)
+            {
+                return new RpcStatus(StatusCode.ResourceExhausted, $"metadata key of {key.Length} characters (limit {Limits.MaxMetadataKeyLength})", []);
+            }
+
+            if (value.Length > Limits.MaxMetadataValueLength)
+            {
+                return new RpcStatus(StatusCode.ResourceExhausted, $"metadata value of {value.Length} characters (limit {Limits.MaxMetadataValueLength})", []);
+            }
+
+            bytes += Encoding.UTF8.GetByteCount(key) + Encoding.UTF8.GetByteCount(value);
+        }
+
+        return bytes > Limits.MaxMetadataBytes
+            ? new RpcStatus(StatusCode.ResourceExhausted, $"metadata of {bytes} bytes (limit {Limits.MaxMetadataBytes})", [])
+            : null;
+    }
+
+    /// <summary>Answers a call that will not run, then discards its frames until END_STREAM or FIN.</summary>
+    private async ValueTask RefuseAsync(string service, string method, RpcStatus status)
+    {
+        if (_runtime.Logger.IsEnabled(LogLevel.Debug))
+        {
+            ServerLog.CallRefused(_runtime.Logger, service, method, status.Code, status.Message);
+        }
+
+        await _output.WriteTrailerAsync(null, status, _callProtocol).ConfigureAwait(false);
+        _skipping = true;
+    }
+
+    /// <summary>The codec a frame's first payload byte suggests: <c>{</c> means JSON, anything else XLANG (D2).</summary>
+    private IProtocolCodec JsonOrProtocol(Frame frame)
+    {
+        bool json = !frame.Payload.IsEmpty && frame.Payload.FirstSpan.Length > 0 && frame.Payload.FirstSpan[0] == (byte)'{';
+        return json || _runtime.XlangProtocol is null ? JsonProtocolCodec.Instance : _runtime.XlangProtocol;
+    }
+}

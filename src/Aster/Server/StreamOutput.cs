@@ -1,0 +1,115 @@
+using System.IO.Pipelines;
+using Aster.Framing;
+using Aster.Internal;
+using Aster.Protocol;
+
+namespace Aster.Server;
+
+/// <summary>
+/// The send side of one server stream. Calls on a stream are sequential, but a call's trailer can race its own
+/// response writes (a CANCEL or a deadline), so every write takes the gate.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "The gate never allocates a wait handle (only WaitAsync is used), so there is nothing to dispose.")]
+internal sealed class StreamOutput
+{
+    private readonly PipeWriter _writer;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly RpcLimits _limits;
+    private bool _closed;
+
+    public StreamOutput(PipeWriter writer, RpcLimits limits)
+    {
+        _writer = writer;
+        _limits = limits;
+    }
+
+    /// <summary>Writes one response data frame and flushes. False when the peer no longer reads.</summary>
+    public async ValueTask<bool> WriteMessageAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_closed)
+            {
+                return false;
+            }
+
+            FrameWriter.Write(_writer, FrameFlags.None, payload.Span, _limits.MaxFrameLength);
+            FlushResult result = await _writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            _closed |= result.IsCompleted;
+            return !result.IsCompleted;
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException)
+        {
+            _closed = true;
+            return false;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Writes an optional last data frame and the trailer in one flush.</summary>
+    public async ValueTask WriteTrailerAsync(ReadOnlyMemory<byte>? response, RpcStatus status, IProtocolCodec protocol)
+    {
+        using var buffer = new PooledBufferWriter();
+        protocol.WriteStatus(buffer, Sanitize(status));
+        await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            if (response is { } data)
+            {
+                FrameWriter.Write(_writer, FrameFlags.None, data.Span, _limits.MaxFrameLength);
+            }
+
+            FrameWriter.Write(_writer, FrameFlags.Trailer, buffer.WrittenSpan, _limits.MaxFrameLength);
+            FlushResult result = await _writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            _closed |= result.IsCompleted;
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException)
+        {
+            _closed = true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Finishes the send side (FIN); later writes are dropped.</summary>
+    public async ValueTask CompleteAsync(Exception? error = null)
+    {
+        await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            if (!_closed)
+            {
+                _closed = true;
+                await _writer.CompleteAsync(error).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Only codes from the wire table, messages and details within the limits (sections 7.2, 8).</summary>
+    private RpcStatus Sanitize(RpcStatus status)
+    {
+        StatusCode code = StatusCodeNames.IsDefined(status.Code) ? status.Code : StatusCode.Unknown;
+        string message = status.Message.Length > _limits.MaxStatusMessageLength ? status.Message[.._limits.MaxStatusMessageLength] : status.Message;
+        IReadOnlyList<KeyValuePair<string, string>> details = status.Details.Count > _limits.MaxStatusDetails
+            ? status.Details.Take(_limits.MaxStatusDetails).ToArray()
+            : status.Details;
+        return code == status.Code && ReferenceEquals(message, status.Message) && ReferenceEquals(details, status.Details)
+            ? status
+            : new RpcStatus(code, message, details);
+    }
+}

@@ -1,0 +1,198 @@
+using System.IO.Pipelines;
+using System.Threading.Channels;
+
+namespace Aster.Transport;
+
+/// <summary>
+/// Connections in one process, for tests and in-process calls: <see cref="CreatePair"/> returns two connected ends.
+/// Each stream direction is a <see cref="Pipe"/> with the same backpressure a network stream has (a writer pauses at
+/// 64 KiB unread and resumes at 32 KiB).
+/// </summary>
+public static class InMemoryTransport
+{
+    /// <summary>Creates a connected pair: what one end opens, the other accepts.</summary>
+    /// <param name="alpn">The ALPN both ends report.</param>
+    /// <param name="maxConcurrentStreams">How many streams one side may have open at once before <c>OpenStreamAsync</c> waits.</param>
+    public static (IRpcConnection Client, IRpcConnection Server) CreatePair(string alpn = "aster/1", int maxConcurrentStreams = 100)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxConcurrentStreams, 1);
+        var shared = new SharedState();
+        var client = new InMemoryConnection(alpn, shared, maxConcurrentStreams);
+        var server = new InMemoryConnection(alpn, shared, maxConcurrentStreams);
+        client.Peer = server;
+        server.Peer = client;
+        return (client, server);
+    }
+
+    private sealed class SharedState
+    {
+        public CancellationTokenSource Closed { get; } = new();
+
+        public long ErrorCode { get; set; }
+
+        public string Reason { get; set; } = string.Empty;
+    }
+
+    private sealed class InMemoryConnection : IRpcConnection
+    {
+        private static readonly PipeOptions _pipeOptions = new(pauseWriterThreshold: 64 * 1024, resumeWriterThreshold: 32 * 1024, useSynchronizationContext: false);
+        private readonly SharedState _shared;
+        private readonly Channel<IRpcStream> _incoming = Channel.CreateUnbounded<IRpcStream>(new UnboundedChannelOptions { SingleReader = false });
+        private readonly SemaphoreSlim _streamCredit;
+
+        public InMemoryConnection(string alpn, SharedState shared, int maxConcurrentStreams)
+        {
+            Alpn = alpn;
+            _shared = shared;
+            _streamCredit = new SemaphoreSlim(maxConcurrentStreams, maxConcurrentStreams);
+        }
+
+        public InMemoryConnection Peer { get; set; } = null!;
+
+        public string Alpn { get; }
+
+        public CancellationToken Closed => _shared.Closed.Token;
+
+        public async ValueTask<IRpcStream> OpenStreamAsync(CancellationToken cancellationToken = default)
+        {
+            ThrowIfClosed();
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, Closed);
+            try
+            {
+                await _streamCredit.WaitAsync(linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                ThrowIfClosed();
+                throw;
+            }
+
+            var toPeer = new Pipe(_pipeOptions);
+            var fromPeer = new Pipe(_pipeOptions);
+            var release = new StreamSlot(_streamCredit);
+            var local = new InMemoryStream(fromPeer.Reader, toPeer.Writer, release, this);
+            var remote = new InMemoryStream(toPeer.Reader, fromPeer.Writer, release, Peer);
+            local.Remote = remote;
+            remote.Remote = local;
+            if (!Peer._incoming.Writer.TryWrite(remote))
+            {
+                release.Release();
+                ThrowIfClosed();
+            }
+
+            return local;
+        }
+
+        public async ValueTask<IRpcStream?> AcceptStreamAsync(CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                return await _incoming.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (ChannelClosedException)
+            {
+                return null;
+            }
+        }
+
+        public ValueTask CloseAsync(long errorCode, string reason, CancellationToken cancellationToken = default)
+        {
+            lock (_shared)
+            {
+                if (_shared.Closed.IsCancellationRequested)
+                {
+                    return ValueTask.CompletedTask;
+                }
+
+                _shared.ErrorCode = errorCode;
+                _shared.Reason = reason;
+            }
+
+            _incoming.Writer.TryComplete();
+            Peer._incoming.Writer.TryComplete();
+            _shared.Closed.Cancel();
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask DisposeAsync() => CloseAsync(0, "disposed");
+
+        internal void ThrowIfClosed()
+        {
+            if (_shared.Closed.IsCancellationRequested)
+            {
+                throw new ConnectionClosedException(_shared.ErrorCode, _shared.Reason);
+            }
+        }
+    }
+
+    /// <summary>Returns one unit of stream credit when both ends of a stream are done with it.</summary>
+    private sealed class StreamSlot
+    {
+        private readonly SemaphoreSlim _credit;
+        private int _ends = 2;
+
+        public StreamSlot(SemaphoreSlim credit)
+        {
+            _credit = credit;
+        }
+
+        public void Release()
+        {
+            if (Interlocked.Decrement(ref _ends) == 0)
+            {
+                _credit.Release();
+            }
+        }
+    }
+
+    private sealed class InMemoryStream : IRpcStream
+    {
+        private readonly StreamSlot _slot;
+        private readonly InMemoryConnection _owner;
+        private readonly CancellationTokenRegistration _onClose;
+        private int _disposed;
+
+        public InMemoryStream(PipeReader input, PipeWriter output, StreamSlot slot, InMemoryConnection owner)
+        {
+            Input = input;
+            Output = output;
+            _slot = slot;
+            _owner = owner;
+            _onClose = owner.Closed.UnsafeRegister(static state => ((InMemoryStream)state!).OnConnectionClosed(), this);
+        }
+
+        public InMemoryStream Remote { get; set; } = null!;
+
+        public PipeReader Input { get; }
+
+        public PipeWriter Output { get; }
+
+        public void Abort(long errorCode)
+        {
+            var reset = new StreamResetException(errorCode);
+            Output.Complete(reset);
+            Input.Complete();
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            {
+                return;
+            }
+
+            await _onClose.DisposeAsync().ConfigureAwait(false);
+            await Output.CompleteAsync().ConfigureAwait(false);
+            await Input.CompleteAsync().ConfigureAwait(false);
+            _slot.Release();
+        }
+
+        private void OnConnectionClosed()
+        {
+            var closed = new ConnectionClosedException(0, "connection closed");
+            Output.Complete(closed);
+            Input.CancelPendingRead();
+            Remote.Output.Complete(closed);
+        }
+    }
+}
