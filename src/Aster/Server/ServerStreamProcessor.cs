@@ -383,6 +383,21 @@ internal sealed class ServerStreamProcessor
             return new RpcStatus(StatusCode.Unimplemented, $"Service '{header.Service}' v{header.Version} not found", []);
         }
 
+        if (header.Dialect == WireDialect.Release012)
+        {
+            if (header.Method.Length == 0)
+            {
+                return service.IsSessionScoped
+                    ? new RpcStatus(StatusCode.Unimplemented, "the release 0.1.2 session protocol is not supported by this server", [])
+                    : new RpcStatus(StatusCode.FailedPrecondition, $"'{header.Service}' is shared: send a method name instead of opening a session stream (method='')", []);
+            }
+
+            if (service.IsSessionScoped)
+            {
+                return new RpcStatus(StatusCode.FailedPrecondition, $"'{header.Service}' is session-scoped: open a session stream (method='') instead of calling '{header.Method}' directly", []);
+            }
+        }
+
         method = service.FindMethod(header.Method);
         if (method is null)
         {

@@ -1,0 +1,77 @@
+using System.Runtime.CompilerServices;
+using Aster.Server;
+
+namespace Aster.Tests.Rpc;
+
+public sealed record HelloRequest(string? Name = null);
+
+public sealed record HelloResponse(string Message);
+
+public sealed record StatusRequest(string AgentId = "");
+
+public sealed record StatusResponse(string AgentId, string Status, long UptimeSecs);
+
+public sealed record LogEntry(long Timestamp, string Level, string Message, string AgentId);
+
+public sealed record SubmitLogResult(bool Accepted);
+
+public sealed record TailRequest(string AgentId = "", string Level = "info");
+
+public sealed record MetricPoint(string Name, double Value, long Timestamp, Dictionary<string, string>? Tags = null);
+
+public sealed record IngestResult(int Accepted, int Dropped);
+
+/// <summary>The reference examples' Hello and MissionControl services, behaving as the captured reference peer did.</summary>
+internal static class ReferenceServices
+{
+    private static readonly LogEntry[] _log =
+    [
+        new(1700000000, "info", "warmup-1", "edge-1"),
+        new(1700000000, "info", "warmup-2", "edge-1"),
+        new(1700000000, "info", "boot", "edge-1"),
+        new(1700000000, "warn", "disk 91%", "edge-1"),
+        new(1700000000, "error", "oom", "edge-1"),
+    ];
+
+    public static ServiceDefinition Hello()
+        => ServiceDefinition.CreateShared("Hello", 1, new object())
+            .AddUnary<HelloRequest, HelloResponse>("sayHello", (_, r, _) => ValueTask.FromResult(new HelloResponse($"Hello, {r.Name ?? "undefined"}!")))
+            .AddServerStreaming<HelloRequest, HelloResponse>("countdown", (_, r, _) => Countdown(r.Name ?? ""))
+            .Build();
+
+    public static ServiceDefinition MissionControl()
+        => ServiceDefinition.CreateShared("MissionControl", 1, new object())
+            .AddUnary<StatusRequest, StatusResponse>("getStatus", (_, r, _) => ValueTask.FromResult(new StatusResponse(r.AgentId, "running", 3600)))
+            .AddUnary<LogEntry, SubmitLogResult>("submitLog", (_, _, _) => ValueTask.FromResult(new SubmitLogResult(true)))
+            .AddServerStreaming<TailRequest, LogEntry>("tailLogs", (_, _, c) => TailLogs(c.CancellationToken))
+            .AddClientStreaming<MetricPoint, IngestResult>("ingestMetrics", async (_, points, _) =>
+            {
+                int accepted = 0;
+                await foreach (MetricPoint point in points)
+                {
+                    accepted++;
+                }
+
+                return new IngestResult(accepted, 0);
+            })
+            .Build();
+
+    private static async IAsyncEnumerable<HelloResponse> Countdown(string name)
+    {
+        foreach (string step in new[] { "3...", "2...", "1...", "Go!" })
+        {
+            await Task.Yield();
+            yield return new HelloResponse($"{name}: {step}");
+        }
+    }
+
+    private static async IAsyncEnumerable<LogEntry> TailLogs([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (LogEntry entry in _log)
+        {
+            yield return entry;
+        }
+
+        await Task.Delay(Timeout.Infinite, cancellationToken); // like the reference: never ends by itself
+    }
+}
