@@ -50,8 +50,9 @@ public interface IClientInterceptor
 /// <summary>What a client interceptor sees of a call.</summary>
 public sealed class ClientCallContext
 {
-    internal ClientCallContext(string service, int version, string method, MethodKind kind, CallOptions options, CancellationToken cancellationToken)
+    internal ClientCallContext(string service, int version, string method, MethodKind kind, bool idempotent, CallOptions options, CancellationToken cancellationToken)
     {
+        Idempotent = idempotent;
         Service = service;
         Version = version;
         Method = method;
@@ -72,6 +73,9 @@ public sealed class ClientCallContext
 
     /// <summary>The call pattern.</summary>
     public MethodKind Kind { get; }
+
+    /// <summary>True when the method is declared idempotent (and so may be retried).</summary>
+    public bool Idempotent { get; }
 
     /// <summary>The call's options; an interceptor may replace them (for example to set a timeout).</summary>
     public CallOptions Options { get; set; }

@@ -34,4 +34,5 @@ public readonly record struct CallOptions
 /// <param name="Version">The service version.</param>
 /// <param name="Name">The method's wire name.</param>
 /// <param name="Kind">The call pattern.</param>
-public sealed record ClientMethod<TRequest, TResponse>(string Service, int Version, string Name, MethodKind Kind);
+/// <param name="Idempotent">True when the call may be retried safely.</param>
+public sealed record ClientMethod<TRequest, TResponse>(string Service, int Version, string Name, MethodKind Kind, bool Idempotent = false);
