@@ -276,6 +276,20 @@ public sealed class AsterClient : IAsyncDisposable
 
         long started = Stopwatch.GetTimestamp();
         StatusCode code = StatusCode.OK;
+        using Activity? activity = AsterDiagnostics.ActivitySource.HasListeners()
+            ? AsterDiagnostics.ActivitySource.StartActivity(service + "/" + method, ActivityKind.Client)
+            : null;
+        if (activity?.Id is { } traceparent)
+        {
+            activity.SetTag("rpc.system.name", "aster");
+            activity.SetTag("rpc.method", service + "/" + method);
+            context.Metadata.Add(new("traceparent", traceparent));
+            if (activity.TraceStateString is { Length: > 0 } traceState)
+            {
+                context.Metadata.Add(new("tracestate", traceState));
+            }
+        }
+
         try
         {
             await next(context).ConfigureAwait(false);
@@ -292,6 +306,8 @@ public sealed class AsterClient : IAsyncDisposable
         }
         finally
         {
+            activity?.SetTag("rpc.response.status_code", StatusCodeNames.GetName(code));
+            activity?.SetStatus(code == StatusCode.OK ? ActivityStatusCode.Ok : ActivityStatusCode.Error);
             if (AsterDiagnostics.ClientCallDuration.Enabled)
             {
                 AsterDiagnostics.ClientCallDuration.Record(

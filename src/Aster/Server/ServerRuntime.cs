@@ -53,11 +53,29 @@ internal sealed class ServerRuntime
         }
 
         context.Items[StartedKey] = Stopwatch.GetTimestamp();
+        if (AsterDiagnostics.ActivitySource.HasListeners())
+        {
+            ActivityContext.TryParse(context.GetMetadata("traceparent"), context.GetMetadata("tracestate"), out ActivityContext parent);
+            Activity? activity = AsterDiagnostics.ActivitySource.StartActivity(context.Service + "/" + context.Method, ActivityKind.Server, parent);
+            if (activity is not null)
+            {
+                activity.SetTag("rpc.system.name", "aster");
+                activity.SetTag("rpc.method", context.Service + "/" + context.Method);
+                context.Items[ActivityKey] = activity;
+            }
+        }
     }
 
     public void OnCallFinished(CallContext context, StatusCode code)
     {
         AsterDiagnostics.ServerActiveCalls.Add(-1);
+        if (context.Items.TryGetValue(ActivityKey, out object? value) && value is Activity activity)
+        {
+            activity.SetTag("rpc.response.status_code", StatusCodeNames.GetName(code));
+            activity.SetStatus(code == StatusCode.OK ? ActivityStatusCode.Ok : ActivityStatusCode.Error);
+            activity.Dispose();
+        }
+
         if (AsterDiagnostics.ServerCallDuration.Enabled && context.Items.TryGetValue(StartedKey, out object? started) && started is long timestamp)
         {
             var tags = new TagList
@@ -81,4 +99,5 @@ internal sealed class ServerRuntime
     }
 
     private const string StartedKey = "aster.started";
+    private const string ActivityKey = "aster.activity";
 }
