@@ -107,7 +107,7 @@ internal sealed class CubicCongestionController : CongestionControllerBase
         _cwndPrior = cwnd;
         _wMax = _fastConvergence && cwnd < _wMax ? cwnd * (1 + Beta) / 2 : cwnd;
 
-        long ssthresh = (long)(CongestionWindow * Beta);
+        long ssthresh = CongestionWindow * 7 / 10; // β = 0.7 in integer arithmetic
         SlowStartThreshold = Math.Max(ssthresh, MinimumWindow);
         CongestionWindow = SlowStartThreshold;
         _windowSegments = CongestionWindow / mss;
