@@ -223,6 +223,23 @@ internal sealed class RangeSet
         return false;
     }
 
+    /// <summary>Returns the lowest range that has a value at or above <paramref name="value"/>.</summary>
+    /// <param name="value">The value.</param>
+    /// <param name="range">The range (it may start below <paramref name="value"/> if it contains it).</param>
+    /// <returns><see langword="false"/> if every range lies below the value.</returns>
+    public bool TryGetFirstRangeEndingAbove(ulong value, out ValueRange range)
+    {
+        int i = FirstWithEndAtLeast(value + 1);
+        if (i < _ranges.Count)
+        {
+            range = _ranges[i];
+            return true;
+        }
+
+        range = default;
+        return false;
+    }
+
     /// <summary>Enumerates the ranges from the highest to the lowest, the order of an ACK frame.</summary>
     /// <returns>An allocation-free enumerator.</returns>
     public DescendingEnumerator Descending() => new(this);
