@@ -381,6 +381,16 @@ internal sealed class ReceiveStream
         }
     }
 
+    /// <summary>Raises the advertised limit directly (never lowers it); used by <see cref="CryptoReceiveBuffer"/>.</summary>
+    /// <param name="maxStreamData">The new limit.</param>
+    internal void RaiseLimit(long maxStreamData)
+    {
+        lock (_lock)
+        {
+            _maxStreamData = Math.Max(_maxStreamData, maxStreamData);
+        }
+    }
+
     private bool HasReadableData => _chunks.Count > 0 && _chunks[0].Offset == _readOffset;
 
     private bool AtEnd => _finalSize >= 0 && _readOffset == _finalSize;

@@ -200,3 +200,26 @@ public sealed class FlowControlAndLimitsTests
         StreamFrameRules.ValidateSendingFrame(1, isClient);
     }
 }
+
+public sealed class CryptoReceiveBufferTests
+{
+    [Fact]
+    public void OnCryptoFrame_OutOfOrder_ReassemblesAndSlidesLimit()
+    {
+        var buffer = new CryptoReceiveBuffer(limit: 100);
+        buffer.OnCryptoFrame(50, new byte[50]);
+        buffer.OnCryptoFrame(0, Enumerable.Repeat((byte)1, 50).ToArray());
+        byte[] output = new byte[100];
+        Assert.Equal(100, buffer.Read(output));
+        buffer.OnCryptoFrame(100, new byte[100]);
+        Assert.Equal(100, buffer.Read(output));
+    }
+
+    [Fact]
+    public void OnCryptoFrame_BeyondLimit_ThrowsCryptoBufferExceeded()
+    {
+        var buffer = new CryptoReceiveBuffer(limit: 100);
+        QuicStreamStateException ex = Assert.Throws<QuicStreamStateException>(() => buffer.OnCryptoFrame(90, new byte[11]));
+        Assert.Equal(QuicTransportErrorCode.CryptoBufferExceeded, ex.ErrorCode);
+    }
+}
