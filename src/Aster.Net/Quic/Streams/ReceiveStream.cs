@@ -45,7 +45,11 @@ internal enum ReceiveStreamState
 internal sealed class ReceiveStream
 {
     private readonly Lock _lock = new();
+    // Chunks ordered by offset; those before _chunkHead are consumed and compacted away in batches, so reading in
+    // order costs O(1) per chunk however many chunks are buffered.
     private readonly List<Chunk> _chunks = [];
+    private int _chunkHead;
+    private long _bufferedBytes;
     private readonly RangeSet _received = new();
     private readonly AsyncSignal _reader = new();
     private readonly ConnectionReceiveFlowControl? _connection;
@@ -128,13 +132,7 @@ internal sealed class ReceiveStream
         {
             lock (_lock)
             {
-                long total = 0;
-                foreach (Chunk c in _chunks)
-                {
-                    total += c.Length;
-                }
-
-                return total;
+                return _bufferedBytes;
             }
         }
     }
@@ -258,7 +256,7 @@ internal sealed class ReceiveStream
             ThrowIfReset();
             if (HasReadableData)
             {
-                Chunk c = _chunks[0];
+                Chunk c = _chunks[_chunkHead];
                 data = new ReadOnlyMemory<byte>(c.Array, c.Start, c.Length);
                 return true;
             }
@@ -274,7 +272,7 @@ internal sealed class ReceiveStream
     {
         lock (_lock)
         {
-            if (count < 0 || count > (HasReadableData ? _chunks[0].Length : 0))
+            if (count < 0 || count > (HasReadableData ? _chunks[_chunkHead].Length : 0))
             {
                 throw new ArgumentOutOfRangeException(nameof(count));
             }
@@ -391,7 +389,7 @@ internal sealed class ReceiveStream
         }
     }
 
-    private bool HasReadableData => _chunks.Count > 0 && _chunks[0].Offset == _readOffset;
+    private bool HasReadableData => _chunkHead < _chunks.Count && _chunks[_chunkHead].Offset == _readOffset;
 
     private bool AtEnd => _finalSize >= 0 && _readOffset == _finalSize;
 
@@ -454,7 +452,14 @@ internal sealed class ReceiveStream
 
     private void InsertChunk(Chunk chunk)
     {
-        int lo = 0;
+        _bufferedBytes += chunk.Length;
+        if (_chunkHead == _chunks.Count || _chunks[^1].Offset < chunk.Offset)
+        {
+            _chunks.Add(chunk);
+            return;
+        }
+
+        int lo = _chunkHead;
         int hi = _chunks.Count;
         while (lo < hi)
         {
@@ -477,7 +482,7 @@ internal sealed class ReceiveStream
         int total = 0;
         while (!destination.IsEmpty && HasReadableData)
         {
-            Chunk c = _chunks[0];
+            Chunk c = _chunks[_chunkHead];
             int n = Math.Min(destination.Length, c.Length);
             c.Array.AsSpan(c.Start, n).CopyTo(destination);
             destination = destination[n..];
@@ -495,16 +500,29 @@ internal sealed class ReceiveStream
             return;
         }
 
-        Chunk c = _chunks[0];
+        Chunk c = _chunks[_chunkHead];
         if (count == c.Length)
         {
             ArrayPool<byte>.Shared.Return(c.Array);
-            _chunks.RemoveAt(0);
+            _chunks[_chunkHead] = default;
+            _chunkHead++;
+            if (_chunkHead == _chunks.Count)
+            {
+                _chunks.Clear();
+                _chunkHead = 0;
+            }
+            else if (_chunkHead >= 32 && _chunkHead * 2 >= _chunks.Count)
+            {
+                _chunks.RemoveRange(0, _chunkHead);
+                _chunkHead = 0;
+            }
         }
         else
         {
-            _chunks[0] = new Chunk(c.Offset + count, c.Array, c.Start + count, c.Length - count);
+            _chunks[_chunkHead] = new Chunk(c.Offset + count, c.Array, c.Start + count, c.Length - count);
         }
+
+        _bufferedBytes -= count;
 
         _readOffset += count;
         _received.RemoveBelow((ulong)_readOffset);
@@ -539,12 +557,14 @@ internal sealed class ReceiveStream
 
     private void ReleaseChunks()
     {
-        foreach (Chunk c in _chunks)
+        for (int i = _chunkHead; i < _chunks.Count; i++)
         {
-            ArrayPool<byte>.Shared.Return(c.Array);
+            ArrayPool<byte>.Shared.Return(_chunks[i].Array);
         }
 
         _chunks.Clear();
+        _chunkHead = 0;
+        _bufferedBytes = 0;
         _received.Clear();
     }
 

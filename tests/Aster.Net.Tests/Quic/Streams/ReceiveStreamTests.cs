@@ -193,6 +193,43 @@ public sealed class ReceiveStreamTests
     }
 
     [Fact]
+    public void Read_ManyBufferedChunksWithLateGapFill_ReadsInOrderAcrossCompaction()
+    {
+        var stream = new ReceiveStream(100_000);
+        byte[] data = new byte[20_000];
+        new Random(3).NextBytes(data);
+        for (int offset = 0; offset < 10_000; offset += 50)
+        {
+            stream.OnStreamFrame(offset, data.AsSpan(offset, 50), false);
+        }
+
+        for (int offset = 12_000; offset < 20_000; offset += 100)
+        {
+            stream.OnStreamFrame(offset, data.AsSpan(offset, 100), offset + 100 == 20_000);
+        }
+
+        byte[] output = new byte[20_000];
+        int read = 0;
+        for (int i = 0; i < 150; i++)
+        {
+            read += stream.Read(output.AsSpan(read, 50));
+        }
+
+        stream.OnStreamFrame(10_000, data.AsSpan(10_000, 2_000), false);
+        Assert.Equal(20_000 - read, stream.BufferedBytes);
+        int n;
+        while ((n = stream.Read(output.AsSpan(read, Math.Min(77, 20_000 - read)))) > 0)
+        {
+            read += n;
+        }
+
+        Assert.Equal(20_000, read);
+        Assert.Equal(data, output);
+        Assert.True(stream.IsCompleted);
+        Assert.Equal(0, stream.BufferedBytes);
+    }
+
+    [Fact]
     public void Reassembly_AnyPermutationDuplicationOverlap_YieldsOriginalBytes()
     {
         Config config = Config.QuickThrowOnFailure.WithMaxTest(300);
