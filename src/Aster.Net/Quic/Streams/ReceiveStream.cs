@@ -137,6 +137,23 @@ internal sealed class ReceiveStream
         }
     }
 
+    /// <summary>
+    /// Gets a value indicating whether the receiving part is finished: everything was read, the reset was seen or
+    /// received, or reads were aborted and the peer's final size reached. With the sending part finished too, the
+    /// stream can be released (and, for a peer stream, counted by <see cref="RemoteStreamLimit.OnStreamClosed"/>).
+    /// </summary>
+    public bool IsFinished
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return State is ReceiveStreamState.DataRead or ReceiveStreamState.ResetRecvd or ReceiveStreamState.ResetRead
+                    || (_readAborted && _finalSize >= 0 && _highestReceived == _finalSize);
+            }
+        }
+    }
+
     /// <summary>Gets a value indicating whether a MAX_STREAM_DATA update is due.</summary>
     public bool ShouldSendMaxStreamData
     {

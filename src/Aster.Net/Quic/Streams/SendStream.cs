@@ -102,6 +102,9 @@ internal sealed class SendStream
     /// <summary>Gets the state of the sending part.</summary>
     public SendStreamState State { get; private set; }
 
+    /// <summary>Gets a value indicating whether the sending part is finished: all data acknowledged, or the reset acknowledged.</summary>
+    public bool IsFinished => State is SendStreamState.DataRecvd or SendStreamState.ResetRecvd;
+
     /// <summary>Gets the bytes written and not yet acknowledged.</summary>
     public long BufferedBytes
     {

@@ -201,6 +201,30 @@ public sealed class FlowControlAndLimitsTests
     }
 }
 
+public sealed class StreamIdTests
+{
+    [Theory]
+    [InlineData(0L, StreamType.ClientBidirectional, 0L)]
+    [InlineData(5L, StreamType.ServerBidirectional, 1L)]
+    [InlineData(10L, StreamType.ClientUnidirectional, 2L)]
+    [InlineData(15L, StreamType.ServerUnidirectional, 3L)]
+    public void TypeOfAndIndexOf_RoundTripThroughMake(long id, StreamType type, long index)
+    {
+        Assert.Equal(type, StreamId.TypeOf(id));
+        Assert.Equal(index, StreamId.IndexOf(id));
+        Assert.Equal(id, StreamId.Make(type, index));
+    }
+
+    [Fact]
+    public void HasSendAndReceivePart_FollowInitiatorAndDirection()
+    {
+        Assert.True(StreamId.HasSendPart(2, isClient: true));
+        Assert.False(StreamId.HasReceivePart(2, isClient: true));
+        Assert.True(StreamId.HasReceivePart(2, isClient: false));
+        Assert.True(StreamId.HasSendPart(0, isClient: false) && StreamId.HasReceivePart(0, isClient: false));
+    }
+}
+
 public sealed class CryptoReceiveBufferTests
 {
     [Fact]

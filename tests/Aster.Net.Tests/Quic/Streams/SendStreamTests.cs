@@ -270,6 +270,8 @@ public sealed class SendStreamTests
             Assert.True(receiver.IsCompleted, $"seed {seed}: receiver did not finish");
             Assert.True(data.AsSpan().SequenceEqual(output.ToArray()), $"seed {seed}: bytes differ");
             Assert.Equal(data.Length, connection.Consumed);
+            Assert.True(sender.IsFinished);
+            Assert.True(receiver.IsFinished || receiver.Read(readBuffer) == 0);
         }
     }
 
