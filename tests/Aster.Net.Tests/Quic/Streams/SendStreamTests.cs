@@ -225,6 +225,7 @@ public sealed class SendStreamTests
             {
                 if (random.Next(3) > 0 && sender.TryTakeNextChunk(random.Next(1, 1_500), long.MaxValue, out StreamChunk chunk))
                 {
+                    Assert.True(chunk.Offset + chunk.Length <= sender.MaxStreamData, $"seed {seed}: beyond MAX_STREAM_DATA");
                     byte[] bytes = new byte[chunk.Length];
                     sender.CopyTo(chunk.Offset, bytes);
                     inFlight.Add((chunk, bytes));
@@ -273,6 +274,46 @@ public sealed class SendStreamTests
             Assert.True(sender.IsFinished);
             Assert.True(receiver.IsFinished || receiver.Read(readBuffer) == 0);
         }
+    }
+
+    [Fact]
+    public async Task WriteAsync_ConcurrentSenderThread_BackpressureHoldsAndBytesArriveIntact()
+    {
+        var stream = new SendStream(long.MaxValue / 2, highWaterMark: 64 * 1024);
+        byte[] data = new byte[2 * 1024 * 1024];
+        new Random(11).NextBytes(data);
+        Task writer = Task.Run(async () =>
+        {
+            for (int offset = 0; offset < data.Length; offset += 8_192)
+            {
+                await stream.WriteAsync(data.AsMemory(offset, 8_192));
+            }
+
+            stream.CompleteWrites();
+        });
+
+        byte[] output = new byte[data.Length];
+        long maxBuffered = 0;
+        Task sender = Task.Run(async () =>
+        {
+            while (stream.State != SendStreamState.DataRecvd)
+            {
+                maxBuffered = Math.Max(maxBuffered, stream.BufferedBytes);
+                if (stream.TryTakeNextChunk(1_200, long.MaxValue, out StreamChunk chunk))
+                {
+                    stream.CopyTo(chunk.Offset, output.AsSpan((int)chunk.Offset, chunk.Length));
+                    stream.OnAcked(chunk.Offset, chunk.Length, chunk.Fin);
+                }
+                else
+                {
+                    await Task.Yield();
+                }
+            }
+        });
+
+        await Task.WhenAll(writer, sender).DefaultTimeout();
+        Assert.Equal(data, output);
+        Assert.InRange(maxBuffered, 1, 64 * 1024);
     }
 
     private static List<StreamChunk> Drain(SendStream stream, int maxLength, int limit = int.MaxValue)
