@@ -369,6 +369,40 @@ internal sealed class LossRecovery
         SetLossDetectionTimer(nowUs);
     }
 
+    /// <summary>
+    /// Handles a Retry received by a client (RFC 9002, section 6.3; RFC 9000, section 17.2.5): every Initial packet
+    /// sent so far is returned for its CRYPTO data to be sent again in new Initial packets (packet numbers keep
+    /// increasing), leaves flight without any congestion response, and the PTO backoff is reset.
+    /// </summary>
+    /// <param name="nowUs">The current time.</param>
+    /// <param name="resend">Receives the Initial packets sent before the Retry.</param>
+    public void OnRetryReceived(long nowUs, List<SentPacket> resend)
+    {
+        ArgumentNullException.ThrowIfNull(resend);
+        const int s = (int)PacketNumberSpace.Initial;
+        SentPacketQueue queue = _sent[s];
+        for (int slot = 0; slot < queue.SlotCount; slot++)
+        {
+            if (!queue.IsLive(slot))
+            {
+                continue;
+            }
+
+            SentPacket p = queue[slot];
+            resend.Add(p);
+            if (p.InFlight)
+            {
+                CongestionController.OnPacketDiscarded(p.SentBytes);
+            }
+        }
+
+        queue.Clear();
+        _lossTimeUs[s] = long.MaxValue;
+        _timeOfLastAckElicitingUs[s] = 0;
+        PtoCount = 0;
+        SetLossDetectionTimer(nowUs);
+    }
+
     private (long Time, PacketNumberSpace Space) GetLossTimeAndSpace()
     {
         long time = _lossTimeUs[0];

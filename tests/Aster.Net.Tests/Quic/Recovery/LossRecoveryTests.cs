@@ -338,6 +338,23 @@ public sealed class LossRecoveryTests
         }
     }
 
+    [Fact]
+    public void OnRetryReceived_ReturnsInitialPacketsAndClearsFlight()
+    {
+        LossRecovery lr = Client();
+        lr.OnPacketSent(PacketNumberSpace.Initial, new SentPacket(0, 0, 1200, true, true, Payload: "client hello"));
+        Assert.Equal(999_000, lr.LossDetectionTimerUs);
+
+        lr.OnRetryReceived(20_000, _lost);
+
+        Assert.Equal("client hello", _lost.Single().Payload);
+        Assert.Equal(0, lr.BytesInFlight);
+        Assert.Equal(12_000, lr.CongestionController.CongestionWindow);
+        Assert.Equal(1UL, lr.NextPacketNumber(PacketNumberSpace.Initial));
+        // Nothing in flight and the client is not validated: the anti-deadlock timer stays armed.
+        Assert.Equal(20_000 + 999_000, lr.LossDetectionTimerUs);
+    }
+
     private static LossRecovery Server(bool confirmed)
     {
         var lr = new LossRecovery(isServer: true, new NewRenoCongestionController(), new RttEstimator());

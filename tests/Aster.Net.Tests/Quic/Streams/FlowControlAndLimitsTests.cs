@@ -248,3 +248,30 @@ public sealed class CryptoReceiveBufferTests
         Assert.Equal(QuicTransportErrorCode.CryptoBufferExceeded, ex.ErrorCode);
     }
 }
+
+public sealed class CryptoSendBufferTests
+{
+    [Fact]
+    public void TryTakeNextRange_LostRange_ResentAtSameOffsetBeforeNewData()
+    {
+        var buffer = new CryptoSendBuffer();
+        byte[] data = Enumerable.Range(0, 3_000).Select(i => (byte)i).ToArray();
+        buffer.Write(data);
+        Assert.True(buffer.TryTakeNextRange(1_000, out long o1, out int l1));
+        Assert.True(buffer.TryTakeNextRange(1_000, out long o2, out _));
+        buffer.OnLost(o1, l1);
+        buffer.OnAcked(o2, 1_000);
+
+        Assert.True(buffer.TryTakeNextRange(5_000, out long again, out int length));
+        Assert.Equal((0L, 1_000), (again, length));
+        byte[] copy = new byte[length];
+        buffer.CopyTo(again, copy);
+        Assert.Equal(data.AsSpan(0, 1_000).ToArray(), copy);
+        Assert.True(buffer.TryTakeNextRange(5_000, out long fresh, out int freshLength));
+        Assert.Equal((2_000L, 1_000), (fresh, freshLength));
+        buffer.OnAcked(0, 1_000);
+        buffer.OnAcked(2_000, 1_000);
+        Assert.Equal(0, buffer.BufferedBytes);
+        Assert.False(buffer.HasDataToSend);
+    }
+}
