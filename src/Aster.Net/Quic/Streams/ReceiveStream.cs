@@ -311,14 +311,15 @@ internal sealed class ReceiveStream
         }
     }
 
-    /// <summary>Gets a value indicating whether the application has read every byte up to the final size.</summary>
+    /// <summary>Gets a value indicating whether the application has read every byte up to the final size (never after a reset or an aborted read).</summary>
     public bool IsCompleted
     {
         get
         {
             lock (_lock)
             {
-                return State == ReceiveStreamState.DataRead || (AtEnd && State != ReceiveStreamState.ResetRecvd);
+                return State == ReceiveStreamState.DataRead
+                    || (AtEnd && !_readAborted && State is not (ReceiveStreamState.ResetRecvd or ReceiveStreamState.ResetRead));
             }
         }
     }

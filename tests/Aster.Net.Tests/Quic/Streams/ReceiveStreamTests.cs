@@ -159,6 +159,8 @@ public sealed class ReceiveStreamTests
         Assert.Equal(300, connection.Consumed);
         Assert.Throws<QuicStreamAbortedException>(() => stream.Read(new byte[1]));
         Assert.Equal(ReceiveStreamState.ResetRead, stream.State);
+        Assert.False(stream.IsCompleted);
+        Assert.True(stream.IsFinished);
     }
 
     [Fact]
