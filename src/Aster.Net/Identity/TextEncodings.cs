@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Aster.Net.Identity;
 
 /// <summary>Why a text decoder stopped: a reason and the character index it applies to (or -1 for the whole text).</summary>
@@ -18,7 +20,10 @@ internal static class TextEncodings
     /// <summary>The Bitcoin Base58 alphabet.</summary>
     public const string Base58Alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 
+    private const int Base58ChunkDigits = 10;
+
     private static readonly sbyte[] _base58Values = BuildBase58Values();
+    private static readonly BigInteger _base58Chunk = BigInteger.Pow(58, Base58ChunkDigits);
 
     // ------------------------------------------------------------------ hex
 
@@ -171,34 +176,24 @@ internal static class TextEncodings
             zeros++;
         }
 
-        // Base-58 digits, least significant first.
-        Span<byte> digits = stackalloc byte[MaxBase58Length(data.Length)];
-        int length = 0;
-        for (int i = zeros; i < data.Length; i++)
+        // Divide the big-endian number by 58^10 repeatedly; each remainder gives ten digits.
+        char[] chars = new char[zeros + MaxBase58Length(data.Length - zeros)];
+        int end = chars.Length;
+        int n = end;
+        BigInteger value = new(data[zeros..], isUnsigned: true, isBigEndian: true);
+        while (!value.IsZero)
         {
-            int carry = data[i];
-            for (int j = 0; j < length; j++)
+            value = BigInteger.DivRem(value, _base58Chunk, out BigInteger remainder);
+            ulong chunk = (ulong)remainder;
+            for (int k = 0; k < Base58ChunkDigits && (chunk != 0 || !value.IsZero); k++)
             {
-                carry += digits[j] << 8;
-                digits[j] = (byte)(carry % 58);
-                carry /= 58;
-            }
-
-            while (carry > 0)
-            {
-                digits[length++] = (byte)(carry % 58);
-                carry /= 58;
+                chars[--n] = Base58Alphabet[(int)(chunk % 58)];
+                chunk /= 58;
             }
         }
 
-        char[] chars = new char[zeros + length];
-        chars.AsSpan(0, zeros).Fill('1');
-        for (int k = 0; k < length; k++)
-        {
-            chars[zeros + k] = Base58Alphabet[digits[length - 1 - k]];
-        }
-
-        return new string(chars);
+        chars.AsSpan(n - zeros, zeros).Fill('1');
+        return new string(chars, n - zeros, end - n + zeros);
     }
 
     /// <summary>
@@ -208,55 +203,56 @@ internal static class TextEncodings
     public static bool TryDecodeBase58(ReadOnlySpan<char> text, int maxBytes, out byte[] output, out TextError error)
     {
         output = [];
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (c >= 128 || _base58Values[c] < 0)
+            {
+                error = new TextError("not a Base58 character", i);
+                return false;
+            }
+        }
+
+        // Any text longer than this decodes to more than maxBytes, so the arithmetic below stays bounded.
+        int maxLength = MaxBase58Length(maxBytes);
+        if (text.Length > maxLength)
+        {
+            error = new TextError($"decodes to more than {maxBytes} bytes", maxLength);
+            return false;
+        }
+
         int zeros = 0;
         while (zeros < text.Length && text[zeros] == '1')
         {
             zeros++;
         }
 
-        if (zeros > maxBytes)
+        BigInteger value = BigInteger.Zero;
+        for (int i = zeros; i < text.Length; i += Base58ChunkDigits)
         {
-            error = new TextError($"decodes to more than {maxBytes} bytes", maxBytes);
+            int count = Math.Min(Base58ChunkDigits, text.Length - i);
+            ulong chunk = 0;
+            ulong scale = 1;
+            for (int k = 0; k < count; k++)
+            {
+                chunk = (chunk * 58) + (ulong)_base58Values[text[i + k]];
+                scale *= 58;
+            }
+
+            value = (value * scale) + chunk;
+        }
+
+        int length = value.IsZero ? 0 : value.GetByteCount(isUnsigned: true);
+        if (zeros + length > maxBytes)
+        {
+            error = new TextError($"decodes to more than {maxBytes} bytes", text.Length - 1);
             return false;
         }
 
-        // Base-256 digits, least significant first.
-        Span<byte> bytes = stackalloc byte[maxBytes + 1];
-        int length = 0;
-        for (int i = zeros; i < text.Length; i++)
-        {
-            char c = text[i];
-            int carry = c < 128 ? _base58Values[c] : -1;
-            if (carry < 0)
-            {
-                error = new TextError("not a Base58 character", i);
-                return false;
-            }
-
-            for (int j = 0; j < length; j++)
-            {
-                carry += bytes[j] * 58;
-                bytes[j] = (byte)carry;
-                carry >>= 8;
-            }
-
-            while (carry > 0)
-            {
-                if (zeros + length >= maxBytes)
-                {
-                    error = new TextError($"decodes to more than {maxBytes} bytes", i);
-                    return false;
-                }
-
-                bytes[length++] = (byte)carry;
-                carry >>= 8;
-            }
-        }
-
         byte[] result = new byte[zeros + length];
-        for (int k = 0; k < length; k++)
+        if (length > 0)
         {
-            result[zeros + k] = bytes[length - 1 - k];
+            value.TryWriteBytes(result.AsSpan(zeros), out _, isUnsigned: true, isBigEndian: true);
         }
 
         output = result;
