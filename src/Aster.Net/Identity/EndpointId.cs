@@ -129,8 +129,14 @@ public readonly struct EndpointId : IEquatable<EndpointId>, IComparable<Endpoint
 
     /// <summary>
     /// Reads the TLS server name an iroh client sends, <c>&lt;base32hex of the id&gt;.iroh.invalid</c>
-    /// (transport.md §1.3; iroh <c>iroh/src/tls/name.rs</c>, <c>decode</c>).
+    /// (transport.md §1.3; iroh <c>iroh/src/tls/name.rs</c>, <c>decode</c>, at <c>v0.97.0</c>).
     /// </summary>
+    /// <remarks>
+    /// Like iroh's decoder (data-encoding's <c>BASE32_DNSSEC</c>), the 52-character label is read in either case and
+    /// its last character's 4 unused bits must be zero; the suffix must be exactly <c>.iroh.invalid</c>. Unlike iroh,
+    /// the id is not checked to be a curve point (see <see cref="IsValidPublicKey"/>). A server must not depend on
+    /// the name anyway (transport.md §1.5).
+    /// </remarks>
     /// <param name="serverName">The server name.</param>
     /// <returns>The id.</returns>
     /// <exception cref="KeyFormatException">The name is not of that form; the exception names the offending character.</exception>
