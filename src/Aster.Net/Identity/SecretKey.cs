@@ -32,8 +32,8 @@ public sealed class SecretKey : IEquatable<SecretKey>, IDisposable
     private readonly byte[] _seed = GC.AllocateArray<byte>(Length, pinned: true);
     private readonly Lock _lock = new();
     private Ed25519SigningKey? _signingKey;
-    private EndpointId? _publicKey;
-    private bool _disposed;
+    private volatile byte[]? _publicKey; // written once; a reference, so readers never see a torn value
+    private volatile bool _disposed;
 
     private SecretKey(ReadOnlySpan<byte> seed) => seed.CopyTo(_seed);
 
@@ -43,15 +43,19 @@ public sealed class SecretKey : IEquatable<SecretKey>, IDisposable
     {
         get
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             if (_publicKey is { } cached)
             {
-                return cached;
+                return EndpointId.FromOwnedArray(cached);
             }
 
-            Ed25519SigningKey key = SigningKey();
-            EndpointId id = EndpointId.FromOwnedArray(key.PublicKey.ToArray());
-            _publicKey = id;
-            return id;
+            lock (_lock)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                _signingKey ??= new Ed25519SigningKey(_seed);
+                _publicKey ??= _signingKey.PublicKey.ToArray();
+                return EndpointId.FromOwnedArray(_publicKey);
+            }
         }
     }
 

@@ -84,7 +84,7 @@ public sealed class IrohIdentityInteropTests
 
     private static async Task WaitUntil(Func<bool> condition)
     {
-        for (int i = 0; i < 100 && !condition(); i++)
+        for (int i = 0; i < 200 && !condition(); i++)
         {
             await Task.Delay(50);
         }

@@ -165,6 +165,7 @@ public sealed class SecretKeyTests
         Assert.Throws<ObjectDisposedException>(() => key.ToBytes());
         Assert.Throws<ObjectDisposedException>(() => key.Sign([]));
         Assert.Throws<ObjectDisposedException>(() => key.CopyTo(new byte[32]));
+        Assert.Throws<ObjectDisposedException>(() => key.PublicKey);
         Assert.Equal("SecretKey(disposed)", key.ToString());
         Assert.False(key.Equals(twin));
         Assert.True(key.Equals(key));
@@ -181,5 +182,15 @@ public sealed class SecretKeyTests
         key.Dispose();
 
         Assert.All(buffer, b => Assert.Equal(0, b));
+    }
+
+    [Fact]
+    public async Task PublicKey_ManyThreadsAtOnce_AllSeeTheSameId()
+    {
+        using SecretKey key = SecretKey.FromBytes(new byte[32]);
+
+        EndpointId[] ids = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => key.PublicKey)));
+
+        Assert.All(ids, id => Assert.Equal(ZeroSeedId, id.ToString()));
     }
 }
