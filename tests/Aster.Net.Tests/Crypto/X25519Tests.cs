@@ -114,7 +114,7 @@ public sealed class X25519Tests
     [Fact]
     public void TryAgree_RandomKeyPairs_IsSymmetric()
     {
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(50), Prop.ForAll(ArbMap.Default.ArbFor<byte[]>(), bytes =>
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(25), Prop.ForAll(ArbMap.Default.ArbFor<byte[]>(), bytes =>
         {
             byte[] a = System.Security.Cryptography.SHA256.HashData(bytes);
             byte[] b = System.Security.Cryptography.SHA256.HashData(a);
