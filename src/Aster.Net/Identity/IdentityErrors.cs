@@ -32,14 +32,6 @@ internal static class IdentityErrors
     public static AddressFormatException Address(string what, string reason)
         => new(Format(what, reason, null, 0), reason, null, null);
 
-    /// <summary>Rewrites a key problem found inside an address (for example its endpoint id) as an address problem.</summary>
-    public static AddressFormatException AddressFromKey(string what, KeyFormatException inner, int baseIndex)
-    {
-        int? index = inner.CharacterIndex is { } i ? baseIndex + i : null;
-        string message = index is { } at ? Format(what, inner.Reason, "character", at) : Format(what, inner.Reason, null, 0);
-        return new AddressFormatException(message, inner.Reason, index, null);
-    }
-
     private static string Format(string what, string reason, string? unit, int position)
         => unit is null
             ? string.Create(CultureInfo.InvariantCulture, $"Invalid {what}: {reason}.")
