@@ -21,9 +21,12 @@ namespace Aster.Net.Identity;
 /// bytes, then the port as a varint), 2 custom (varint u64 transport id, then varint 0 + a size byte + 30 bytes, or
 /// varint 1 + varint length + bytes). The addresses are a set in iroh (<c>BTreeSet&lt;TransportAddr&gt;</c>), so this
 /// type keeps them sorted in iroh's order (relays, then IPv4, then IPv6, then custom; see each property) and without
-/// duplicates; decoding accepts any order, as iroh does, and encoding writes iroh's order. Verified against the
-/// iroh-tickets <c>test_ticket_base32</c> vector (transport.md §11) and against tickets printed by
-/// <c>@aster-rpc/transport</c> 0.1.2 in the interop tests.
+/// duplicates; decoding accepts any order, as iroh does, and encoding writes iroh's order. Checked by reading
+/// iroh-tickets <c>v0.4.0</c> (<c>src/endpoint.rs</c>, <c>src/lib.rs</c>) and iroh-base <c>v0.97.0</c>
+/// (<c>endpoint_addr.rs</c>, <c>key.rs</c>, <c>relay_url.rs</c>), and against the iroh-tickets
+/// <c>test_ticket_base32</c> vector (transport.md §11). The reference addon prints no endpoint tickets, so there is
+/// no live check. Over-long varints are accepted, as postcard accepts them; only canonical input re-encodes to the
+/// same bytes.
 /// </para>
 /// <para>
 /// Differences from iroh: trailing bytes after the addresses are an error (postcard ignores them); the endpoint id

@@ -56,6 +56,17 @@ public sealed class EndpointTicketTests
     }
 
     [Fact]
+    public void FromBytes_OverLongPortVarint_AcceptedLikePostcardAndWrittenCanonically()
+    {
+        string overLong = "00" + IrohId + "01" + "01" + "00" + "7f000001" + "808800";
+
+        EndpointTicket ticket = EndpointTicket.FromBytes(Hex.Decode(overLong));
+
+        Assert.Equal(1024, Assert.Single(ticket.DirectAddresses).Port);
+        Assert.Equal("00" + IrohId + "01" + "01" + "00" + "7f000001" + "8008", Hex.Encode(ticket.ToBytes()));
+    }
+
+    [Fact]
     public void CustomAddresses_InlineAndHeap_RoundTripInIrohOrder()
     {
         CustomTransportAddress small = new(7, [1, 2, 3]);
