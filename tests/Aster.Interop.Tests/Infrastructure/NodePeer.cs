@@ -178,6 +178,7 @@ public sealed class NodePeer : IAsyncDisposable
     /// <param name="alpn">The ALPN.</param>
     /// <param name="sizes">Payload sizes, one stream each.</param>
     /// <param name="secretHex">The dialer's 64-hex secret key, or null for a random one.</param>
+    /// <param name="timeoutMilliseconds">The dialer's overall limit (the script's default is 30 s).</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The exit code (0 when every echo matched) and the JSON result line.</returns>
     public static async Task<(int ExitCode, JsonElement Result, IReadOnlyCollection<string> Stderr)> DialAsync(
@@ -186,9 +187,16 @@ public sealed class NodePeer : IAsyncDisposable
         string alpn,
         IEnumerable<int> sizes,
         string? secretHex = null,
+        int? timeoutMilliseconds = null,
         CancellationToken cancellationToken = default)
     {
         List<string> arguments = ["dial", "--id", endpointId, "--addr", address, "--alpn", alpn, "--sizes", string.Join(',', sizes)];
+        if (timeoutMilliseconds is { } ms)
+        {
+            arguments.Add("--timeout-ms");
+            arguments.Add(ms.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
         if (secretHex is not null)
         {
             arguments.Add("--secret");
