@@ -60,7 +60,7 @@ internal ref struct QuicWriter
     }
 
     /// <summary>Copies <paramref name="value"/>.</summary>
-    public void WriteBytes(ReadOnlySpan<byte> value)
+    public void WriteBytes(scoped ReadOnlySpan<byte> value)
     {
         Ensure(value.Length);
         value.CopyTo(_buffer[_position..]);
