@@ -12,6 +12,32 @@ namespace Aster.Net.Tests.Quic;
 public sealed class PacketProtectionTests
 {
     [Fact]
+    public void InitialKeys_Rfc9001AppendixA1_MatchSecretsIvsAndMasks()
+    {
+        byte[] client = new byte[32];
+        byte[] server = new byte[32];
+        InitialSecrets.DeriveSecrets(Hex.Decode(Rfc9001Vectors.ClientDcid), client, server);
+        Assert.Equal("c00cf151ca5be075ed0ebfb5c80323c42d6b7db67881289af4008f1f6c357aea", Hex.Encode(client));
+        Assert.Equal("3c199828fd139efd216c155ad844cc81fb82fa8d7446fa7d78be803acdda951b", Hex.Encode(server));
+
+        InitialSecrets.CreateKeys(Hex.Decode(Rfc9001Vectors.ClientDcid), isServer: false, out var read, out var write);
+        using (read)
+        using (write)
+        {
+            Span<byte> nonce = stackalloc byte[12];
+            write.Aead.BuildNonce(0, nonce);
+            Assert.Equal("fa044b2f42a3fd3b46fb255c", Hex.Encode(nonce));
+            read.Aead.BuildNonce(0, nonce);
+            Assert.Equal("0ac1493ca1905853b0bba03e", Hex.Encode(nonce));
+            Span<byte> mask = stackalloc byte[5];
+            write.HeaderKey.ComputeMask(Hex.Decode("d1b1c98dd7689fb8ec11d242b123dc9b"), mask);
+            Assert.Equal("437b9aec36", Hex.Encode(mask));
+            read.HeaderKey.ComputeMask(Hex.Decode("2cd0991cd25b0aac406a5816b6394100"), mask);
+            Assert.Equal("2ec0d8356a", Hex.Encode(mask));
+        }
+    }
+
+    [Fact]
     public void Seal_Rfc9001ClientInitial_MatchesAppendixA2()
     {
         InitialSecrets.CreateKeys(Hex.Decode(Rfc9001Vectors.ClientDcid), isServer: false, out var read, out var write);

@@ -112,6 +112,29 @@ public sealed class QuicPacketTests
     }
 
     [Fact]
+    public void WriteLongHeader_InitialWithToken_ParsesBack()
+    {
+        byte[] dcid = Hex.Decode("0102030405060708");
+        byte[] scid = Hex.Decode("a1a2a3a4a5a6a7a8");
+        byte[] token = Hex.Decode("746f6b656e2d6279746573");
+        byte[] buffer = new byte[200];
+        int headerLength = QuicPacketWriter.WriteLongHeader(buffer, QuicPacketType.Initial, dcid, scid, token, 0x1234, 2, 100, out int pnOffset);
+        Assert.Equal(QuicPacketWriter.GetLongHeaderLength(QuicPacketType.Initial, 8, 8, token.Length, 2, 100), headerLength);
+
+        Assert.Equal(QuicHeaderStatus.Ok, QuicPacketParser.TryParse(buffer, 8, out QuicPacketHeader header));
+        Assert.Equal(QuicPacketType.Initial, header.Type);
+        Assert.Equal(token, header.Token.ToArray());
+        Assert.Equal(scid, header.SourceConnectionId.ToArray());
+        Assert.Equal(pnOffset, header.PacketNumberOffset);
+        Assert.Equal(pnOffset + 100, header.PacketLength);
+        Assert.Equal(0x1234u, QuicPacketNumber.ReadTruncated(buffer.AsSpan(pnOffset), 2));
+        Assert.Throws<ArgumentException>(() =>
+            QuicPacketWriter.WriteLongHeader(buffer, QuicPacketType.Handshake, dcid, scid, token, 0, 1, 10, out _));
+        Assert.Throws<ArgumentException>(() =>
+            QuicPacketWriter.WriteLongHeader(buffer, QuicPacketType.Initial, new byte[21], scid, [], 0, 1, 10, out _));
+    }
+
+    [Fact]
     public void WriteLongHeader_Rfc9001ClientInitial_MatchesUnprotectedHeader()
     {
         byte[] buffer = new byte[64];
