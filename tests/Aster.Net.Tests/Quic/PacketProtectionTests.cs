@@ -255,6 +255,48 @@ public sealed class PacketProtectionTests
     }
 
     [Fact]
+    public void Open_RandomDatagrams_NeverThrows()
+    {
+        using var keys = PacketProtectionKeys.FromSecret(TlsCipherSuite.Aes128GcmSha256, new byte[32]);
+        using var oneRtt = new OneRttKeySet(TlsCipherSuite.Aes128GcmSha256, new byte[32], new byte[32]);
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(5_000), Prop.ForAll(ArbMap.Default.ArbFor<int>(), seed =>
+        {
+            var random = new Random(seed);
+            byte[] datagram = new byte[random.Next(0, 120)];
+            random.NextBytes(datagram);
+            if (datagram.Length > 6 && random.Next(2) == 0)
+            {
+                datagram[0] = (byte)(0xc0 | (datagram[0] & 0x3f));
+                datagram[1] = 0;
+                datagram[2] = 0;
+                datagram[3] = 0;
+                datagram[4] = 1;
+                datagram[5] = (byte)random.Next(21);
+            }
+
+            var reader = new QuicDatagramReader(datagram, 8);
+            while (reader.TryReadNext(out QuicPacketHeader header, out QuicHeaderStatus status))
+            {
+                if (status != QuicHeaderStatus.Ok || header.Type is QuicPacketType.Retry or QuicPacketType.VersionNegotiation)
+                {
+                    continue;
+                }
+
+                Span<byte> packet = datagram.AsSpan(reader.PacketOffset, header.PacketLength);
+                QuicOpenStatus result = header.Type == QuicPacketType.OneRtt
+                    ? oneRtt.Open(packet, header.PacketNumberOffset, random.Next(-1, 1000), out _)
+                    : QuicPacketProtection.Open(keys, packet, header.PacketNumberOffset, random.Next(-1, 1000), out _);
+                if (result == QuicOpenStatus.Success)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }));
+    }
+
+    [Fact]
     public void Retry_Rfc9001AppendixA4_VerifiesAndRebuilds()
     {
         byte[] retry = Hex.Decode(Rfc9001Vectors.Retry);

@@ -253,6 +253,20 @@ public sealed class QuicPacketTests
     }
 
     [Fact]
+    public void ShouldAbortConnection_VersionListWithoutV1_AbortsOnlyBeforeOtherPackets()
+    {
+        byte[] ourScid = Hex.Decode("aabbccdd");
+        byte[] ourDcid = Hex.Decode("0011223344556677");
+        byte[] buffer = new byte[64];
+        int length = VersionNegotiationPacket.Write(buffer, 0, ourScid, ourDcid, [0xff00001du]);
+        Assert.True(VersionNegotiationPacket.ShouldAbortConnection(buffer.AsSpan(0, length), ourScid, ourDcid, false));
+        Assert.False(VersionNegotiationPacket.ShouldAbortConnection(buffer.AsSpan(0, length), ourScid, ourDcid, true));
+        Assert.False(VersionNegotiationPacket.ShouldAbortConnection(buffer.AsSpan(0, length), ourDcid, ourScid, false));
+        length = VersionNegotiationPacket.Write(buffer, 0, ourScid, ourDcid, [0xff00001du, QuicConstants.Version1]);
+        Assert.False(VersionNegotiationPacket.ShouldAbortConnection(buffer.AsSpan(0, length), ourScid, ourDcid, false));
+    }
+
+    [Fact]
     public void VersionNegotiation_EmptyOrRaggedVersionList_IsRejected()
     {
         byte[] buffer = Hex.Decode("80000000000000");

@@ -89,4 +89,19 @@ internal static class VersionNegotiationPacket
 
     /// <summary>True if <paramref name="version"/> is a reserved version of the form 0x?a?a?a?a (RFC 9000, section 15).</summary>
     public static bool IsReservedVersion(uint version) => (version & 0x0f0f0f0f) == 0x0a0a0a0a;
+
+    /// <summary>
+    /// True if a client must abandon its connection attempt on this Version Negotiation packet (RFC 9000, section 6.2;
+    /// transport.md, section 3.2): it echoes our connection ids, does not list version 1, and nothing else from the
+    /// server was processed yet. Otherwise the packet is ignored.
+    /// </summary>
+    public static bool ShouldAbortConnection(
+        ReadOnlySpan<byte> packet, ReadOnlySpan<byte> ourSourceConnectionId, ReadOnlySpan<byte> ourDestinationConnectionId, bool processedOtherServerPacket)
+    {
+        return !processedOtherServerPacket
+            && TryParse(packet, out ReadOnlySpan<byte> destination, out ReadOnlySpan<byte> source, out ReadOnlySpan<byte> versions)
+            && destination.SequenceEqual(ourSourceConnectionId)
+            && source.SequenceEqual(ourDestinationConnectionId)
+            && !ContainsVersion(versions, QuicConstants.Version1);
+    }
 }
