@@ -35,6 +35,8 @@ public sealed class KeyUpdateTests
         Assert.Equal(0x12, Open(server, updated, 1));
         Assert.True(server.KeyPhase);
         Assert.Equal(1, server.KeyUpdatesAnswered);
+        Assert.Equal(1, server.ReadKeyGeneration);
+        Assert.True(server.HasPreviousKeys);
 
         // A delayed packet from the old phase still opens with the previous keys.
         Assert.Equal(0x10, Open(server, early, 2));

@@ -160,6 +160,12 @@ public sealed class QuicPacketTests
         byte[] buffer = new byte[8];
         int length = QuicPacketWriter.WriteShortHeader(buffer, [], spin: false, keyPhase: false, 654360564, 3);
         Assert.Equal("4200bff4", Hex.Encode(buffer.AsSpan(0, length)));
+        QuicPacketWriter.WriteShortHeader(buffer, [], spin: true, keyPhase: true, 1, 1);
+        Assert.Equal(0x40 | 0x20 | 0x04, buffer[0]);
+        byte[] packet = new byte[30];
+        QuicPacketWriter.WriteShortHeader(packet, new byte[8], spin: true, keyPhase: false, 1, 1);
+        Assert.Equal(QuicHeaderStatus.Ok, QuicPacketParser.TryParse(packet, 8, out QuicPacketHeader header));
+        Assert.True(header.SpinBit);
     }
 
     [Fact]

@@ -55,6 +55,9 @@ internal readonly ref struct QuicPacketHeader
     /// <summary>True for long headers.</summary>
     public bool IsLongHeader => (FirstByte & QuicConstants.LongHeaderBit) != 0;
 
+    /// <summary>The spin bit of a short header (not header-protected); false for long headers.</summary>
+    public bool SpinBit => !IsLongHeader && (FirstByte & 0x20) != 0;
+
     /// <summary>The version (0 for short headers and for Version Negotiation).</summary>
     public uint Version { get; }
 

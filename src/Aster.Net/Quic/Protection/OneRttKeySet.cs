@@ -59,6 +59,12 @@ internal sealed class OneRttKeySet : IDisposable
     /// <summary>The number of key updates the peer started that we followed.</summary>
     public int KeyUpdatesAnswered { get; private set; }
 
+    /// <summary>
+    /// Counts receive-key rotations. When it changes, the connection schedules <see cref="DiscardPreviousKeys"/> for
+    /// 3 × PTO later (this class has no clock).
+    /// </summary>
+    public int ReadKeyGeneration { get; private set; }
+
     /// <summary>Packets sealed with the current send key.</summary>
     public long PacketsSentWithCurrentKey { get; private set; }
 
@@ -219,6 +225,7 @@ internal sealed class OneRttKeySet : IDisposable
         _readNext = CreateNextReadAead();
         _readPhase = !_readPhase;
         _firstReceivedInPhase = packetNumber;
+        ReadKeyGeneration++;
         if (_writePhase != _readPhase)
         {
             // The peer started this update: follow it before sending anything else (RFC 9001, section 6.2).
