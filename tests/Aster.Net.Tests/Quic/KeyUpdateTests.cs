@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Aster.Net.Quic;
 using Aster.Net.Quic.Packets;
 using Aster.Net.Quic.Protection;
 using Aster.Net.Tls;
@@ -103,6 +104,67 @@ public sealed class KeyUpdateTests
         Assert.NotEqual(QuicOpenStatus.Success, receiver.Open(forged, 1 + _cid.Length, -1, out _));
         Assert.False(receiver.KeyPhase);
         Assert.Equal(1, Open(receiver, Seal(sender, 2, 1), -1));
+    }
+
+    [Fact]
+    public void Open_ConsecutiveUpdatesWithoutOurAck_ThrowsKeyUpdateErrorWhenEnforced()
+    {
+        byte[] a = RandomNumberGenerator.GetBytes(32);
+        byte[] b = RandomNumberGenerator.GetBytes(32);
+        using var client = new OneRttKeySet(TlsCipherSuite.Aes128GcmSha256, b, a);
+        using var server = new OneRttKeySet(TlsCipherSuite.Aes128GcmSha256, a, b) { EnforceConsecutiveUpdateCheck = true };
+        Assert.Equal(0, Open(server, Seal(client, 0, 0), -1));
+        client.OnPacketAcknowledged(0);
+        client.InitiateKeyUpdate();
+        Assert.Equal(1, Open(server, Seal(client, 1, 1), 0));
+
+        // The client updates again before the server acknowledged packet 1 in the new phase (a misbehaving peer).
+        Assert.Equal(9, Open(client, Seal(server, 0, 9), -1));
+        Assert.Equal(2, Open(server, Seal(client, 2, 2), 1));
+        client.OnPacketAcknowledged(2);
+        client.InitiateKeyUpdate();
+        var ex = Assert.Throws<QuicProtocolException>(() => server.Open(Seal(client, 3, 3), 9, 2, out _));
+        Assert.Equal(QuicTransportError.KeyUpdateError, ex.Error);
+    }
+
+    [Fact]
+    public void Open_ConsecutiveUpdatesAfterOurAck_AreAccepted()
+    {
+        byte[] a = RandomNumberGenerator.GetBytes(32);
+        byte[] b = RandomNumberGenerator.GetBytes(32);
+        using var client = new OneRttKeySet(TlsCipherSuite.Aes128GcmSha256, b, a);
+        using var server = new OneRttKeySet(TlsCipherSuite.Aes128GcmSha256, a, b) { EnforceConsecutiveUpdateCheck = true };
+        Assert.Equal(0, Open(server, Seal(client, 0, 0), -1));
+        client.OnPacketAcknowledged(0);
+        client.InitiateKeyUpdate();
+        Assert.Equal(1, Open(server, Seal(client, 1, 1), -1));
+        server.OnAcknowledgmentSent(1);
+        Assert.Equal(9, Open(client, Seal(server, 0, 9), -1));
+        client.OnPacketAcknowledged(1);
+        client.InitiateKeyUpdate();
+        Assert.Equal(2, Open(server, Seal(client, 2, 2), 1));
+        Assert.Equal(2, server.ReadKeyGeneration);
+    }
+
+    [Fact]
+    public void FromTlsKeys_HandshakeSecrets_CreatesMatchingDirections()
+    {
+        byte[] clientSecret = RandomNumberGenerator.GetBytes(32);
+        byte[] serverSecret = RandomNumberGenerator.GetBytes(32);
+        PacketProtectionKeys.FromTlsKeys(
+            new TlsTrafficKeys(EncryptionLevel.Handshake, TlsCipherSuite.Aes128GcmSha256, serverSecret, clientSecret), out var clientRead, out var clientWrite);
+        PacketProtectionKeys.FromTlsKeys(
+            new TlsTrafficKeys(EncryptionLevel.Handshake, TlsCipherSuite.Aes128GcmSha256, clientSecret, serverSecret), out var serverRead, out var serverWrite);
+        using (clientRead)
+        using (clientWrite)
+        using (serverRead)
+        using (serverWrite)
+        {
+            byte[] packet = new byte[64];
+            int headerLength = QuicPacketWriter.WriteShortHeader(packet, _cid, false, false, 3, 1);
+            int length = QuicPacketProtection.Seal(clientWrite, packet, 9, headerLength, 64 - 16 - headerLength, 3);
+            Assert.Equal(QuicOpenStatus.Success, QuicPacketProtection.Open(serverRead, packet.AsSpan(0, length), 9, 2, out _));
+        }
     }
 
     [Fact]

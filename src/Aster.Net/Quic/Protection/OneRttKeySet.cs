@@ -34,6 +34,8 @@ internal sealed class OneRttKeySet : IDisposable
     private long _firstReceivedInPhase = -1;
     private long _firstSentInPhase = -1;
     private bool _sentInPhaseAcknowledged;
+    private long _updateTriggerPacket = -1;
+    private bool _updateTriggerAcknowledged;
     private bool _readPhase;
     private bool _writePhase;
 
@@ -64,6 +66,13 @@ internal sealed class OneRttKeySet : IDisposable
     /// 3 × PTO later (this class has no clock).
     /// </summary>
     public int ReadKeyGeneration { get; private set; }
+
+    /// <summary>
+    /// When true, a peer that updates keys again before we sent an acknowledgment (with the updated keys) of the packet
+    /// that started its previous update fails with KEY_UPDATE_ERROR (RFC 9001, section 6.2, a MAY). The connection must
+    /// then report every ACK it sends with <see cref="OnAcknowledgmentSent"/>. Defaults to false.
+    /// </summary>
+    public bool EnforceConsecutiveUpdateCheck { get; set; }
 
     /// <summary>Packets sealed with the current send key.</summary>
     public long PacketsSentWithCurrentKey { get; private set; }
@@ -104,7 +113,10 @@ internal sealed class OneRttKeySet : IDisposable
     /// Opens a 1-RTT packet in place (<paramref name="packet"/> is the packet's bytes, which run to the end of the
     /// datagram). <paramref name="largestPacketNumber"/> is the largest processed in the application space, or -1.
     /// </summary>
-    /// <exception cref="QuicProtocolException">PROTOCOL_VIOLATION: reserved bits set in an authenticated packet.</exception>
+    /// <exception cref="QuicProtocolException">
+    /// PROTOCOL_VIOLATION: reserved bits set in an authenticated packet; KEY_UPDATE_ERROR: consecutive updates (only with
+    /// <see cref="EnforceConsecutiveUpdateCheck"/>).
+    /// </exception>
     public QuicOpenStatus Open(Span<byte> packet, int packetNumberOffset, long largestPacketNumber, out QuicOpenedPacket opened)
     {
         opened = default;
@@ -168,6 +180,15 @@ internal sealed class OneRttKeySet : IDisposable
         }
     }
 
+    /// <summary>Reports that a packet sealed with the current keys carried an ACK whose largest acknowledged is <paramref name="largestAcknowledged"/>.</summary>
+    public void OnAcknowledgmentSent(long largestAcknowledged)
+    {
+        if (_updateTriggerPacket >= 0 && largestAcknowledged >= _updateTriggerPacket)
+        {
+            _updateTriggerAcknowledged = true;
+        }
+    }
+
     /// <summary>Starts a key update: our next packet carries the other key phase with the next send keys.</summary>
     /// <exception cref="InvalidOperationException">No packet of the current phase has been acknowledged yet, or an update is in progress.</exception>
     public void InitiateKeyUpdate()
@@ -216,6 +237,13 @@ internal sealed class OneRttKeySet : IDisposable
 
     private void PromoteReadKeys(long packetNumber)
     {
+        if (EnforceConsecutiveUpdateCheck && _updateTriggerPacket >= 0 && !_updateTriggerAcknowledged)
+        {
+            QuicErrors.Throw(QuicTransportError.KeyUpdateError, "The peer updated keys twice without waiting for our acknowledgment.");
+        }
+
+        _updateTriggerPacket = packetNumber;
+        _updateTriggerAcknowledged = false;
         _readPrevious?.Dispose();
         _readPrevious = _readCurrent;
         _readCurrent = _readNext;

@@ -27,6 +27,17 @@ internal sealed class PacketProtectionKeys : IDisposable
     public static PacketProtectionKeys FromSecret(TlsCipherSuite suite, ReadOnlySpan<byte> secret) =>
         new(CreateAead(suite, secret), CreateHeaderKey(suite, secret));
 
+    /// <summary>
+    /// Creates the Handshake-level keys from secrets TLS handed over (<see cref="IQuicTlsHandshake.TryTakeKeys"/>).
+    /// 1-RTT secrets go to <see cref="OneRttKeySet"/> instead, which handles key updates.
+    /// </summary>
+    public static void FromTlsKeys(TlsTrafficKeys keys, out PacketProtectionKeys read, out PacketProtectionKeys write)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        read = FromSecret(keys.Suite, keys.ReadSecret);
+        write = FromSecret(keys.Suite, keys.WriteSecret);
+    }
+
     /// <summary>Derives only the AEAD (key and IV) from a traffic secret; key updates keep the header key.</summary>
     public static PacketAead CreateAead(TlsCipherSuite suite, ReadOnlySpan<byte> secret)
     {
