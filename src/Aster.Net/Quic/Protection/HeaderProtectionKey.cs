@@ -1,0 +1,86 @@
+using System.Security.Cryptography;
+using Aster.Net.Tls;
+
+namespace Aster.Net.Quic.Protection;
+
+/// <summary>
+/// A header-protection key (RFC 9001, section 5.4): AES-ECB for the AES suites, the ChaCha20 block function for
+/// ChaCha20-Poly1305. Computing a mask allocates nothing.
+/// </summary>
+/// <remarks>Not thread-safe: it reuses one AES transform and scratch buffers. Each connection owns its keys.</remarks>
+internal sealed class HeaderProtectionKey : IDisposable
+{
+    /// <summary>The mask length used by QUIC (one byte for the first byte, up to four for the packet number).</summary>
+    public const int MaskLength = 5;
+
+    private readonly Aes? _aes;
+    private readonly ICryptoTransform? _ecb;
+    private readonly byte[] _sample = new byte[16];
+    private readonly byte[] _block = new byte[16];
+    private readonly byte[]? _chachaKey;
+
+    private HeaderProtectionKey(Aes aes)
+    {
+        _aes = aes;
+        _ecb = aes.CreateEncryptor();
+    }
+
+    private HeaderProtectionKey(byte[] chachaKey)
+    {
+        _chachaKey = chachaKey;
+    }
+
+    /// <summary>Creates the key for <paramref name="suite"/>.</summary>
+    public static HeaderProtectionKey Create(TlsCipherSuite suite, ReadOnlySpan<byte> key)
+    {
+        if (key.Length != QuicCipherSuites.GetKeyLength(suite))
+        {
+            throw new ArgumentException("Header-protection key length does not match the suite.", nameof(key));
+        }
+
+        if (suite == TlsCipherSuite.ChaCha20Poly1305Sha256)
+        {
+            return new HeaderProtectionKey(key.ToArray());
+        }
+
+        var aes = Aes.Create();
+        aes.Key = key.ToArray();
+        aes.Mode = CipherMode.ECB;
+        aes.Padding = PaddingMode.None;
+        return new HeaderProtectionKey(aes);
+    }
+
+    /// <summary>Computes the 5-byte mask for a 16-byte <paramref name="sample"/>.</summary>
+    public void ComputeMask(ReadOnlySpan<byte> sample, Span<byte> mask)
+    {
+        if (sample.Length < 16 || mask.Length < MaskLength)
+        {
+            throw new ArgumentException("Header protection needs a 16-byte sample and a 5-byte mask.");
+        }
+
+        if (_chachaKey is not null)
+        {
+            Span<byte> block = stackalloc byte[ChaCha20Block.BlockLength];
+            uint counter = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(sample);
+            ChaCha20Block.Compute(_chachaKey, counter, sample.Slice(4, 12), block);
+            block[..MaskLength].CopyTo(mask);
+            return;
+        }
+
+        ObjectDisposedException.ThrowIf(_ecb is null, this);
+        sample[..16].CopyTo(_sample);
+        _ecb.TransformBlock(_sample, 0, 16, _block, 0);
+        _block.AsSpan(0, MaskLength).CopyTo(mask);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _ecb?.Dispose();
+        _aes?.Dispose();
+        if (_chachaKey is not null)
+        {
+            CryptographicOperations.ZeroMemory(_chachaKey);
+        }
+    }
+}
