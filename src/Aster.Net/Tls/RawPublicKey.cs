@@ -117,6 +117,12 @@ internal static class RawPublicKey
         return signature;
     }
 
+    /// <summary>Signs the CertificateVerify content for <paramref name="transcriptHash"/> with an expanded key.</summary>
+    public static byte[] SignCertificateVerify(Ed25519SigningKey key, bool server, ReadOnlySpan<byte> transcriptHash)
+    {
+        return key.Sign(Content(server, transcriptHash));
+    }
+
     /// <summary>Checks a CertificateVerify signature; false when it does not verify.</summary>
     public static bool VerifyCertificateVerify(ReadOnlySpan<byte> publicKey, bool server, ReadOnlySpan<byte> transcriptHash, ReadOnlySpan<byte> signature)
     {

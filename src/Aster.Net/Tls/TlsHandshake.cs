@@ -20,7 +20,9 @@ internal abstract class TlsHandshake : IQuicTlsHandshake, IDisposable
         options.Validate();
         Options = options;
         Seed = options.Seed.ToArray();
-        OurPublicKey = options.PublicKey.IsEmpty ? RawPublicKey.PublicKeyOf(Seed) : options.PublicKey.ToArray();
+        OurPublicKey = !options.PublicKey.IsEmpty ? options.PublicKey.ToArray()
+            : options.SigningKey is not null ? options.SigningKey.PublicKey.ToArray()
+            : RawPublicKey.PublicKeyOf(Seed);
     }
 
     /// <inheritdoc />
@@ -41,7 +43,7 @@ internal abstract class TlsHandshake : IQuicTlsHandshake, IDisposable
     /// <summary>The options this handshake runs with.</summary>
     protected TlsHandshakeOptions Options { get; }
 
-    /// <summary>Our Ed25519 seed (zeroed on dispose).</summary>
+    /// <summary>Our Ed25519 seed (zeroed on dispose); empty when the options carry a signing key.</summary>
     protected byte[] Seed { get; }
 
     /// <summary>Our Ed25519 public key.</summary>
@@ -263,7 +265,9 @@ internal abstract class TlsHandshake : IQuicTlsHandshake, IDisposable
     /// <summary>Builds our CertificateVerify over the current transcript.</summary>
     protected byte[] BuildCertificateVerify(bool server)
     {
-        byte[] signature = RawPublicKey.SignCertificateVerify(Seed, server, Transcript.CurrentHash());
+        byte[] signature = Options.SigningKey is { } signingKey
+            ? RawPublicKey.SignCertificateVerify(signingKey, server, Transcript.CurrentHash())
+            : RawPublicKey.SignCertificateVerify(Seed, server, Transcript.CurrentHash());
         if ((Options.TestHooks & TlsTestHooks.CorruptCertificateVerify) != 0)
         {
             signature[10] ^= 0x40;

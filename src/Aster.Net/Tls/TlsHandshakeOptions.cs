@@ -31,8 +31,14 @@ internal sealed class TlsHandshakeOptions
     /// <summary>True for the dialing side, false for the accepting side.</summary>
     public bool IsClient { get; set; }
 
-    /// <summary>Our 32-byte Ed25519 seed (the endpoint's secret key). Required.</summary>
+    /// <summary>Our 32-byte Ed25519 seed (the endpoint's secret key). Required unless <see cref="SigningKey"/> is set.</summary>
     public ReadOnlyMemory<byte> Seed { get; set; }
+
+    /// <summary>
+    /// Our secret key, expanded once and shared by every handshake of an endpoint (it saves one scalar multiplication
+    /// per signature). When set, it is used instead of <see cref="Seed"/>; the caller owns and disposes it.
+    /// </summary>
+    public Crypto.Ed25519SigningKey? SigningKey { get; set; }
 
     /// <summary>Our 32-byte Ed25519 public key. Derived from <see cref="Seed"/> when empty.</summary>
     public ReadOnlyMemory<byte> PublicKey { get; set; }
@@ -79,7 +85,7 @@ internal sealed class TlsHandshakeOptions
     /// <summary>Checks the options once; the exception names the property.</summary>
     internal void Validate()
     {
-        if (Seed.Length != RawPublicKey.KeyLength)
+        if (SigningKey is null && Seed.Length != RawPublicKey.KeyLength)
         {
             throw new ArgumentException("The Ed25519 seed must be 32 bytes.", nameof(Seed));
         }
