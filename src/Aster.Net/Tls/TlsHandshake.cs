@@ -43,7 +43,7 @@ internal abstract class TlsHandshake : IQuicTlsHandshake, IDisposable
     /// <summary>The options this handshake runs with.</summary>
     protected TlsHandshakeOptions Options { get; }
 
-    /// <summary>Our Ed25519 seed (zeroed on dispose); empty when the options carry a signing key.</summary>
+    /// <summary>Our Ed25519 seed, zeroed once our CertificateVerify is signed, on failure and on dispose; empty when the options carry a signing key.</summary>
     protected byte[] Seed { get; }
 
     /// <summary>Our Ed25519 public key.</summary>
@@ -98,13 +98,25 @@ internal abstract class TlsHandshake : IQuicTlsHandshake, IDisposable
             }
 
             MessageBuffer buffer = _input[(int)level];
-            buffer.Append(data, Options.MaxMessageBytes);
-            while (buffer.TryTake(Options.MaxMessageBytes, out byte[]? message))
+            int capacity = Options.MaxMessageBytes + 4;
+            while (!data.IsEmpty)
             {
-                OnMessage(level, message[0], message);
-                if (ExpectedLevel != level && buffer.Length > 0)
+                // Several messages may arrive in one call: buffer at most one maximal message at a time.
+                int take = Math.Min(data.Length, capacity - buffer.Length);
+                if (take <= 0 || ExpectedLevel != level)
                 {
                     throw new TlsAlertException(TlsAlert.UnexpectedMessage, "Handshake data left over at the " + level + " level after a key change.");
+                }
+
+                buffer.Append(data[..take]);
+                data = data[take..];
+                while (buffer.TryTake(Options.MaxMessageBytes, out byte[]? message))
+                {
+                    OnMessage(level, message[0], message);
+                    if (ExpectedLevel != level && (buffer.Length > 0 || !data.IsEmpty))
+                    {
+                        throw new TlsAlertException(TlsAlert.UnexpectedMessage, "Handshake data left over at the " + level + " level after a key change.");
+                    }
                 }
             }
         }
@@ -268,6 +280,7 @@ internal abstract class TlsHandshake : IQuicTlsHandshake, IDisposable
         byte[] signature = Options.SigningKey is { } signingKey
             ? RawPublicKey.SignCertificateVerify(signingKey, server, Transcript.CurrentHash())
             : RawPublicKey.SignCertificateVerify(Seed, server, Transcript.CurrentHash());
+        CryptographicOperations.ZeroMemory(Seed);
         if ((Options.TestHooks & TlsTestHooks.CorruptCertificateVerify) != 0)
         {
             signature[10] ^= 0x40;
@@ -369,6 +382,7 @@ internal abstract class TlsHandshake : IQuicTlsHandshake, IDisposable
         _failure = alert;
         _output.Clear();
         ClearHandshakeSecrets();
+        CryptographicOperations.ZeroMemory(Seed);
         OnFailed();
     }
 
@@ -383,13 +397,8 @@ internal abstract class TlsHandshake : IQuicTlsHandshake, IDisposable
 
         public int Length { get; private set; }
 
-        public void Append(ReadOnlySpan<byte> data, int limit)
+        public void Append(ReadOnlySpan<byte> data)
         {
-            if ((long)Length + data.Length > limit + 4L)
-            {
-                throw new TlsAlertException(TlsAlert.DecodeError, "Too many buffered handshake bytes.");
-            }
-
             if (Length + data.Length > _bytes.Length)
             {
                 Array.Resize(ref _bytes, Math.Max(_bytes.Length * 2, Length + data.Length));

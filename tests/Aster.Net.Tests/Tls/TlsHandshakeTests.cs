@@ -69,6 +69,34 @@ public sealed class TlsHandshakeTests
     }
 
     [Fact]
+    public void Handshake_FlightLargerThanMessageLimitInOneCall_Completes()
+    {
+        // The server's whole Handshake flight (about 1.1 KB) arrives in one call although the limit is 1 KiB per message.
+        byte[] parameters = new byte[900];
+        using var client = TlsHandshake.Create(TlsTestPeers.Client(o => o.MaxMessageBytes = 1024));
+        using var server = TlsHandshake.Create(TlsTestPeers.Server(o => o.TransportParameters = parameters));
+
+        TlsTestPeers.Run(client, server);
+
+        Assert.True(client.IsHandshakeComplete);
+        Assert.Equal(900, client.PeerTransportParameters.Length);
+    }
+
+    [Fact]
+    public void Handshake_EightKibTransportParameters_Completes()
+    {
+        // transport.md 9.3 case A uses an 8 KiB GREASE transport parameter.
+        byte[] parameters = new byte[8 * 1024];
+        using var client = TlsHandshake.Create(TlsTestPeers.Client(o => o.TransportParameters = parameters));
+        using var server = TlsHandshake.Create(TlsTestPeers.Server(o => o.TransportParameters = parameters));
+
+        TlsTestPeers.Run(client, server, chunk: 1000);
+
+        Assert.True(server.IsHandshakeComplete);
+        Assert.Equal(parameters.Length, server.PeerTransportParameters.Length);
+    }
+
+    [Fact]
     public void Handshake_DefaultOptions_SendsTheDocumentedShapes()
     {
         // Arrange
