@@ -54,7 +54,9 @@ internal sealed class TlsClientHandshake : TlsHandshake
         {
             Random = random,
             CipherSuites = Options.CipherSuites.Select(s => (ushort)s).ToList(),
-            ServerName = Options.ServerName ?? RawPublicKey.ServerName(Options.ExpectedServerKey.Span),
+            ServerName = Options.ServerName is null ? RawPublicKey.ServerName(Options.ExpectedServerKey.Span)
+                : Options.ServerName.Length == 0 ? null
+                : Options.ServerName,
             SupportedGroups = Options.Groups.Select(g => (ushort)g).ToList(),
             SignatureAlgorithms = [TlsConstants.Ed25519Scheme],
             Alpns = Options.Alpns.Select(Encoding.UTF8.GetBytes).ToList(),

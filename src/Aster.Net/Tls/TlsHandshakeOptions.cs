@@ -55,7 +55,10 @@ internal sealed class TlsHandshakeOptions
     /// <summary>Client only: the 32-byte public key (EndpointId) of the server being dialled. Required for clients.</summary>
     public ReadOnlyMemory<byte> ExpectedServerKey { get; set; }
 
-    /// <summary>Client only: the server_name to send. Defaults to the iroh name of <see cref="ExpectedServerKey"/>.</summary>
+    /// <summary>
+    /// Client only: the server_name to send. Defaults to the iroh name of <see cref="ExpectedServerKey"/>
+    /// (transport.md 1.3); an empty string leaves the extension out.
+    /// </summary>
     public string? ServerName { get; set; }
 
     /// <summary>
@@ -103,6 +106,11 @@ internal sealed class TlsHandshakeOptions
         if (IsClient && ExpectedServerKey.Length != RawPublicKey.KeyLength)
         {
             throw new ArgumentException("A client must know the 32-byte key of the server it dials.", nameof(ExpectedServerKey));
+        }
+
+        if (ServerName is not null && (ServerName.Length > 253 || !System.Text.Ascii.IsValid(ServerName)))
+        {
+            throw new ArgumentException("The server name must be ASCII and at most 253 characters.", nameof(ServerName));
         }
 
         if (Groups is null || Groups.Count == 0 || Groups.Any(g => !Enum.IsDefined(g)))
