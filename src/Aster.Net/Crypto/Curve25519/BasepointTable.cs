@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace Aster.Net.Crypto.Curve25519;
 
 /// <summary>
@@ -10,7 +13,10 @@ internal static class BasepointTable
     /// <summary>NAF width used for the base-point half of verification.</summary>
     internal const int BaseNafWidth = 8;
 
-    private static readonly AffineNielsPoint[] _comb = BuildComb();
+    // The comb table flattened: 16 ulongs per entry (y+x, y-x, 2dxy limbs, one pad), so a row of 8 entries is read
+    // with 32 vector loads and selected with vector masks.
+    private const int EntryWords = 16;
+    private static readonly ulong[] _comb = Flatten(BuildComb());
     private static readonly AffineNielsPoint[] _oddMultiples = BuildOddMultiples();
 
     /// <summary>(2k+1)·B for k = 0..63 in affine Niels form.</summary>
@@ -36,6 +42,29 @@ internal static class BasepointTable
         }
 
         return table;
+    }
+
+    private static ulong[] Flatten(AffineNielsPoint[] points)
+    {
+        ulong[] flat = new ulong[points.Length * EntryWords];
+        for (int i = 0; i < points.Length; i++)
+        {
+            Span<ulong> e = flat.AsSpan(i * EntryWords, EntryWords);
+            Store(points[i].YPlusX, e);
+            Store(points[i].YMinusX, e[5..]);
+            Store(points[i].XY2D, e[10..]);
+        }
+
+        return flat;
+    }
+
+    private static void Store(in FieldElement f, Span<ulong> s)
+    {
+        s[0] = f.L0;
+        s[1] = f.L1;
+        s[2] = f.L2;
+        s[3] = f.L3;
+        s[4] = f.L4;
     }
 
     private static AffineNielsPoint[] BuildOddMultiples()
@@ -104,22 +133,36 @@ internal static class BasepointTable
     {
         int negative = (b >> 31) & 1;                   // 1 when b < 0
         int abs = b - ((-negative & b) << 1);
-        AffineNielsPoint t = AffineNielsPoint.Identity;
-        ReadOnlySpan<AffineNielsPoint> row = _comb.AsSpan(pos * 8, 8);
+
+        // Start from the identity (1, 1, 0) and fold in every entry of the row under an equality mask.
+        Vector256<ulong> acc0 = Vector256.Create(1UL, 0, 0, 0);
+        Vector256<ulong> acc1 = Vector256.Create(0UL, 1, 0, 0);
+        Vector256<ulong> acc2 = Vector256<ulong>.Zero;
+        Vector256<ulong> acc3 = Vector256<ulong>.Zero;
+        ref ulong row = ref MemoryMarshal.GetArrayDataReference(_comb);
+        nuint offset = (nuint)(pos * 8 * EntryWords);
         for (int j = 0; j < 8; j++)
         {
-            t = AffineNielsPoint.Select(t, row[j], Equal(abs, j + 1));
+            var mask = Vector256.Create(Equal(abs, j + 1));
+            acc0 = Vector256.ConditionalSelect(mask, Vector256.LoadUnsafe(ref row, offset), acc0);
+            acc1 = Vector256.ConditionalSelect(mask, Vector256.LoadUnsafe(ref row, offset + 4), acc1);
+            acc2 = Vector256.ConditionalSelect(mask, Vector256.LoadUnsafe(ref row, offset + 8), acc2);
+            acc3 = Vector256.ConditionalSelect(mask, Vector256.LoadUnsafe(ref row, offset + 12), acc3);
+            offset += EntryWords;
         }
+
+        var t = new AffineNielsPoint
+        {
+            YPlusX = new FieldElement(acc0.GetElement(0), acc0.GetElement(1), acc0.GetElement(2), acc0.GetElement(3), acc1.GetElement(0)),
+            YMinusX = new FieldElement(acc1.GetElement(1), acc1.GetElement(2), acc1.GetElement(3), acc2.GetElement(0), acc2.GetElement(1)),
+            XY2D = new FieldElement(acc2.GetElement(2), acc2.GetElement(3), acc3.GetElement(0), acc3.GetElement(1), acc3.GetElement(2)),
+        };
 
         // Negation of (y+x, y-x, 2dxy) is (y-x, y+x, -2dxy).
         ulong negMask = 0UL - (ulong)negative;
-        var minus = new AffineNielsPoint
-        {
-            YPlusX = t.YMinusX,
-            YMinusX = t.YPlusX,
-            XY2D = FieldElement.Negate(t.XY2D),
-        };
-        return AffineNielsPoint.Select(t, minus, negMask);
+        FieldElement.ConditionalSwap(ref t.YPlusX, ref t.YMinusX, negMask);
+        t.XY2D = FieldElement.Select(t.XY2D, FieldElement.Negate(t.XY2D), negMask);
+        return t;
     }
 
     /// <summary>All ones when a == b (both in 0..255), else zero; branch-free.</summary>
