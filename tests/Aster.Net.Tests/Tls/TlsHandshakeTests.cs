@@ -58,6 +58,26 @@ public sealed class TlsHandshakeTests
     }
 
     [Fact]
+    public void Handshake_HelloRetryRequestWithSha384Suite_Completes()
+    {
+        using var client = TlsHandshake.Create(TlsTestPeers.Client(o =>
+        {
+            o.CipherSuites = [TlsCipherSuite.Aes256GcmSha384, TlsCipherSuite.Aes128GcmSha256];
+            o.Groups = [TlsNamedGroup.X25519, TlsNamedGroup.Secp256r1];
+        }));
+        using var server = TlsHandshake.Create(TlsTestPeers.Server(o =>
+        {
+            o.CipherSuites = [TlsCipherSuite.Aes256GcmSha384];
+            o.Groups = [TlsNamedGroup.Secp256r1];
+        }));
+
+        List<Flight> flights = TlsTestPeers.Run(client, server, chunk: 7);
+
+        AssertCompleted(client, server, TlsCipherSuite.Aes256GcmSha384);
+        Assert.Equal(2, flights.Count(f => f.FromClient && f.Level == EncryptionLevel.Initial));
+    }
+
+    [Fact]
     public void Handshake_OneByteAtATime_Completes()
     {
         using var client = TlsHandshake.Create(TlsTestPeers.Client());
