@@ -205,6 +205,7 @@ internal sealed class TlsClientHandshake : TlsHandshake
 
         Transcript.ReplaceWithMessageHash();
         Transcript.Add(message);
+        TlsLog.HelloRetryRequest(Logger, Role, retry.SelectedGroup ?? 0);
         _hello!.Cookie = retry.Cookie;
         Send(EncryptionLevel.Initial, _hello.Encode());
     }
@@ -280,11 +281,8 @@ internal sealed class TlsClientHandshake : TlsHandshake
         EmitKeys(EncryptionLevel.Application, _serverApplicationSecret, _clientApplicationSecret);
         _clientApplicationSecret = null;
         _serverApplicationSecret = null;
-        ClearHandshakeSecrets();
-        PeerPublicKey = _serverKey;
         _state = State.Complete;
-        ExpectedLevel = EncryptionLevel.Application;
-        IsHandshakeComplete = true;
+        Complete(_serverKey!);
     }
 
     private static void RequireRawPublicKey(byte? type, string side)

@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Aster.Net.Tls;
 
@@ -19,6 +21,7 @@ internal abstract class TlsHandshake : IQuicTlsHandshake, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Options = options;
+        Logger = options.Logger ?? NullLogger.Instance;
         Seed = options.Seed.ToArray();
         OurPublicKey = !options.PublicKey.IsEmpty ? options.PublicKey.ToArray()
             : options.SigningKey is not null ? options.SigningKey.PublicKey.ToArray()
@@ -42,6 +45,9 @@ internal abstract class TlsHandshake : IQuicTlsHandshake, IDisposable
 
     /// <summary>The options this handshake runs with.</summary>
     protected TlsHandshakeOptions Options { get; }
+
+    /// <summary>The logger (never null).</summary>
+    protected ILogger Logger { get; }
 
     /// <summary>Our Ed25519 seed, zeroed once our CertificateVerify is signed, on failure and on dispose; empty when the options carry a signing key.</summary>
     protected byte[] Seed { get; }
@@ -377,8 +383,30 @@ internal abstract class TlsHandshake : IQuicTlsHandshake, IDisposable
         }
     }
 
+    /// <summary>"client" or "server", for log messages.</summary>
+    protected string Role => Options.IsClient ? "client" : "server";
+
+    /// <summary>Marks the handshake complete and logs it.</summary>
+    protected void Complete(byte[] peerKey)
+    {
+        PeerPublicKey = peerKey;
+        ExpectedLevel = EncryptionLevel.Application;
+        IsHandshakeComplete = true;
+        ClearHandshakeSecrets();
+        if (Logger.IsEnabled(LogLevel.Debug))
+        {
+            string peer = Convert.ToHexStringLower(peerKey);
+            TlsLog.HandshakeCompleted(Logger, Role, peer, CipherSuite, NegotiatedAlpn);
+        }
+    }
+
     private void Fail(TlsAlertException alert)
     {
+        if (Logger.IsEnabled(LogLevel.Information))
+        {
+            TlsLog.HandshakeFailed(Logger, Role, alert.Alert, alert.Message);
+        }
+
         _failure = alert;
         _output.Clear();
         ClearHandshakeSecrets();

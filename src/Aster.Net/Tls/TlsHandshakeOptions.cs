@@ -82,6 +82,9 @@ internal sealed class TlsHandshakeOptions
     /// <summary>The largest handshake message accepted, and the most bytes buffered per level. Defaults to 64 KiB.</summary>
     public int MaxMessageBytes { get; set; } = 64 * 1024;
 
+    /// <summary>Where handshake events are logged (event ids 2000–2999). Defaults to no logging.</summary>
+    public Microsoft.Extensions.Logging.ILogger? Logger { get; set; }
+
     /// <summary>Deviations for negative tests. Defaults to none.</summary>
     public TlsTestHooks TestHooks { get; set; }
 

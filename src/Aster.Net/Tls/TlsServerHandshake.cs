@@ -69,11 +69,8 @@ internal sealed class TlsServerHandshake : TlsHandshake
                 EmitKeys(EncryptionLevel.Application, _clientApplicationSecret!, _serverApplicationSecret!);
                 _clientApplicationSecret = null;
                 _serverApplicationSecret = null;
-                ClearHandshakeSecrets();
-                PeerPublicKey = _clientKey;
                 _state = State.Complete;
-                ExpectedLevel = EncryptionLevel.Application;
-                IsHandshakeComplete = true;
+                Complete(_clientKey!);
                 break;
             default:
                 throw Unexpected(type);
@@ -255,6 +252,7 @@ internal sealed class TlsServerHandshake : TlsHandshake
         };
         Send(EncryptionLevel.Initial, retry.Encode());
         _retryGroup = (ushort)group;
+        TlsLog.HelloRetryRequest(Logger, Role, _retryGroup);
         _state = State.WaitSecondClientHello;
     }
 
