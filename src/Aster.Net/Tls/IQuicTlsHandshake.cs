@@ -78,6 +78,12 @@ internal sealed class TlsAlertException : Exception
 
     /// <summary>The alert to send.</summary>
     public TlsAlert Alert { get; }
+
+    /// <summary>
+    /// When set, the QUIC transport error to close with instead of 0x0100 + <see cref="Alert"/>: RFC 9001 asks for
+    /// PROTOCOL_VIOLATION (0x0a) on a non-empty legacy_session_id (section 8.4) or a TLS KeyUpdate message (section 6).
+    /// </summary>
+    public ulong? TransportErrorCode { get; init; }
 }
 
 /// <summary>TLS alert descriptions used by the handshake (RFC 8446, section 6).</summary>
@@ -100,6 +106,9 @@ internal enum TlsAlert : byte
 
     /// <summary>certificate_unknown (46).</summary>
     CertificateUnknown = 46,
+
+    /// <summary>access_denied (49): a valid certificate whose key the local policy refuses.</summary>
+    AccessDenied = 49,
 
     /// <summary>illegal_parameter (47).</summary>
     IllegalParameter = 47,
