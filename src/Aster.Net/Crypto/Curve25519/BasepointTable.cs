@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -86,6 +87,7 @@ internal static class BasepointTable
     /// a·B for a 32-byte little-endian scalar with a[31] ≤ 127. Constant time in the scalar: every table row is read in
     /// full with masked selects, and no branch depends on the scalar.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static EdwardsPoint MulBase(ReadOnlySpan<byte> a)
     {
         Span<sbyte> e = stackalloc sbyte[64];
@@ -129,6 +131,7 @@ internal static class BasepointTable
     }
 
     /// <summary>b·256^pos·B for b in [-8, 8], reading all eight entries of the row (constant time in b).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static AffineNielsPoint Select(int pos, int b)
     {
         int negative = (b >> 31) & 1;                   // 1 when b < 0

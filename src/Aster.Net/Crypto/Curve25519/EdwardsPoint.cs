@@ -219,6 +219,7 @@ internal struct CompletedPoint
     };
 
     /// <summary>p + q (ref10 ge_add).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static CompletedPoint Add(in EdwardsPoint p, in CachedPoint q)
     {
         FieldElement a = FieldElement.Mul(FieldElement.Add(p.Y, p.X), q.YPlusX);
@@ -236,6 +237,7 @@ internal struct CompletedPoint
     }
 
     /// <summary>p - q (ref10 ge_sub).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static CompletedPoint Sub(in EdwardsPoint p, in CachedPoint q)
     {
         FieldElement a = FieldElement.Mul(FieldElement.Add(p.Y, p.X), q.YMinusX);
@@ -253,6 +255,7 @@ internal struct CompletedPoint
     }
 
     /// <summary>p + q for q in affine Niels form (ref10 ge_madd).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static CompletedPoint AddAffine(in EdwardsPoint p, in AffineNielsPoint q)
     {
         FieldElement a = FieldElement.Mul(FieldElement.Add(p.Y, p.X), q.YPlusX);
@@ -269,6 +272,7 @@ internal struct CompletedPoint
     }
 
     /// <summary>p - q for q in affine Niels form (ref10 ge_msub).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static CompletedPoint SubAffine(in EdwardsPoint p, in AffineNielsPoint q)
     {
         FieldElement a = FieldElement.Mul(FieldElement.Add(p.Y, p.X), q.YMinusX);

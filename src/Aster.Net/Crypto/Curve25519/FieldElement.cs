@@ -118,6 +118,7 @@ internal struct FieldElement
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static FieldElement Negate(in FieldElement a) => Sub(default, a);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static FieldElement Mul(in FieldElement a, in FieldElement b)
     {
         // Each product is accumulated as a (lo, hi) pair of 64-bit words with a branch-free carry, which the JIT
@@ -199,6 +200,7 @@ internal struct FieldElement
         return Reduce(lo0, hi0, lo1, hi1, lo2, hi2, lo3, hi3, lo4, hi4);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static FieldElement Square(in FieldElement a)
     {
         ulong a0 = a.L0, a1 = a.L1, a2 = a.L2, a3 = a.L3, a4 = a.L4;
@@ -249,6 +251,7 @@ internal struct FieldElement
     }
 
     /// <summary>Squares <paramref name="a"/> <paramref name="times"/> times (times ≥ 1). The count is public.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static FieldElement SquareTimes(in FieldElement a, int times)
     {
         FieldElement r = Square(a);
@@ -261,6 +264,7 @@ internal struct FieldElement
     }
 
     /// <summary>Multiplies by a small constant (below 2^32).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static FieldElement MulSmall(in FieldElement a, uint k) =>
         Reduce(Math.BigMul(a.L0, k), Math.BigMul(a.L1, k), Math.BigMul(a.L2, k), Math.BigMul(a.L3, k), Math.BigMul(a.L4, k));
 
@@ -320,6 +324,7 @@ internal struct FieldElement
     }
 
     /// <summary>Returns z^(2^250 - 1) and z^11 (the shared head of inversion and square-root chains).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static FieldElement Pow2250Minus1(in FieldElement z, out FieldElement z11)
     {
         FieldElement t0 = Square(z);                   // 2
@@ -346,6 +351,7 @@ internal struct FieldElement
     }
 
     /// <summary>z^(p-2) = 1/z (0 maps to 0). Constant time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static FieldElement Invert(in FieldElement z)
     {
         FieldElement t = Pow2250Minus1(z, out FieldElement z11);
@@ -354,6 +360,7 @@ internal struct FieldElement
     }
 
     /// <summary>z^((p-5)/8) = z^(2^252 - 3).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static FieldElement Pow22523(in FieldElement z)
     {
         FieldElement t = Pow2250Minus1(z, out _);
