@@ -25,14 +25,14 @@ internal static class BasepointTable
 
     private static AffineNielsPoint[] BuildComb()
     {
-        var table = new AffineNielsPoint[32 * 8];
+        var points = new EdwardsPoint[32 * 8];
         EdwardsPoint row = Constants.BasePoint; // 256^i · B
         for (int i = 0; i < 32; i++)
         {
             EdwardsPoint multiple = row;
             for (int j = 0; j < 8; j++)
             {
-                table[(i * 8) + j] = multiple.ToAffineNiels();
+                points[(i * 8) + j] = multiple;
                 multiple = multiple.Add(row);
             }
 
@@ -42,7 +42,30 @@ internal static class BasepointTable
             }
         }
 
-        return table;
+        return ToAffineNielsBatch(points);
+    }
+
+    /// <summary>Converts many points to affine Niels form with one inversion (Montgomery's trick).</summary>
+    private static AffineNielsPoint[] ToAffineNielsBatch(EdwardsPoint[] points)
+    {
+        var prefix = new FieldElement[points.Length];
+        FieldElement acc = FieldElement.One;
+        for (int i = 0; i < points.Length; i++)
+        {
+            acc = FieldElement.Mul(acc, points[i].Z);
+            prefix[i] = acc;
+        }
+
+        FieldElement inv = FieldElement.Invert(acc); // 1 / (Z0 · … · Zn-1)
+        var result = new AffineNielsPoint[points.Length];
+        for (int i = points.Length - 1; i > 0; i--)
+        {
+            result[i] = points[i].ToAffineNiels(FieldElement.Mul(inv, prefix[i - 1]));
+            inv = FieldElement.Mul(inv, points[i].Z);
+        }
+
+        result[0] = points[0].ToAffineNiels(inv);
+        return result;
     }
 
     private static ulong[] Flatten(AffineNielsPoint[] points)
@@ -70,17 +93,17 @@ internal static class BasepointTable
 
     private static AffineNielsPoint[] BuildOddMultiples()
     {
-        var table = new AffineNielsPoint[1 << (BaseNafWidth - 2)];
+        var points = new EdwardsPoint[1 << (BaseNafWidth - 2)];
         EdwardsPoint b = Constants.BasePoint;
         EdwardsPoint b2 = b.Double();
         EdwardsPoint p = b;
-        for (int i = 0; i < table.Length; i++)
+        for (int i = 0; i < points.Length; i++)
         {
-            table[i] = p.ToAffineNiels();
+            points[i] = p;
             p = p.Add(b2);
         }
 
-        return table;
+        return ToAffineNielsBatch(points);
     }
 
     /// <summary>

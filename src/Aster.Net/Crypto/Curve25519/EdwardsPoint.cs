@@ -116,9 +116,11 @@ internal struct EdwardsPoint
     internal readonly ProjectivePoint ToProjective() => new() { X = X, Y = Y, Z = Z };
 
     /// <summary>Converts to affine Niels form (one inversion); used to build tables.</summary>
-    internal readonly AffineNielsPoint ToAffineNiels()
+    internal readonly AffineNielsPoint ToAffineNiels() => ToAffineNiels(FieldElement.Invert(Z));
+
+    /// <summary>Converts to affine Niels form given 1/Z (for batch conversion).</summary>
+    internal readonly AffineNielsPoint ToAffineNiels(in FieldElement zInv)
     {
-        FieldElement zInv = FieldElement.Invert(Z);
         FieldElement x = FieldElement.Mul(X, zInv);
         FieldElement y = FieldElement.Mul(Y, zInv);
         return new AffineNielsPoint
