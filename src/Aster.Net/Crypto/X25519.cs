@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Aster.Net.Crypto.Curve25519;
 
@@ -77,6 +78,7 @@ public static class X25519
     }
 
     /// <summary>The Montgomery ladder of RFC 7748 §5 (constant time: conditional swaps only).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static FieldElement Ladder(ReadOnlySpan<byte> k, in FieldElement u)
     {
         FieldElement x1 = u;

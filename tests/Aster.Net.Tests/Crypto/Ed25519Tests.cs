@@ -354,6 +354,37 @@ public sealed class Ed25519Tests
     }
 
     [Fact]
+    public void Scalar_NonAdjacentForm_ReconstructsValueWithSparseOddDigits()
+    {
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(200), Prop.ForAll(ArbMap.Default.ArbFor<byte[]>(), bytes =>
+        {
+            byte[] k = System.Security.Cryptography.SHA256.HashData(bytes);
+            k[31] &= 0x7f;
+            bool ok = true;
+            for (int w = 5; w <= 8; w += 3)
+            {
+                sbyte[] naf = new sbyte[256];
+                Scalar.NonAdjacentForm(k, w, naf);
+                System.Numerics.BigInteger sum = 0;
+                int last = -w;
+                for (int i = 0; i < 256; i++)
+                {
+                    if (naf[i] != 0)
+                    {
+                        ok &= (naf[i] & 1) != 0 && Math.Abs((int)naf[i]) < (1 << (w - 1)) && i - last >= w;
+                        last = i;
+                        sum += (System.Numerics.BigInteger)naf[i] << i;
+                    }
+                }
+
+                ok &= sum == new System.Numerics.BigInteger(k, isUnsigned: true);
+            }
+
+            return ok;
+        }));
+    }
+
+    [Fact]
     public void FieldElement_ToBytes_IsCanonicalForValuesAtOrAboveP()
     {
         // p, p + 1 and 2^255 - 1 encode as 0, 1 and 18.

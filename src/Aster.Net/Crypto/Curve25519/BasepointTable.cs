@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -24,14 +25,14 @@ internal static class BasepointTable
 
     private static AffineNielsPoint[] BuildComb()
     {
-        var table = new AffineNielsPoint[32 * 8];
+        var points = new EdwardsPoint[32 * 8];
         EdwardsPoint row = Constants.BasePoint; // 256^i · B
         for (int i = 0; i < 32; i++)
         {
             EdwardsPoint multiple = row;
             for (int j = 0; j < 8; j++)
             {
-                table[(i * 8) + j] = multiple.ToAffineNiels();
+                points[(i * 8) + j] = multiple;
                 multiple = multiple.Add(row);
             }
 
@@ -41,7 +42,30 @@ internal static class BasepointTable
             }
         }
 
-        return table;
+        return ToAffineNielsBatch(points);
+    }
+
+    /// <summary>Converts many points to affine Niels form with one inversion (Montgomery's trick).</summary>
+    private static AffineNielsPoint[] ToAffineNielsBatch(EdwardsPoint[] points)
+    {
+        var prefix = new FieldElement[points.Length];
+        FieldElement acc = FieldElement.One;
+        for (int i = 0; i < points.Length; i++)
+        {
+            acc = FieldElement.Mul(acc, points[i].Z);
+            prefix[i] = acc;
+        }
+
+        FieldElement inv = FieldElement.Invert(acc); // 1 / (Z0 · … · Zn-1)
+        var result = new AffineNielsPoint[points.Length];
+        for (int i = points.Length - 1; i > 0; i--)
+        {
+            result[i] = points[i].ToAffineNiels(FieldElement.Mul(inv, prefix[i - 1]));
+            inv = FieldElement.Mul(inv, points[i].Z);
+        }
+
+        result[0] = points[0].ToAffineNiels(inv);
+        return result;
     }
 
     private static ulong[] Flatten(AffineNielsPoint[] points)
@@ -69,23 +93,24 @@ internal static class BasepointTable
 
     private static AffineNielsPoint[] BuildOddMultiples()
     {
-        var table = new AffineNielsPoint[1 << (BaseNafWidth - 2)];
+        var points = new EdwardsPoint[1 << (BaseNafWidth - 2)];
         EdwardsPoint b = Constants.BasePoint;
         EdwardsPoint b2 = b.Double();
         EdwardsPoint p = b;
-        for (int i = 0; i < table.Length; i++)
+        for (int i = 0; i < points.Length; i++)
         {
-            table[i] = p.ToAffineNiels();
+            points[i] = p;
             p = p.Add(b2);
         }
 
-        return table;
+        return ToAffineNielsBatch(points);
     }
 
     /// <summary>
     /// a·B for a 32-byte little-endian scalar with a[31] ≤ 127. Constant time in the scalar: every table row is read in
     /// full with masked selects, and no branch depends on the scalar.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static EdwardsPoint MulBase(ReadOnlySpan<byte> a)
     {
         Span<sbyte> e = stackalloc sbyte[64];
@@ -129,6 +154,7 @@ internal static class BasepointTable
     }
 
     /// <summary>b·256^pos·B for b in [-8, 8], reading all eight entries of the row (constant time in b).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static AffineNielsPoint Select(int pos, int b)
     {
         int negative = (b >> 31) & 1;                   // 1 when b < 0

@@ -116,9 +116,11 @@ internal struct EdwardsPoint
     internal readonly ProjectivePoint ToProjective() => new() { X = X, Y = Y, Z = Z };
 
     /// <summary>Converts to affine Niels form (one inversion); used to build tables.</summary>
-    internal readonly AffineNielsPoint ToAffineNiels()
+    internal readonly AffineNielsPoint ToAffineNiels() => ToAffineNiels(FieldElement.Invert(Z));
+
+    /// <summary>Converts to affine Niels form given 1/Z (for batch conversion).</summary>
+    internal readonly AffineNielsPoint ToAffineNiels(in FieldElement zInv)
     {
-        FieldElement zInv = FieldElement.Invert(Z);
         FieldElement x = FieldElement.Mul(X, zInv);
         FieldElement y = FieldElement.Mul(Y, zInv);
         return new AffineNielsPoint
@@ -219,6 +221,7 @@ internal struct CompletedPoint
     };
 
     /// <summary>p + q (ref10 ge_add).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static CompletedPoint Add(in EdwardsPoint p, in CachedPoint q)
     {
         FieldElement a = FieldElement.Mul(FieldElement.Add(p.Y, p.X), q.YPlusX);
@@ -236,6 +239,7 @@ internal struct CompletedPoint
     }
 
     /// <summary>p - q (ref10 ge_sub).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static CompletedPoint Sub(in EdwardsPoint p, in CachedPoint q)
     {
         FieldElement a = FieldElement.Mul(FieldElement.Add(p.Y, p.X), q.YMinusX);
@@ -253,6 +257,7 @@ internal struct CompletedPoint
     }
 
     /// <summary>p + q for q in affine Niels form (ref10 ge_madd).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static CompletedPoint AddAffine(in EdwardsPoint p, in AffineNielsPoint q)
     {
         FieldElement a = FieldElement.Mul(FieldElement.Add(p.Y, p.X), q.YPlusX);
@@ -269,6 +274,7 @@ internal struct CompletedPoint
     }
 
     /// <summary>p - q for q in affine Niels form (ref10 ge_msub).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static CompletedPoint SubAffine(in EdwardsPoint p, in AffineNielsPoint q)
     {
         FieldElement a = FieldElement.Mul(FieldElement.Add(p.Y, p.X), q.YMinusX);

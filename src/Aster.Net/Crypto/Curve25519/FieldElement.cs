@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Aster.Net.Crypto.Curve25519;
 
@@ -117,37 +118,140 @@ internal struct FieldElement
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static FieldElement Negate(in FieldElement a) => Sub(default, a);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static FieldElement Mul(in FieldElement a, in FieldElement b)
     {
+        // Each product is accumulated as a (lo, hi) pair of 64-bit words with a branch-free carry, which the JIT
+        // keeps in registers (UInt128 temporaries spill).
         ulong a0 = a.L0, a1 = a.L1, a2 = a.L2, a3 = a.L3, a4 = a.L4;
         ulong b0 = b.L0, b1 = b.L1, b2 = b.L2, b3 = b.L3, b4 = b.L4;
         ulong b1x19 = b1 * 19, b2x19 = b2 * 19, b3x19 = b3 * 19, b4x19 = b4 * 19;
-
-        UInt128 c0 = Math.BigMul(a0, b0) + Math.BigMul(a4, b1x19) + Math.BigMul(a3, b2x19) + Math.BigMul(a2, b3x19) + Math.BigMul(a1, b4x19);
-        UInt128 c1 = Math.BigMul(a1, b0) + Math.BigMul(a0, b1) + Math.BigMul(a4, b2x19) + Math.BigMul(a3, b3x19) + Math.BigMul(a2, b4x19);
-        UInt128 c2 = Math.BigMul(a2, b0) + Math.BigMul(a1, b1) + Math.BigMul(a0, b2) + Math.BigMul(a4, b3x19) + Math.BigMul(a3, b4x19);
-        UInt128 c3 = Math.BigMul(a3, b0) + Math.BigMul(a2, b1) + Math.BigMul(a1, b2) + Math.BigMul(a0, b3) + Math.BigMul(a4, b4x19);
-        UInt128 c4 = Math.BigMul(a4, b0) + Math.BigMul(a3, b1) + Math.BigMul(a2, b2) + Math.BigMul(a1, b3) + Math.BigMul(a0, b4);
-
-        return Reduce(c0, c1, c2, c3, c4);
+        ulong p;
+        ulong lo0 = a0 * b0;
+        ulong hi0 = MulHigh(a0, b0);
+        p = a1 * b4x19;
+        lo0 += p;
+        hi0 += MulHigh(a1, b4x19) + (lo0 < p ? 1UL : 0UL);
+        p = a2 * b3x19;
+        lo0 += p;
+        hi0 += MulHigh(a2, b3x19) + (lo0 < p ? 1UL : 0UL);
+        p = a3 * b2x19;
+        lo0 += p;
+        hi0 += MulHigh(a3, b2x19) + (lo0 < p ? 1UL : 0UL);
+        p = a4 * b1x19;
+        lo0 += p;
+        hi0 += MulHigh(a4, b1x19) + (lo0 < p ? 1UL : 0UL);
+        ulong lo1 = a0 * b1;
+        ulong hi1 = MulHigh(a0, b1);
+        p = a1 * b0;
+        lo1 += p;
+        hi1 += MulHigh(a1, b0) + (lo1 < p ? 1UL : 0UL);
+        p = a2 * b4x19;
+        lo1 += p;
+        hi1 += MulHigh(a2, b4x19) + (lo1 < p ? 1UL : 0UL);
+        p = a3 * b3x19;
+        lo1 += p;
+        hi1 += MulHigh(a3, b3x19) + (lo1 < p ? 1UL : 0UL);
+        p = a4 * b2x19;
+        lo1 += p;
+        hi1 += MulHigh(a4, b2x19) + (lo1 < p ? 1UL : 0UL);
+        ulong lo2 = a0 * b2;
+        ulong hi2 = MulHigh(a0, b2);
+        p = a1 * b1;
+        lo2 += p;
+        hi2 += MulHigh(a1, b1) + (lo2 < p ? 1UL : 0UL);
+        p = a2 * b0;
+        lo2 += p;
+        hi2 += MulHigh(a2, b0) + (lo2 < p ? 1UL : 0UL);
+        p = a3 * b4x19;
+        lo2 += p;
+        hi2 += MulHigh(a3, b4x19) + (lo2 < p ? 1UL : 0UL);
+        p = a4 * b3x19;
+        lo2 += p;
+        hi2 += MulHigh(a4, b3x19) + (lo2 < p ? 1UL : 0UL);
+        ulong lo3 = a0 * b3;
+        ulong hi3 = MulHigh(a0, b3);
+        p = a1 * b2;
+        lo3 += p;
+        hi3 += MulHigh(a1, b2) + (lo3 < p ? 1UL : 0UL);
+        p = a2 * b1;
+        lo3 += p;
+        hi3 += MulHigh(a2, b1) + (lo3 < p ? 1UL : 0UL);
+        p = a3 * b0;
+        lo3 += p;
+        hi3 += MulHigh(a3, b0) + (lo3 < p ? 1UL : 0UL);
+        p = a4 * b4x19;
+        lo3 += p;
+        hi3 += MulHigh(a4, b4x19) + (lo3 < p ? 1UL : 0UL);
+        ulong lo4 = a0 * b4;
+        ulong hi4 = MulHigh(a0, b4);
+        p = a1 * b3;
+        lo4 += p;
+        hi4 += MulHigh(a1, b3) + (lo4 < p ? 1UL : 0UL);
+        p = a2 * b2;
+        lo4 += p;
+        hi4 += MulHigh(a2, b2) + (lo4 < p ? 1UL : 0UL);
+        p = a3 * b1;
+        lo4 += p;
+        hi4 += MulHigh(a3, b1) + (lo4 < p ? 1UL : 0UL);
+        p = a4 * b0;
+        lo4 += p;
+        hi4 += MulHigh(a4, b0) + (lo4 < p ? 1UL : 0UL);
+        return Reduce(lo0, hi0, lo1, hi1, lo2, hi2, lo3, hi3, lo4, hi4);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static FieldElement Square(in FieldElement a)
     {
         ulong a0 = a.L0, a1 = a.L1, a2 = a.L2, a3 = a.L3, a4 = a.L4;
-        ulong a0x2 = a0 * 2, a1x2 = a1 * 2, a2x2 = a2 * 2;
+        ulong a0x2 = a0 * 2, a1x2 = a1 * 2, a2x2 = a2 * 2, a3x2 = a3 * 2;
         ulong a3x19 = a3 * 19, a4x19 = a4 * 19;
-
-        UInt128 c0 = Math.BigMul(a0, a0) + Math.BigMul(a1x2, a4x19) + Math.BigMul(a2x2, a3x19);
-        UInt128 c1 = Math.BigMul(a0x2, a1) + Math.BigMul(a2x2, a4x19) + Math.BigMul(a3, a3x19);
-        UInt128 c2 = Math.BigMul(a0x2, a2) + Math.BigMul(a1, a1) + Math.BigMul(a3 * 2, a4x19);
-        UInt128 c3 = Math.BigMul(a0x2, a3) + Math.BigMul(a1x2, a2) + Math.BigMul(a4, a4x19);
-        UInt128 c4 = Math.BigMul(a0x2, a4) + Math.BigMul(a1x2, a3) + Math.BigMul(a2, a2);
-
-        return Reduce(c0, c1, c2, c3, c4);
+        ulong p;
+        ulong lo0 = a0 * a0;
+        ulong hi0 = MulHigh(a0, a0);
+        p = a1x2 * a4x19;
+        lo0 += p;
+        hi0 += MulHigh(a1x2, a4x19) + (lo0 < p ? 1UL : 0UL);
+        p = a2x2 * a3x19;
+        lo0 += p;
+        hi0 += MulHigh(a2x2, a3x19) + (lo0 < p ? 1UL : 0UL);
+        ulong lo1 = a0x2 * a1;
+        ulong hi1 = MulHigh(a0x2, a1);
+        p = a2x2 * a4x19;
+        lo1 += p;
+        hi1 += MulHigh(a2x2, a4x19) + (lo1 < p ? 1UL : 0UL);
+        p = a3 * a3x19;
+        lo1 += p;
+        hi1 += MulHigh(a3, a3x19) + (lo1 < p ? 1UL : 0UL);
+        ulong lo2 = a0x2 * a2;
+        ulong hi2 = MulHigh(a0x2, a2);
+        p = a1 * a1;
+        lo2 += p;
+        hi2 += MulHigh(a1, a1) + (lo2 < p ? 1UL : 0UL);
+        p = a3x2 * a4x19;
+        lo2 += p;
+        hi2 += MulHigh(a3x2, a4x19) + (lo2 < p ? 1UL : 0UL);
+        ulong lo3 = a0x2 * a3;
+        ulong hi3 = MulHigh(a0x2, a3);
+        p = a1x2 * a2;
+        lo3 += p;
+        hi3 += MulHigh(a1x2, a2) + (lo3 < p ? 1UL : 0UL);
+        p = a4 * a4x19;
+        lo3 += p;
+        hi3 += MulHigh(a4, a4x19) + (lo3 < p ? 1UL : 0UL);
+        ulong lo4 = a0x2 * a4;
+        ulong hi4 = MulHigh(a0x2, a4);
+        p = a1x2 * a3;
+        lo4 += p;
+        hi4 += MulHigh(a1x2, a3) + (lo4 < p ? 1UL : 0UL);
+        p = a2 * a2;
+        lo4 += p;
+        hi4 += MulHigh(a2, a2) + (lo4 < p ? 1UL : 0UL);
+        return Reduce(lo0, hi0, lo1, hi1, lo2, hi2, lo3, hi3, lo4, hi4);
     }
 
     /// <summary>Squares <paramref name="a"/> <paramref name="times"/> times (times ≥ 1). The count is public.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static FieldElement SquareTimes(in FieldElement a, int times)
     {
         FieldElement r = Square(a);
@@ -160,8 +264,43 @@ internal struct FieldElement
     }
 
     /// <summary>Multiplies by a small constant (below 2^32).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static FieldElement MulSmall(in FieldElement a, uint k) =>
         Reduce(Math.BigMul(a.L0, k), Math.BigMul(a.L1, k), Math.BigMul(a.L2, k), Math.BigMul(a.L3, k), Math.BigMul(a.L4, k));
+
+    /// <summary>High 64 bits of a 64×64-bit product (mulx on x64 with BMI2, no memory temporaries).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong MulHigh(ulong a, ulong b) => Bmi2.X64.IsSupported ? Bmi2.X64.MultiplyNoFlags(a, b) : Math.BigMul(a, b, out _);
+
+    /// <summary>Carries five 128-bit column sums (lo, hi) down to 51-bit limbs, folding the top carry back with ·19.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static FieldElement Reduce(ulong lo0, ulong hi0, ulong lo1, ulong hi1, ulong lo2, ulong hi2, ulong lo3, ulong hi3, ulong lo4, ulong hi4)
+    {
+        ulong c = (hi0 << 13) | (lo0 >> 51);
+        ulong r0 = lo0 & Mask51;
+        lo1 += c;
+        hi1 += lo1 < c ? 1UL : 0UL;
+        c = (hi1 << 13) | (lo1 >> 51);
+        ulong r1 = lo1 & Mask51;
+        lo2 += c;
+        hi2 += lo2 < c ? 1UL : 0UL;
+        c = (hi2 << 13) | (lo2 >> 51);
+        ulong r2 = lo2 & Mask51;
+        lo3 += c;
+        hi3 += lo3 < c ? 1UL : 0UL;
+        c = (hi3 << 13) | (lo3 >> 51);
+        ulong r3 = lo3 & Mask51;
+        lo4 += c;
+        hi4 += lo4 < c ? 1UL : 0UL;
+        c = (hi4 << 13) | (lo4 >> 51);
+        ulong r4 = lo4 & Mask51;
+
+        // c < 2^59.4 for inputs below 2^54, so 19·c fits in 64 bits.
+        r0 += c * 19;
+        r1 += r0 >> 51;
+        r0 &= Mask51;
+        return new FieldElement(r0, r1, r2, r3, r4);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static FieldElement Reduce(UInt128 c0, UInt128 c1, UInt128 c2, UInt128 c3, UInt128 c4)
@@ -185,6 +324,7 @@ internal struct FieldElement
     }
 
     /// <summary>Returns z^(2^250 - 1) and z^11 (the shared head of inversion and square-root chains).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static FieldElement Pow2250Minus1(in FieldElement z, out FieldElement z11)
     {
         FieldElement t0 = Square(z);                   // 2
@@ -211,6 +351,7 @@ internal struct FieldElement
     }
 
     /// <summary>z^(p-2) = 1/z (0 maps to 0). Constant time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static FieldElement Invert(in FieldElement z)
     {
         FieldElement t = Pow2250Minus1(z, out FieldElement z11);
@@ -219,6 +360,7 @@ internal struct FieldElement
     }
 
     /// <summary>z^((p-5)/8) = z^(2^252 - 3).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static FieldElement Pow22523(in FieldElement z)
     {
         FieldElement t = Pow2250Minus1(z, out _);

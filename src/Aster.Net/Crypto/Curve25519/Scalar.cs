@@ -172,6 +172,7 @@ internal static class Scalar
         return d;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ScalarLimbs MontgomeryMul(in ScalarLimbs a, in ScalarLimbs b)
     {
         ScalarProduct z = default;
@@ -187,6 +188,7 @@ internal static class Scalar
     }
 
     /// <summary>z · R^-1 mod L for z below R·L.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ScalarLimbs MontgomeryReduce(in ScalarProduct z)
     {
         ScalarLimbs n = default;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Aster.Net.Crypto.Curve25519;
 
 /// <summary>a·A + b·B for public scalars (signature verification). Variable time.</summary>
@@ -9,6 +11,7 @@ internal static class VartimeDoubleBase
     /// Computes a·A + b·B, where B is the base point and a, b are 32-byte little-endian scalars below 2^255, and returns
     /// the result in projective coordinates.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static ProjectivePoint Mul(ReadOnlySpan<byte> a, in EdwardsPoint pointA, ReadOnlySpan<byte> b)
     {
         Span<sbyte> nafA = stackalloc sbyte[256];
