@@ -1,0 +1,145 @@
+using System.Text.Json;
+using Aster.Contracts;
+using Aster.Testing;
+
+namespace Aster.Tests.Contracts;
+
+public sealed class CanonicalEncoderTests
+{
+    public static TheoryData<string> CurrentCasesWithContract() => CaseIds(c => c.TryGetProperty("expected_canonical_hex", out _));
+
+    public static TheoryData<string> CurrentCasesWithTypes() => CaseIds(c => c.GetProperty("types").GetArrayLength() > 0);
+
+    [Theory]
+    [InlineData(0UL, "00")]
+    [InlineData(1UL, "01")]
+    [InlineData(127UL, "7f")]
+    [InlineData(128UL, "8001")]
+    [InlineData(300UL, "ac02")]
+    [InlineData(ulong.MaxValue, "ffffffffffffffffff01")]
+    public void WriteVarUInt_Value_WritesLeb128(ulong value, string expected)
+    {
+        CanonicalWriter writer = new();
+        writer.WriteVarUInt(value);
+        Assert.Equal(expected, Hex.Encode(writer.ToArray()));
+    }
+
+    [Theory]
+    [InlineData(0, "00")]
+    [InlineData(-1, "01")]
+    [InlineData(1, "02")]
+    [InlineData(int.MaxValue, "feffffff0f")]
+    [InlineData(int.MinValue, "ffffffff0f")]
+    public void WriteInt32_Value_WritesZigZag(int value, string expected)
+    {
+        CanonicalWriter writer = new();
+        writer.WriteInt32(value);
+        Assert.Equal(expected, Hex.Encode(writer.ToArray()));
+    }
+
+    [Fact]
+    public void Primitives_SpecExamples_MatchA2()
+    {
+        CanonicalWriter writer = new();
+        writer.WriteString(string.Empty);
+        writer.WriteString("echo");
+        writer.WriteBytes([]);
+        writer.WriteBool(true);
+        writer.WriteFloat64(30.0);
+        writer.WriteFloat64(-0.0);
+        writer.WriteListHeader(0);
+        writer.WriteAbsent();
+        writer.WritePresent();
+        Assert.Equal("02" + "126563686f" + "00" + "01" + "0000000000003e40" + "0000000000000000" + "000c" + "fd" + "00", Hex.Encode(writer.ToArray()));
+    }
+
+    [VectorFact]
+    public void Encode_LegacyGoldenVectors_ReproducesBytes()
+    {
+        using JsonDocument doc = Vectors.Load("contract-identity.json");
+        int count = 0;
+        foreach (JsonElement vector in doc.RootElement.GetProperty("golden_vectors").EnumerateArray())
+        {
+            ServiceContractDef contract = VectorModel.Contract(vector.GetProperty("contract"));
+            byte[] bytes = CanonicalEncoder.Encode(contract, CanonicalLayout.Legacy);
+            Assert.Equal(vector.GetProperty("expected_canonical_hex").GetString(), Hex.Encode(bytes));
+            Assert.Equal(vector.GetProperty("expected_canonical_length").GetInt32(), bytes.Length);
+            count++;
+        }
+
+        Assert.Equal(4, count);
+    }
+
+    [VectorTheory]
+    [MemberData(nameof(CurrentCasesWithContract))]
+    public void Encode_CurrentContract_ReproducesBytes(string id)
+    {
+        JsonElement vector = Case(id);
+        ServiceContractDef contract = VectorModel.Contract(vector.GetProperty("contract"));
+        byte[] bytes = CanonicalEncoder.Encode(contract);
+        Assert.Equal(vector.GetProperty("expected_canonical_hex").GetString(), Hex.Encode(bytes));
+        Assert.Equal(vector.GetProperty("expected_canonical_length").GetInt32(), bytes.Length);
+    }
+
+    [VectorTheory]
+    [MemberData(nameof(CurrentCasesWithTypes))]
+    public void Encode_CurrentTypeDefs_ReproducesBytes(string id)
+    {
+        foreach (JsonElement type in Case(id).GetProperty("types").EnumerateArray())
+        {
+            TypeDef typeDef = VectorModel.TypeDef(type.GetProperty("typedef"));
+            byte[] bytes = CanonicalEncoder.Encode(typeDef);
+            Assert.Equal(type.GetProperty("canonical_hex").GetString(), Hex.Encode(bytes));
+            Assert.Equal(type.GetProperty("canonical_length").GetInt32(), bytes.Length);
+        }
+    }
+
+    [VectorFact]
+    public void Encode_NativeModeWithoutProducerLanguage_Throws()
+    {
+        ServiceContractDef contract = VectorModel.Contract(Case("native-mode-rejected").GetProperty("contract"));
+        ContractException ex = Assert.Throws<ContractException>(() => CanonicalEncoder.Encode(contract));
+        Assert.Equal(ContractRule.InvalidProducerLanguage, ex.Rule);
+    }
+
+    [VectorFact]
+    public void Encode_LegacyLayoutOfCurrentCases_MatchesLegacyLength()
+    {
+        using JsonDocument doc = Vectors.Load("contract-identity-current.json");
+        foreach (JsonElement c in doc.RootElement.GetProperty("cases").EnumerateArray())
+        {
+            if (c.TryGetProperty("legacy_layout", out JsonElement legacy))
+            {
+                byte[] bytes = CanonicalEncoder.Encode(VectorModel.Contract(c.GetProperty("contract")), CanonicalLayout.Legacy);
+                Assert.Equal(legacy.GetProperty("canonical_length").GetInt32(), bytes.Length);
+            }
+        }
+    }
+
+    internal static JsonElement Case(string id)
+    {
+        using JsonDocument doc = Vectors.Load("contract-identity-current.json");
+        return doc.RootElement.GetProperty("cases").EnumerateArray().Single(c => c.GetProperty("id").GetString() == id).Clone();
+    }
+
+    private static TheoryData<string> CaseIds(Func<JsonElement, bool> filter)
+    {
+        TheoryData<string> data = [];
+        if (Vectors.Root is null)
+        {
+            data.Add("(vectors absent)");
+            return data;
+        }
+
+        using JsonDocument doc = Vectors.Load("contract-identity-current.json");
+        foreach (JsonElement c in doc.RootElement.GetProperty("cases").EnumerateArray())
+        {
+            if (filter(c))
+            {
+                data.Add(c.GetProperty("id").GetString()!);
+            }
+        }
+
+        return data;
+    }
+}
