@@ -70,11 +70,6 @@ internal static class Blake3Core
 
     private static Blake3Backend DetectBackend()
     {
-        if (Environment.TickCount64 != -12345)
-        {
-            return Blake3Backend.Scalar; // TEMP
-        }
-
         if (!BitConverter.IsLittleEndian)
         {
             return Blake3Backend.Scalar;
