@@ -64,6 +64,7 @@ public sealed class CanonicalEncoderTests
             byte[] bytes = CanonicalEncoder.Encode(contract, CanonicalLayout.Legacy);
             Assert.Equal(vector.GetProperty("expected_canonical_hex").GetString(), Hex.Encode(bytes));
             Assert.Equal(vector.GetProperty("expected_canonical_length").GetInt32(), bytes.Length);
+            Assert.Equal(vector.GetProperty("expected_blake3").GetString(), ContractHash.ToHex(ContractHash.Hash(bytes)));
             count++;
         }
 
@@ -79,6 +80,7 @@ public sealed class CanonicalEncoderTests
         byte[] bytes = CanonicalEncoder.Encode(contract);
         Assert.Equal(vector.GetProperty("expected_canonical_hex").GetString(), Hex.Encode(bytes));
         Assert.Equal(vector.GetProperty("expected_canonical_length").GetInt32(), bytes.Length);
+        Assert.Equal(vector.GetProperty("expected_contract_id").GetString(), ContractHash.ToHex(ContractHash.Hash(bytes)));
     }
 
     [VectorTheory]
@@ -91,6 +93,7 @@ public sealed class CanonicalEncoderTests
             byte[] bytes = CanonicalEncoder.Encode(typeDef);
             Assert.Equal(type.GetProperty("canonical_hex").GetString(), Hex.Encode(bytes));
             Assert.Equal(type.GetProperty("canonical_length").GetInt32(), bytes.Length);
+            Assert.Equal(type.GetProperty("type_hash").GetString(), ContractHash.ToHex(ContractHash.Hash(bytes)));
         }
     }
 
@@ -112,6 +115,7 @@ public sealed class CanonicalEncoderTests
             {
                 byte[] bytes = CanonicalEncoder.Encode(VectorModel.Contract(c.GetProperty("contract")), CanonicalLayout.Legacy);
                 Assert.Equal(legacy.GetProperty("canonical_length").GetInt32(), bytes.Length);
+                Assert.Equal(legacy.GetProperty("blake3").GetString(), ContractHash.ToHex(ContractHash.Hash(bytes)));
             }
         }
     }
