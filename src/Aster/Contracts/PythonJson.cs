@@ -172,7 +172,19 @@ internal static class PythonJson
                 : shortest;
         }
 
-        // Exponent form: C# writes "1E-05" and "1.5E+16" where Python writes "1e-05" and "1.5e+16".
-        return shortest.Replace('E', 'e');
+        // Exponent form: C# writes "1E-05" where Python writes "1e-05", and may write large values without an exponent.
+        if (shortest.Contains('E', StringComparison.Ordinal))
+        {
+            return shortest.Replace('E', 'e');
+        }
+
+        string sign = value < 0 ? "-" : string.Empty;
+        string digits = shortest.TrimStart('-');
+        int point = digits.IndexOf('.', StringComparison.Ordinal);
+        string integral = point < 0 ? digits : digits[..point];
+        string all = (integral + (point < 0 ? string.Empty : digits[(point + 1)..])).TrimEnd('0');
+        int exponent = integral.Length - 1;
+        string mantissa = all.Length <= 1 ? all : all[0] + "." + all[1..];
+        return sign + mantissa + "e+" + exponent.ToString("00", CultureInfo.InvariantCulture);
     }
 }
