@@ -120,11 +120,10 @@ public sealed class CanonicalEncoderTests
         }
     }
 
-    internal static JsonElement Case(string id)
-    {
-        using JsonDocument doc = Vectors.Load("contract-identity-current.json");
-        return doc.RootElement.GetProperty("cases").EnumerateArray().Single(c => c.GetProperty("id").GetString() == id).Clone();
-    }
+    private static readonly Lazy<JsonDocument> _current = new(() => Vectors.Load("contract-identity-current.json"));
+
+    internal static JsonElement Case(string id) =>
+        _current.Value.RootElement.GetProperty("cases").EnumerateArray().Single(c => c.GetProperty("id").GetString() == id);
 
     private static TheoryData<string> CaseIds(Func<JsonElement, bool> filter)
     {
