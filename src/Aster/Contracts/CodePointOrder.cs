@@ -12,8 +12,7 @@ internal static class CodePointOrder
 
     public static readonly IComparer<string> Nfc = Comparer<string>.Create(CompareNfc);
 
-    public static string ToNfc(string value) =>
-        value.IsNormalized(NormalizationForm.FormC) ? value : value.Normalize(NormalizationForm.FormC);
+    public static string ToNfc(string value) => UnicodeNfc.Normalize(value);
 
     public static int Compare(string? left, string? right)
     {

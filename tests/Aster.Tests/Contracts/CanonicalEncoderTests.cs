@@ -97,6 +97,46 @@ public sealed class CanonicalEncoderTests
         }
     }
 
+    [Fact]
+    public void Encode_EmptyServiceA2_MatchesRustUnitVector()
+    {
+        ServiceContractDef contract = new("EmptyService", 1, [], ["xlang"], ServiceScope.Shared, null, string.Empty);
+
+        byte[] bytes = CanonicalEncoder.Encode(contract);
+
+        Assert.Equal("32456d70747953657276696365" + "02" + "000c" + "010c16786c616e67" + "00" + "fd" + "02", Hex.Encode(bytes));
+        Assert.Equal("d016f1c19d536b69c4fb2af96acce700da5c45bd6c4860b6c9ae408b4ca35438", ContractHash.ToHex(ContractHash.Hash(bytes)));
+    }
+
+    [Fact]
+    public void Encode_CapabilityRoles_WrittenNfcAndSorted()
+    {
+        MethodDef method = new("m", MethodPattern.Unary, [], [], false, 0, new CapabilityRequirement(CapabilityKind.AllOf, ["z", "cafe\u0301", "a"]));
+        ServiceContractDef contract = new("S", 1, [method], [], ServiceScope.Shared, null, string.Empty);
+
+        string hex = Hex.Encode(CanonicalEncoder.Encode(contract));
+
+        Assert.Contains("02" + "030c" + "0661" + "1663616600e9".Replace("00e9", "c3a9", StringComparison.Ordinal) + "067a", hex, StringComparison.Ordinal);
+    }
+
+    [VectorFact]
+    public void ToNfc_IdentifierNormalizationVectors_Match()
+    {
+        using JsonDocument doc = Vectors.Load("contract-identity.json");
+        foreach (JsonElement pair in doc.RootElement.GetProperty("identifier_normalization").GetProperty("vectors").EnumerateArray())
+        {
+            Assert.Equal(pair.GetProperty("normalized").GetString(), CodePointOrder.ToNfc(pair.GetProperty("input").GetString()!));
+        }
+    }
+
+    [Fact]
+    public void Compare_SupplementaryCharacter_SortsAfterBmpPrivateUse()
+    {
+        // UTF-16 ordinal order would put U+20000 (a surrogate pair) before U+FF21.
+        Assert.True(CodePointOrder.Compare("\uff21", "\U00020000") < 0);
+        Assert.True(string.CompareOrdinal("\uff21", "\U00020000") > 0);
+    }
+
     [VectorFact]
     public void Encode_NativeModeWithoutProducerLanguage_Throws()
     {
