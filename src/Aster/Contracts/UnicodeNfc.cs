@@ -41,6 +41,11 @@ internal static partial class UnicodeNfc
         }
 
         Tables tables = _tables.Value;
+        if (IsStable(value, tables))
+        {
+            return value;
+        }
+
         List<int> buffer = new(value.Length + 4);
         foreach (Rune rune in value.EnumerateRunes())
         {
@@ -57,6 +62,30 @@ internal static partial class UnicodeNfc
         }
 
         return builder.ToString();
+    }
+
+    /// <summary>
+    /// True when no code point decomposes, has a non-zero combining class or can combine with a preceding one; such a
+    /// string is its own NFC form.
+    /// </summary>
+    private static bool IsStable(string value, Tables tables)
+    {
+        foreach (Rune rune in value.EnumerateRunes())
+        {
+            int cp = rune.Value;
+            if (cp < 0x300)
+            {
+                continue;
+            }
+
+            if (tables.Decompositions.ContainsKey(cp) || tables.Classes.ContainsKey(cp) || tables.Secondaries.Contains(cp)
+                || (cp >= VBase && cp < VBase + VCount) || (cp > TBase && cp < TBase + TCount))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static void Decompose(int cp, List<int> buffer, Tables tables)
@@ -166,6 +195,7 @@ internal static partial class UnicodeNfc
     {
         Dictionary<int, (int, int)> decompositions = new(_decompositions.Length / 3);
         Dictionary<long, int> compositions = [];
+        HashSet<int> secondaries = [];
         HashSet<int> excluded = [.. _compositionExclusions];
         for (int i = 0; i < _decompositions.Length; i += 3)
         {
@@ -176,6 +206,7 @@ internal static partial class UnicodeNfc
             if (second != 0 && !excluded.Contains(cp))
             {
                 compositions[((long)first << 21) | (uint)second] = cp;
+                secondaries.Add(second);
             }
         }
 
@@ -185,10 +216,14 @@ internal static partial class UnicodeNfc
             classes[_combiningClasses[i]] = _combiningClasses[i + 1];
         }
 
-        return new Tables(decompositions, compositions, classes);
+        return new Tables(decompositions, compositions, classes, secondaries);
     }
 
-    private sealed record Tables(Dictionary<int, (int First, int Second)> Decompositions, Dictionary<long, int> Compositions, Dictionary<int, int> Classes)
+    private sealed record Tables(
+        Dictionary<int, (int First, int Second)> Decompositions,
+        Dictionary<long, int> Compositions,
+        Dictionary<int, int> Classes,
+        HashSet<int> Secondaries)
     {
         public int Class(int cp) => Classes.GetValueOrDefault(cp);
     }
