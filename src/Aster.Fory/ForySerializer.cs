@@ -1,0 +1,6 @@
+namespace Aster.Fory;
+
+/// <summary>Placeholder.</summary>
+public sealed class ForySerializer
+{
+}
