@@ -7,4 +7,7 @@ internal interface IRecordCodec
 {
     /// <summary>The local TypeDef (what this codec writes).</summary>
     TypeDef TypeDef { get; }
+
+    /// <summary>The record's wire model.</summary>
+    Types.WireTypeModel Model { get; }
 }
