@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Reflection;
 
 namespace Aster.Fory.Tests;
@@ -6,19 +7,10 @@ namespace Aster.Fory.Tests;
 internal static class TypedCall
 {
     private static readonly MethodInfo _helper = typeof(TypedCall).GetMethod(nameof(DeserializeCore), BindingFlags.NonPublic | BindingFlags.Static)!;
+    private static readonly ConcurrentDictionary<Type, Func<ForySerializer, byte[], object?>> _cache = new();
 
-    public static object? Deserialize(ForySerializer s, Type t, byte[] bytes)
-    {
-        try
-        {
-            return _helper.MakeGenericMethod(t).Invoke(null, [s, bytes]);
-        }
-        catch (TargetInvocationException e) when (e.InnerException is not null)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
-            throw;
-        }
-    }
+    public static object? Deserialize(ForySerializer s, Type t, byte[] bytes) =>
+        _cache.GetOrAdd(t, type => _helper.MakeGenericMethod(type).CreateDelegate<Func<ForySerializer, byte[], object?>>())(s, bytes);
 
     private static object? DeserializeCore<T>(ForySerializer s, byte[] bytes) => s.Deserialize<T>(bytes);
 }

@@ -9,7 +9,7 @@ namespace Aster.Fory.Tests;
 /// <summary>The vectors through C# record types: typed decode, typed encode, byte equality where Fory JS agrees.</summary>
 public sealed class TypedVectorTests
 {
-    private static readonly Dictionary<string, Type> _types = new()
+    internal static readonly Dictionary<string, Type> Types = new()
     {
         ["vec/BoolBox"] = typeof(BoolBox), ["vec/Int8Box"] = typeof(Int8Box), ["vec/Int16Box"] = typeof(Int16Box),
         ["vec/Int32Box"] = typeof(Int32Box), ["vec/VarInt32Box"] = typeof(VarInt32Box), ["vec/Int64Box"] = typeof(Int64Box),
@@ -53,10 +53,10 @@ public sealed class TypedVectorTests
         ["all-primitives.one-struct"] = "tagged_int64 field",
     };
 
-    private static ForySerializer CreateSerializer(ForyOptions? options = null)
+    internal static ForySerializer CreateSerializer(ForyOptions? options = null)
     {
         ForySerializer s = new(options);
-        foreach (Type t in _types.Values)
+        foreach (Type t in Types.Values)
         {
             s.Register(t);
         }
@@ -94,7 +94,7 @@ public sealed class TypedVectorTests
     public void Deserialize_Vector_MatchesExpectedValue(string id)
     {
         ForyVector v = ForyVector.Get(id);
-        Type t = _types[v.RootType];
+        Type t = Types[v.RootType];
         object value = TypedCall.Deserialize(_serializer, t, v.Bytes)!;
         byte[] ours = Serialize(_serializer, t, value);
         v.AssertRootMatches(ForyDynamic.Read(ours));
@@ -110,7 +110,7 @@ public sealed class TypedVectorTests
             return;
         }
 
-        Type t = _types[v.RootType];
+        Type t = Types[v.RootType];
         object value = TypedCall.Deserialize(_serializer, t, v.Bytes)!;
         ForySerializer s = v.WriterVariant == "one-byte-detector" ? _detector : _foryJs;
         byte[] ours = Serialize(s, t, value);
@@ -122,7 +122,7 @@ public sealed class TypedVectorTests
     public void Serialize_Pyfory_EqualsValueTreeWriter(string id)
     {
         ForyVector v = ForyVector.Get(id);
-        Type t = _types[v.RootType];
+        Type t = Types[v.RootType];
         object value = TypedCall.Deserialize(_serializer, t, v.Bytes)!;
         byte[] ours = Serialize(_serializer, t, value);
         Assert.Equal(Hex.Encode(ours), Hex.Encode(ForyDynamic.Write(ForyDynamic.Read(ours))));
