@@ -5,7 +5,7 @@ namespace Aster.Fory.Protocol;
 /// <summary>
 /// <c>_aster/StreamHeader</c>: the first frame of every stream (wire-protocol.md 5.1). Fields are identified by tag id.
 /// </summary>
-[WireType("_aster/StreamHeader")]
+[WireType("_aster/StreamHeader", JsonNaming = JsonNaming.CamelCase)]
 public sealed record StreamHeader
 {
     /// <summary>Tag 0: service name.</summary>
@@ -46,7 +46,7 @@ public sealed record StreamHeader
 }
 
 /// <summary><c>_aster/CallHeader</c> (wire-protocol.md 5.5), used only by the release 0.1.2 session protocol.</summary>
-[WireType("_aster/CallHeader")]
+[WireType("_aster/CallHeader", JsonNaming = JsonNaming.CamelCase)]
 public sealed record CallHeader
 {
     /// <summary>Tag 0: the method's wire name.</summary>
@@ -71,7 +71,7 @@ public sealed record CallHeader
 }
 
 /// <summary><c>_aster/RpcStatus</c>: the trailer of every call (wire-protocol.md 7.1).</summary>
-[WireType("_aster/RpcStatus")]
+[WireType("_aster/RpcStatus", JsonNaming = JsonNaming.CamelCase)]
 public sealed record RpcStatus
 {
     /// <summary>Tag 0: status code.</summary>
