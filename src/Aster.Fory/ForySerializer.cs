@@ -72,9 +72,17 @@ public sealed class ForySerializer
 
     private RecordCodec<T> CodecFor<T>(bool encoding)
     {
+        CodecSlot<T>.Entry? entry = CodecSlot<T>.Last;
+        if (entry is not null && ReferenceEquals(entry.Owner, this))
+        {
+            return entry.Codec;
+        }
+
         if (_codecs.TryGetValue(typeof(T), out ForyCodec? codec))
         {
-            return (RecordCodec<T>)codec;
+            RecordCodec<T> typed = (RecordCodec<T>)codec;
+            CodecSlot<T>.Last = new CodecSlot<T>.Entry(this, typed);
+            return typed;
         }
 
         string message = $"{typeof(T).FullName} is not registered with this ForySerializer";
@@ -212,6 +220,19 @@ public sealed class ForySerializer
         if (r.Remaining != 0)
         {
             r.Fail($"{r.Remaining} trailing byte(s) after the root value");
+        }
+    }
+
+    /// <summary>A one-entry cache of the last serializer and codec used for <typeparamref name="T"/> (one reference write, so atomic).</summary>
+    private static class CodecSlot<T>
+    {
+        public static Entry? Last;
+
+        public sealed class Entry(ForySerializer owner, RecordCodec<T> codec)
+        {
+            public ForySerializer Owner { get; } = owner;
+
+            public RecordCodec<T> Codec { get; } = codec;
         }
     }
 }

@@ -231,21 +231,20 @@ internal ref struct ForyWriter
             return;
         }
 
+        if (Ascii.IsValid(chars))
+        {
+            WriteVarUInt32((uint)n << 2);
+            Ascii.FromUtf16(chars, Ensure(n), out _);
+            _pos += n;
+            return;
+        }
+
         int firstWide = chars.IndexOfAnyExceptInRange('\0', '\u00ff');
         if (firstWide < 0)
         {
             // LATIN1
             WriteVarUInt32((uint)n << 2);
-            Span<byte> dst = Ensure(n);
-            if (Ascii.IsValid(chars))
-            {
-                Ascii.FromUtf16(chars, dst, out _);
-            }
-            else
-            {
-                Encoding.Latin1.GetBytes(chars, dst);
-            }
-
+            Encoding.Latin1.GetBytes(chars, Ensure(n));
             _pos += n;
             return;
         }

@@ -159,6 +159,9 @@ internal sealed class WriteContext
     private static WriteContext? _cached;
 
     private object?[] _metaKeys = new object?[8];
+    private readonly (object? Value, int Id)[] _tracked = new (object?, int)[32];
+    private int _trackedCount;
+    private object? _root;
     private Dictionary<object, int>? _refs;
 
     public ForyOptions Options { get; private set; } = ForyOptions.Default;
@@ -187,17 +190,14 @@ internal sealed class WriteContext
             ctx.MetaCount = 0;
         }
 
-        if (ctx._refs is { Count: > 0 })
+        if (ctx._trackedCount > 0)
         {
-            if (ctx._refs.Count > 1024)
-            {
-                ctx._refs = null;
-            }
-            else
-            {
-                ctx._refs.Clear();
-            }
+            Array.Clear(ctx._tracked, 0, ctx._trackedCount);
+            ctx._trackedCount = 0;
         }
+
+        ctx._refs = null;
+        ctx._root = null;
 
         _cached = ctx;
     }
@@ -237,7 +237,40 @@ internal sealed class WriteContext
     /// <summary>Writes <c>00</c> for a first occurrence or <c>fe id</c> for a repeat. Returns true when the value must follow.</summary>
     public bool WriteRefOrValue(ref ForyWriter w, object value)
     {
-        _refs ??= new Dictionary<object, int>(ReferenceEqualityComparer.Instance);
+        if (_root is not null && ReferenceEquals(_root, value))
+        {
+            w.WriteByte(0xFE);
+            w.WriteVarUInt32(0);
+            return false;
+        }
+
+        if (_refs is null)
+        {
+            // Small messages: a linear scan beats hashing.
+            for (int i = 0; i < _trackedCount; i++)
+            {
+                if (ReferenceEquals(_tracked[i].Value, value))
+                {
+                    w.WriteByte(0xFE);
+                    w.WriteVarUInt32((uint)_tracked[i].Id);
+                    return false;
+                }
+            }
+
+            if (_trackedCount < _tracked.Length)
+            {
+                _tracked[_trackedCount++] = (value, NextRefId++);
+                w.WriteByte(0);
+                return true;
+            }
+
+            _refs = new Dictionary<object, int>(ReferenceEqualityComparer.Instance);
+            for (int i = 0; i < _trackedCount; i++)
+            {
+                _refs[_tracked[i].Value!] = _tracked[i].Id;
+            }
+        }
+
         if (_refs.TryGetValue(value, out int id))
         {
             w.WriteByte(0xFE);
@@ -253,8 +286,8 @@ internal sealed class WriteContext
     /// <summary>Records the root object as reference 0 without writing anything (the caller writes <c>00</c>).</summary>
     public void AddRootRef(object value)
     {
-        _refs ??= new Dictionary<object, int>(ReferenceEqualityComparer.Instance);
-        _refs[value] = NextRefId++;
+        _root = value;
+        NextRefId++;
     }
 
     /// <summary>Counts a tracked value that can never be repeated (written <c>00</c>).</summary>
