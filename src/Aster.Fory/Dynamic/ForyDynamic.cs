@@ -1,0 +1,90 @@
+using System.Buffers;
+using Aster.Fory.IO;
+using Aster.Fory.Serialization;
+
+namespace Aster.Fory.Dynamic;
+
+/// <summary>
+/// Schema-less reading and writing: any XLANG message to a <see cref="ForyValue"/> tree with its type names and field
+/// names, and back. Used by the dynamic client and the CLI.
+/// </summary>
+public static class ForyDynamic
+{
+    /// <summary>Reads one message into a value tree.</summary>
+    /// <exception cref="ForyDecodeException">The message is malformed or exceeds a limit.</exception>
+    public static ForyValue Read(ReadOnlySpan<byte> message, ForyOptions? options = null)
+    {
+        ReadContext ctx = ReadContext.Rent(options ?? ForyOptions.Default, null);
+        try
+        {
+            ForyReader r = new(message);
+            return DynamicReader.ReadMessage(ref r, ctx);
+        }
+        finally
+        {
+            ReadContext.Return(ctx);
+        }
+    }
+
+    /// <summary>Reads one message held in a sequence.</summary>
+    /// <exception cref="ForyDecodeException">The message is malformed or exceeds a limit.</exception>
+    public static ForyValue Read(in ReadOnlySequence<byte> message, ForyOptions? options = null)
+    {
+        ForyOptions o = options ?? ForyOptions.Default;
+        if (message.IsSingleSegment)
+        {
+            return Read(message.FirstSpan, o);
+        }
+
+        if (message.Length > o.MaxMessageBytes)
+        {
+            throw new ForyDecodeException($"message of {message.Length} bytes exceeds the limit {o.MaxMessageBytes}", limit: "MaxMessageBytes");
+        }
+
+        byte[] rented = ArrayPool<byte>.Shared.Rent((int)message.Length);
+        try
+        {
+            message.CopyTo(rented);
+            return Read(rented.AsSpan(0, (int)message.Length), o);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>Writes a value tree as one message.</summary>
+    /// <exception cref="ForyEncodeException">The tree holds a value that does not fit its declared field type.</exception>
+    public static void Write(ForyValue value, IBufferWriter<byte> output, ForyOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        ArgumentNullException.ThrowIfNull(output);
+        WriteContext ctx = WriteContext.Rent(options ?? ForyOptions.Default);
+        try
+        {
+            ForyWriter w = new(output, ctx.Options.Dialect);
+            try
+            {
+                DynamicWriter.WriteMessage(ref w, ctx, value);
+            }
+            catch (OverflowException e)
+            {
+                throw new ForyEncodeException("an integer does not fit its field type", inner: e);
+            }
+
+            w.Flush();
+        }
+        finally
+        {
+            WriteContext.Return(ctx);
+        }
+    }
+
+    /// <summary>Writes a value tree as one message and returns the bytes.</summary>
+    public static byte[] Write(ForyValue value, ForyOptions? options = null)
+    {
+        ArrayBufferWriter<byte> buffer = new(256);
+        Write(value, buffer, options);
+        return buffer.WrittenSpan.ToArray();
+    }
+}

@@ -1,0 +1,322 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Aster.Fory.IO;
+
+/// <summary>
+/// Writes Fory primitives to an <see cref="IBufferWriter{T}"/>, caching the current span so that most writes are a
+/// bounds check and a store. Call <see cref="Flush"/> when done.
+/// </summary>
+internal ref struct ForyWriter
+{
+    private const int MinChunk = 256;
+    private readonly IBufferWriter<byte> _output;
+    private Span<byte> _span;
+    private int _pos;
+    private long _flushed;
+    private readonly WriterDialect _dialect;
+
+    public ForyWriter(IBufferWriter<byte> output, WriterDialect dialect = WriterDialect.Pyfory)
+    {
+        _output = output;
+        _dialect = dialect;
+        _span = output.GetSpan(MinChunk);
+        _pos = 0;
+        _flushed = 0;
+    }
+
+    /// <summary>Bytes written so far.</summary>
+    public readonly long Position => _flushed + _pos;
+
+    /// <summary>Commits the written bytes to the underlying writer.</summary>
+    public void Flush()
+    {
+        if (_pos > 0)
+        {
+            _output.Advance(_pos);
+            _flushed += _pos;
+            _pos = 0;
+        }
+
+        _span = default;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Span<byte> Ensure(int count)
+    {
+        if ((uint)(_span.Length - _pos) < (uint)count)
+        {
+            Grow(count);
+        }
+
+        return _span.Slice(_pos);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Grow(int count)
+    {
+        if (_pos > 0)
+        {
+            _output.Advance(_pos);
+            _flushed += _pos;
+            _pos = 0;
+        }
+
+        _span = _output.GetSpan(Math.Max(count, MinChunk));
+        if (_span.Length < count)
+        {
+            throw new ForyEncodeException($"output buffer returned {_span.Length} bytes, {count} needed");
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void WriteByte(byte value)
+    {
+        Span<byte> s = Ensure(1);
+        s[0] = value;
+        _pos++;
+    }
+
+    public void WriteBool(bool value) => WriteByte(value ? (byte)1 : (byte)0);
+
+    public void WriteInt8(sbyte value) => WriteByte((byte)value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void WriteInt16(short value)
+    {
+        BinaryPrimitives.WriteInt16LittleEndian(Ensure(2), value);
+        _pos += 2;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void WriteInt32(int value)
+    {
+        BinaryPrimitives.WriteInt32LittleEndian(Ensure(4), value);
+        _pos += 4;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void WriteInt64(long value)
+    {
+        BinaryPrimitives.WriteInt64LittleEndian(Ensure(8), value);
+        _pos += 8;
+    }
+
+    public void WriteUInt64(ulong value) => WriteInt64((long)value);
+
+    public void WriteFloat32(float value)
+    {
+        BinaryPrimitives.WriteSingleLittleEndian(Ensure(4), value);
+        _pos += 4;
+    }
+
+    public void WriteFloat64(double value)
+    {
+        BinaryPrimitives.WriteDoubleLittleEndian(Ensure(8), value);
+        _pos += 8;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void WriteVarUInt32(uint value)
+    {
+        Span<byte> s = Ensure(5);
+        if (value < 0x80)
+        {
+            s[0] = (byte)value;
+            _pos++;
+            return;
+        }
+
+        int i = 0;
+        while (value >= 0x80)
+        {
+            s[i++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+
+        s[i++] = (byte)value;
+        _pos += i;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void WriteVarInt32(int value) => WriteVarUInt32((uint)((value << 1) ^ (value >> 31)));
+
+    /// <summary>Fory's 1-to-9-byte unsigned varint: the ninth byte carries 8 bits.</summary>
+    public void WriteVarUInt64(ulong value)
+    {
+        Span<byte> s = Ensure(9);
+        int i = 0;
+        while (i < 8)
+        {
+            if (value < 0x80)
+            {
+                s[i++] = (byte)value;
+                _pos += i;
+                return;
+            }
+
+            s[i++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+
+        s[8] = (byte)value;
+        _pos += 9;
+    }
+
+    public void WriteVarInt64(long value) => WriteVarUInt64((ulong)((value << 1) ^ (value >> 63)));
+
+    public void WriteTaggedInt64(long value)
+    {
+        if (value >= -(1L << 30) && value < (1L << 30))
+        {
+            WriteInt32((int)value << 1);
+        }
+        else
+        {
+            Span<byte> s = Ensure(9);
+            s[0] = 1;
+            BinaryPrimitives.WriteInt64LittleEndian(s.Slice(1), value);
+            _pos += 9;
+        }
+    }
+
+    public void WriteTaggedUInt64(ulong value)
+    {
+        if (value < (1UL << 31))
+        {
+            WriteInt32((int)((uint)value << 1));
+        }
+        else
+        {
+            Span<byte> s = Ensure(9);
+            s[0] = 1;
+            BinaryPrimitives.WriteUInt64LittleEndian(s.Slice(1), value);
+            _pos += 9;
+        }
+    }
+
+    public void WriteBytes(scoped ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(Ensure(bytes.Length));
+        _pos += bytes.Length;
+    }
+
+    /// <summary>A length-prefixed binary value.</summary>
+    public void WriteBinary(scoped ReadOnlySpan<byte> bytes)
+    {
+        WriteVarUInt32((uint)bytes.Length);
+        WriteBytes(bytes);
+    }
+
+    /// <summary>
+    /// Writes a string as pyfory does: LATIN1 when every char is at most U+00FF, else UTF-16LE unless the string has
+    /// a surrogate pair, else UTF-8.
+    /// </summary>
+    public void WriteString(string value)
+    {
+        ReadOnlySpan<char> chars = value.AsSpan();
+        int n = chars.Length;
+        if (n == 0)
+        {
+            WriteByte(0);
+            return;
+        }
+
+        if (_dialect != WriterDialect.Pyfory)
+        {
+            WriteStringDialect(chars);
+            return;
+        }
+
+        if (Ascii.IsValid(chars))
+        {
+            WriteVarUInt32((uint)n << 2);
+            Ascii.FromUtf16(chars, Ensure(n), out _);
+            _pos += n;
+            return;
+        }
+
+        int firstWide = chars.IndexOfAnyExceptInRange('\0', '\u00ff');
+        if (firstWide < 0)
+        {
+            // LATIN1
+            WriteVarUInt32((uint)n << 2);
+            Encoding.Latin1.GetBytes(chars, Ensure(n));
+            _pos += n;
+            return;
+        }
+
+        if (!HasSurrogatePair(chars, firstWide))
+        {
+            WriteVarUInt32(((uint)n << 3) | 1);
+            Span<byte> dst = Ensure(n * 2);
+            if (BitConverter.IsLittleEndian)
+            {
+                MemoryMarshal.AsBytes(chars).CopyTo(dst);
+            }
+            else
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    BinaryPrimitives.WriteUInt16LittleEndian(dst.Slice(i * 2), chars[i]);
+                }
+            }
+
+            _pos += n * 2;
+            return;
+        }
+
+        int byteCount = Encoding.UTF8.GetByteCount(chars);
+        WriteVarUInt32(((uint)byteCount << 2) | 2);
+        Span<byte> utf8 = Ensure(byteCount);
+        Encoding.UTF8.GetBytes(chars, utf8);
+        _pos += byteCount;
+    }
+
+    private void WriteStringDialect(ReadOnlySpan<char> chars)
+    {
+        int n = chars.Length;
+        bool latin1 = _dialect == WriterDialect.ForyJs ? Ascii.IsValid(chars) : chars.IndexOfAnyExceptInRange('\0', '\u00ff') < 0;
+        if (latin1)
+        {
+            WriteVarUInt32((uint)n << 2);
+            Encoding.Latin1.GetBytes(chars, Ensure(n));
+            _pos += n;
+        }
+        else if (_dialect == WriterDialect.ForyJsDetector)
+        {
+            WriteVarUInt32(((uint)n << 3) | 1);
+            Encoding.Unicode.GetBytes(chars, Ensure(n * 2));
+            _pos += n * 2;
+        }
+        else
+        {
+            int byteCount = Encoding.UTF8.GetByteCount(chars);
+            WriteVarUInt32(((uint)byteCount << 2) | 2);
+            Encoding.UTF8.GetBytes(chars, Ensure(byteCount));
+            _pos += byteCount;
+        }
+    }
+
+    private static bool HasSurrogatePair(ReadOnlySpan<char> chars, int start)
+    {
+        int i = chars.Slice(start).IndexOfAnyInRange('\ud800', '\udbff');
+        if (i < 0)
+        {
+            return false;
+        }
+
+        for (i += start; i < chars.Length - 1; i++)
+        {
+            if (char.IsHighSurrogate(chars[i]) && char.IsLowSurrogate(chars[i + 1]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

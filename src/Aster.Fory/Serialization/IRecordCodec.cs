@@ -1,0 +1,13 @@
+using Aster.Fory.Meta;
+
+namespace Aster.Fory.Serialization;
+
+/// <summary>What the read context needs to know about a local record codec.</summary>
+internal interface IRecordCodec
+{
+    /// <summary>The local TypeDef (what this codec writes).</summary>
+    TypeDef TypeDef { get; }
+
+    /// <summary>The record's wire model.</summary>
+    Types.WireTypeModel Model { get; }
+}

@@ -1,0 +1,460 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using Aster.Fory.Dynamic;
+using Aster.Fory.IO;
+using Aster.Fory.Meta;
+using Aster.Fory.Types;
+
+namespace Aster.Fory.Serialization;
+
+/// <summary>Reads and writes one member of a record.</summary>
+internal abstract class MemberCodec<TObj>
+{
+    protected MemberCodec(WireFieldModel model)
+    {
+        Model = model;
+    }
+
+    public WireFieldModel Model { get; }
+
+    public abstract void Write(ref ForyWriter w, ref TObj obj, WriteContext ctx);
+
+    /// <summary>Reads with the local field type.</summary>
+    public abstract void Read(ref ForyReader r, ref TObj obj, ReadContext ctx);
+
+    /// <summary>Reads a field whose wire type may differ from the local one (B10.7).</summary>
+    public abstract void ReadWire(ref ForyReader r, ref TObj obj, ReadContext ctx, ForyFieldType wireType);
+
+    public abstract void SetDefault(ref TObj obj);
+
+    public abstract void SetFromDynamic(ref TObj obj, ForyValue value);
+}
+
+internal delegate TField RefGetter<TObj, TField>(ref TObj obj);
+
+internal delegate void RefSetter<TObj, TField>(ref TObj obj, TField value);
+
+internal sealed class MemberCodec<TObj, TField> : MemberCodec<TObj>
+{
+    private static readonly bool _canBeNull = !typeof(TField).IsValueType || Nullable.GetUnderlyingType(typeof(TField)) is not null;
+    private readonly ForyCodec<TField> _codec;
+    private readonly bool _nullable;
+    private readonly ForyFieldType _localType;
+    private readonly Func<TObj, TField>? _get;
+    private readonly Action<TObj, TField>? _set;
+    private readonly RefGetter<TObj, TField>? _refGet;
+    private readonly RefSetter<TObj, TField>? _refSet;
+
+    public MemberCodec(WireFieldModel model, ForyCodec<TField> codec)
+        : base(model)
+    {
+        _codec = codec;
+        _nullable = model.FieldType.Nullable;
+        _localType = model.FieldType;
+        if (typeof(TObj).IsValueType)
+        {
+            _refGet = model.Property.GetMethod!.CreateDelegate<RefGetter<TObj, TField>>();
+            _refSet = model.Property.SetMethod!.CreateDelegate<RefSetter<TObj, TField>>();
+        }
+        else
+        {
+            _get = model.Property.GetMethod!.CreateDelegate<Func<TObj, TField>>();
+            _set = model.Property.SetMethod!.CreateDelegate<Action<TObj, TField>>();
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private TField Get(ref TObj obj) => typeof(TObj).IsValueType ? _refGet!(ref obj) : _get!(obj);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Set(ref TObj obj, TField value)
+    {
+        if (typeof(TObj).IsValueType)
+        {
+            _refSet!(ref obj, value);
+        }
+        else
+        {
+            _set!(obj, value);
+        }
+    }
+
+    public override void Write(ref ForyWriter w, ref TObj obj, WriteContext ctx)
+    {
+        TField value = Get(ref obj);
+        if (_canBeNull && value is null)
+        {
+            if (!_nullable)
+            {
+                throw new ForyEncodeException($"member {Model.MemberName} is null but not nullable", typeof(TObj).Name);
+            }
+
+            w.WriteByte(0xFD);
+            return;
+        }
+
+        if (_nullable)
+        {
+            w.WriteByte(0xFF);
+        }
+
+        _codec.Write(ref w, value, ctx);
+    }
+
+    public override void Read(ref ForyReader r, ref TObj obj, ReadContext ctx)
+    {
+        if (_nullable)
+        {
+            ReadNullable(ref r, ref obj, ctx);
+            return;
+        }
+
+        Set(ref obj, _codec.Read(ref r, ctx));
+    }
+
+    private void ReadNullable(ref ForyReader r, ref TObj obj, ReadContext ctx)
+    {
+        byte flag = r.ReadByte();
+        switch (flag)
+        {
+            case 0xFD:
+                Set(ref obj, _canBeNull ? default! : _codec.DefaultValue);
+                return;
+            case 0xFF:
+                Set(ref obj, _codec.Read(ref r, ctx));
+                return;
+            case 0x00:
+            {
+                int id = ctx.ReserveRef();
+                TField v = _codec.Read(ref r, ctx);
+                if (v is not null)
+                {
+                    ctx.SetRef(id, v);
+                }
+
+                Set(ref obj, v);
+                return;
+            }
+
+            case 0xFE:
+            {
+                int at = r.Position;
+                Set(ref obj, ctx.GetRef(ref r, r.ReadVarUInt32()) is TField t ? t : throw new ForyDecodeException($"reference is not a {typeof(TField).Name}", at));
+                return;
+            }
+
+            default:
+                r.Fail($"invalid null flag 0x{flag:x2}", typeof(TObj).Name);
+                return;
+        }
+    }
+
+    public override void ReadWire(ref ForyReader r, ref TObj obj, ReadContext ctx, ForyFieldType wireType)
+    {
+        if (wireType.Equals(_localType))
+        {
+            Read(ref r, ref obj, ctx);
+            return;
+        }
+
+        if (SameShape(wireType, _localType))
+        {
+            if (wireType.Nullable || wireType.TrackRef)
+            {
+                ReadNullable(ref r, ref obj, ctx);
+            }
+            else
+            {
+                Set(ref obj, _codec.Read(ref r, ctx));
+            }
+
+            return;
+        }
+
+        ForyValue value = DynamicReader.ReadFieldValue(ref r, ctx, wireType);
+        try
+        {
+            SetFromDynamic(ref obj, value);
+        }
+        catch (ForyDecodeException)
+        {
+            // B10.7: a value that does not convert without loss is discarded; the member keeps its default.
+            SetDefault(ref obj);
+        }
+    }
+
+    /// <summary>
+    /// Whether a wire field type reads with the local codec: same ids (any record kind 27–30 matching another), nested
+    /// nullability and tracking ignored (they travel in the collection headers).
+    /// </summary>
+    private static bool SameShape(ForyFieldType wire, ForyFieldType local)
+    {
+        if (wire.TypeId != local.TypeId && !(wire.IsRecord && local.IsRecord))
+        {
+            return false;
+        }
+
+        return SameNested(wire.Element, local.Element) && SameNested(wire.Key, local.Key);
+    }
+
+    private static bool SameNested(ForyFieldType? wire, ForyFieldType? local) =>
+        (wire is null && local is null) || (wire is not null && local is not null && SameShape(wire, local));
+
+    public override void SetDefault(ref TObj obj) => Set(ref obj, _nullable && _canBeNull ? default! : _codec.DefaultValue);
+
+    public override void SetFromDynamic(ref TObj obj, ForyValue value)
+    {
+        if (value is ForyNull)
+        {
+            SetDefault(ref obj);
+            return;
+        }
+
+        Set(ref obj, _codec.FromDynamic(value));
+    }
+}
+
+/// <summary>How to read a wire TypeDef that differs from the local one: per wire field, the local member or none.</summary>
+internal sealed class CompatPlan<TObj>(TypeDef def, MemberCodec<TObj>?[] targets, MemberCodec<TObj>[] missing)
+{
+    public TypeDef Def { get; } = def;
+
+    public MemberCodec<TObj>?[] Targets { get; } = targets;
+
+    public MemberCodec<TObj>[] Missing { get; } = missing;
+}
+
+/// <summary>A named compatible struct (B10): TypeDef written once per message, fields in Fory order.</summary>
+internal sealed class RecordCodec<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.NonPublicConstructors)] T> : ForyCodec<T>, IRecordCodec
+{
+    private readonly ConcurrentDictionary<TypeDef, CompatPlan<T>> _plans = new();
+    private MemberCodec<T>[] _members = [];
+    private byte[] _body = [];
+    private byte[] _encoded = [];
+    private TypeDef? _typeDef;
+    private readonly bool _hasParameterlessConstructor;
+
+    public RecordCodec(WireTypeModel model)
+        : base(new ForyFieldType(ForyTypeId.NamedCompatibleStruct))
+    {
+        Model = model;
+        _hasParameterlessConstructor = typeof(T).IsValueType || typeof(T).GetConstructor(Type.EmptyTypes) is not null;
+    }
+
+    public WireTypeModel Model { get; }
+
+    public TypeDef TypeDef => _typeDef!;
+
+    /// <summary>Completes construction once member codecs exist (records may refer to themselves).</summary>
+    public void Initialize(MemberCodec<T>[] members)
+    {
+        _members = members;
+        _typeDef = TypeDef.Build(Model.Namespace, Model.TypeName, Model.Fields.Select(f => new TypeDefField(f.TagId >= 0 ? null : f.Name, f.TagId, f.FieldType)).ToArray());
+        _body = _typeDef.Body;
+        _encoded = _typeDef.Encoded;
+    }
+
+    private T Create()
+    {
+        if (typeof(T).IsValueType)
+        {
+            return default!;
+        }
+
+        return _hasParameterlessConstructor ? Activator.CreateInstance<T>() : (T)RuntimeHelpers.GetUninitializedObject(typeof(T));
+    }
+
+    public override void Write(ref ForyWriter w, T value, WriteContext ctx)
+    {
+        WriteTypeInfo(ref w, ctx);
+        WriteFields(ref w, value, ctx);
+    }
+
+    public void WriteTypeInfo(ref ForyWriter w, WriteContext ctx)
+    {
+        w.WriteByte((byte)ForyTypeId.NamedCompatibleStruct);
+        ctx.WriteTypeMeta(ref w, this, _encoded);
+    }
+
+    public void WriteFields(ref ForyWriter w, T value, WriteContext ctx)
+    {
+        ctx.EnterDepth(Model.Tag);
+        MemberCodec<T>[] members = _members;
+        for (int i = 0; i < members.Length; i++)
+        {
+            members[i].Write(ref w, ref value, ctx);
+        }
+
+        ctx.Depth--;
+    }
+
+    public override T Read(ref ForyReader r, ReadContext ctx)
+    {
+        int meta = ReadTypeInfo(ref r, ctx);
+        return ReadFields(ref r, ctx, meta, -1);
+    }
+
+    /// <summary>Reads the type id and meta-share marker (and a new TypeDef); returns the meta index.</summary>
+    public int ReadTypeInfo(ref ForyReader r, ReadContext ctx)
+    {
+        int at = r.Position;
+        uint id = r.ReadVarUInt32();
+        if (id != (uint)ForyTypeId.NamedCompatibleStruct && id != (uint)ForyTypeId.CompatibleStruct)
+        {
+            throw new ForyDecodeException($"type id {id} where a record {Model.Tag} was expected", at, Model.Tag);
+        }
+
+        int index = ctx.ReadMetaMarker(ref r, out bool isNew);
+        if (isNew)
+        {
+            int start = r.Position;
+            ReadOnlySpan<byte> body = TypeDef.ReadBody(ref r);
+            if (body.SequenceEqual(_body))
+            {
+                ctx.AddMeta(new ReadMeta { Local = this });
+            }
+            else
+            {
+                ctx.AddMeta(new ReadMeta { Def = TypeDefCache.GetOrParse(body, ctx.Options, start) });
+            }
+        }
+
+        return index;
+    }
+
+    public T ReadFields(ref ForyReader r, ReadContext ctx, int meta, int refId)
+    {
+        ref ReadMeta m = ref ctx.Meta(meta);
+        if (ReferenceEquals(m.Local, this))
+        {
+            return ReadFieldsLocal(ref r, ctx, refId);
+        }
+
+        TypeDef def = ctx.DefOf(meta);
+        if (def.Namespace != Model.Namespace || (def.TypeName != Model.TypeName && def.TypeName.Replace('.', '_') != Model.TypeName))
+        {
+            r.Fail($"record {def.Tag} where {Model.Tag} was expected", Model.Tag);
+        }
+
+        CompatPlan<T> plan = _plans.TryGetValue(def, out CompatPlan<T>? p) ? p : GetPlan(def);
+        ctx.EnterDepth(ref r);
+        T obj = Create();
+        if (refId >= 0 && obj is not null && !typeof(T).IsValueType)
+        {
+            ctx.SetRef(refId, obj);
+        }
+
+        for (int i = 0; i < plan.Targets.Length; i++)
+        {
+            MemberCodec<T>? target = plan.Targets[i];
+            ForyFieldType wireType = def.Fields[i].Type;
+            if (target is null)
+            {
+                _ = DynamicReader.ReadFieldValue(ref r, ctx, wireType);
+            }
+            else
+            {
+                target.ReadWire(ref r, ref obj, ctx, wireType);
+            }
+        }
+
+        if (!_hasParameterlessConstructor)
+        {
+            foreach (MemberCodec<T> missing in plan.Missing)
+            {
+                missing.SetDefault(ref obj);
+            }
+        }
+
+        ctx.Depth--;
+        return obj;
+    }
+
+    private CompatPlan<T> GetPlan(TypeDef def)
+    {
+        MemberCodec<T>?[] targets = new MemberCodec<T>?[def.Fields.Length];
+        HashSet<MemberCodec<T>> used = [];
+        for (int i = 0; i < targets.Length; i++)
+        {
+            TypeDefField f = def.Fields[i];
+            MemberCodec<T>? match = null;
+            if (f.TagId >= 0)
+            {
+                match = _members.FirstOrDefault(m => m.Model.TagId == f.TagId);
+            }
+            else
+            {
+                match = _members.FirstOrDefault(m => m.Model.TagId < 0 && m.Model.Name == f.Name)
+                    ?? _members.FirstOrDefault(m => m.Model.TagId < 0 && WireNaming.Normalize(m.Model.Name) == WireNaming.Normalize(f.Name!));
+            }
+
+            if (match is not null && used.Add(match))
+            {
+                targets[i] = match;
+            }
+        }
+
+        CompatPlan<T> plan = new(def, targets, _members.Where(m => !used.Contains(m)).ToArray());
+        if (_plans.Count < 256)
+        {
+            _plans.TryAdd(def, plan);
+        }
+
+        return plan;
+    }
+
+    /// <summary>Reads the fields in local order (the wire TypeDef equals ours, or none was sent).</summary>
+    public T ReadFieldsLocal(ref ForyReader r, ReadContext ctx, int refId)
+    {
+        ctx.EnterDepth(ref r);
+        T obj = Create();
+        if (refId >= 0 && obj is not null && !typeof(T).IsValueType)
+        {
+            ctx.SetRef(refId, obj);
+        }
+
+        MemberCodec<T>[] members = _members;
+        for (int i = 0; i < members.Length; i++)
+        {
+            members[i].Read(ref r, ref obj, ctx);
+        }
+
+        ctx.Depth--;
+        return obj;
+    }
+
+    public override T FromDynamic(ForyValue value)
+    {
+        if (value is not ForyStruct s || s.Namespace != Model.Namespace || s.TypeName != Model.TypeName)
+        {
+            return base.FromDynamic(value);
+        }
+
+        T obj = Create();
+        HashSet<MemberCodec<T>> set = [];
+        foreach (ForyField f in s.Fields)
+        {
+            MemberCodec<T>? m = f.TagId >= 0
+                ? _members.FirstOrDefault(x => x.Model.TagId == f.TagId)
+                : _members.FirstOrDefault(x => x.Model.TagId < 0 && WireNaming.Normalize(x.Model.Name) == WireNaming.Normalize(f.Name!));
+            if (m is not null && set.Add(m))
+            {
+                m.SetFromDynamic(ref obj, f.Value);
+            }
+        }
+
+        if (!_hasParameterlessConstructor)
+        {
+            foreach (MemberCodec<T> m in _members)
+            {
+                if (!set.Contains(m))
+                {
+                    m.SetDefault(ref obj);
+                }
+            }
+        }
+
+        return obj;
+    }
+}
