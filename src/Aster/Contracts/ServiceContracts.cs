@@ -219,7 +219,7 @@ public static class ServiceContracts
         }
 
         return serviceType.GetMethods(BindingFlags.Public | BindingFlags.Instance)
-            .Where(m => m.DeclaringType != typeof(object) && !m.IsSpecialName
+            .Where(m => m.GetBaseDefinition().DeclaringType != typeof(object) && !m.IsSpecialName
                 && !(m.GetParameters().Length == 0 && m.Name is "Dispose" or "DisposeAsync"));
     }
 

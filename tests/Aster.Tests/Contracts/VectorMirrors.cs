@@ -44,6 +44,8 @@ namespace Aster.Tests.Contracts.Mirrors.Echo
     {
         public ValueTask<EchoResponse> EchoAsync(EchoRequest request, CancellationToken cancellationToken = default) =>
             ValueTask.FromResult(new EchoResponse(request.Message));
+
+        public override string ToString() => "echo";
     }
 
     /// <summary>A server class implementing the service interface.</summary>
