@@ -9,12 +9,26 @@ namespace Aster.Net.Crypto;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The implementation is fully managed. Inputs of at most one chunk (1024 bytes) take a scalar path with all seven
-/// rounds unrolled. Larger inputs are hashed as a tree in which whole chunks and then parent nodes are compressed
-/// several at a time with transposed message words: 16 lanes in <c>Vector512&lt;uint&gt;</c> on x86 with AVX-512F,
-/// 8 lanes in <c>Vector256&lt;uint&gt;</c> with AVX2, 4 lanes in <c>Vector128&lt;uint&gt;</c> wherever 128-bit vectors are
-/// hardware accelerated (SSE2, Arm AdvSIMD), and the scalar code otherwise. Rotations use the AVX-512 rotate
-/// instruction where available, byte shuffles for 16 and 8 bits on SSSE3/AVX2, and shifts elsewhere.
+/// The implementation is fully managed and has these paths, chosen once from the hardware:
+/// </para>
+/// <list type="bullet">
+/// <item><description>Single-block compression (inputs of at most one chunk, 1024 bytes; the last block of every
+/// chunk; root output blocks; merges of the incremental hasher's CV stack): on x86 with AVX2 the state is held in four
+/// <c>Vector128&lt;uint&gt;</c> rows and each round's message words are gathered with <c>vpermd</c>; elsewhere a portable
+/// scalar function with all seven rounds unrolled and <c>BitOperations.RotateRight</c>.</description></item>
+/// <item><description>Many chunks and parent nodes at once ("hash many", for inputs over 1024 bytes): 16 lanes in
+/// <c>Vector512&lt;uint&gt;</c> on x86 with AVX-512F, 8 lanes in <c>Vector256&lt;uint&gt;</c> with AVX2, 4 lanes in
+/// <c>Vector128&lt;uint&gt;</c> wherever 128-bit vectors are hardware accelerated (SSE2, Arm AdvSIMD), else the scalar
+/// function. Message words are transposed so that each lane hashes one chunk; whole subtrees are hashed chunk-parallel,
+/// then their parent nodes are compressed in parallel too, level by level.</description></item>
+/// <item><description>Rotations use the AVX-512VL <c>vprord</c> instruction where available, byte shuffles
+/// (<c>pshufb</c>) for 16 and 8 bits on SSSE3/AVX2, and shifts otherwise.</description></item>
+/// </list>
+/// <para>
+/// The one-shot functions hash the tree without a CV stack (the reference implementation's "hash all at once");
+/// <see cref="Blake3Hasher"/> keeps the lazily merged CV stack of the reference Rust hasher and hashes the largest
+/// aligned whole subtrees of each <see cref="Blake3Hasher.Update"/> call with the same parallel paths. Everything runs on
+/// the calling thread.
 /// </para>
 /// <para>One-shot hashing does not allocate except for the 32-byte array returned by <see cref="Hash(ReadOnlySpan{byte})"/>.</para>
 /// </remarks>

@@ -6,11 +6,39 @@ using System.Runtime.InteropServices;
 namespace Aster.Net.Crypto;
 
 /// <summary>
-/// The portable BLAKE3 compression function: all seven rounds unrolled, the message schedule applied by indexing
+/// The single-block BLAKE3 compression function. The portable version has all seven rounds unrolled, the message schedule applied by indexing
 /// (no permutation at run time), state in locals.
 /// </summary>
 internal static class Blake3Scalar
 {
+    /// <summary>Compresses one block into <paramref name="cv"/> in place, with <see cref="Blake3Rows"/> where supported.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Compress(ref Blake3Cv cv, ReadOnlySpan<byte> block, ulong counter, uint blockLen, uint flags)
+    {
+        if (Blake3Rows.IsSupported)
+        {
+            Blake3Rows.Compress(ref cv, block, counter, blockLen, flags);
+        }
+        else
+        {
+            CompressPortable(ref cv, block, counter, blockLen, flags);
+        }
+    }
+
+    /// <summary>Compresses one block and writes the 64-byte extended output, with <see cref="Blake3Rows"/> where supported.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void CompressXof(in Blake3Cv cv, ReadOnlySpan<byte> block, ulong counter, uint blockLen, uint flags, Span<byte> output)
+    {
+        if (Blake3Rows.IsSupported)
+        {
+            Blake3Rows.CompressXof(cv, block, counter, blockLen, flags, output);
+        }
+        else
+        {
+            CompressXofPortable(cv, block, counter, blockLen, flags, output);
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint Load(ref byte block, int offset)
     {
@@ -25,7 +53,8 @@ internal static class Blake3Scalar
     }
 
     /// <summary>Compresses one block into <paramref name="cv"/> in place (the first half of the output).</summary>
-    public static void Compress(ref Blake3Cv cv, ReadOnlySpan<byte> block, ulong counter, uint blockLen, uint flags)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void CompressPortable(ref Blake3Cv cv, ReadOnlySpan<byte> block, ulong counter, uint blockLen, uint flags)
     {
         ref byte b = ref MemoryMarshal.GetReference(block[..Blake3Core.BlockLen]);
         uint m0 = Load(ref b, 0), m1 = Load(ref b, 4), m2 = Load(ref b, 8), m3 = Load(ref b, 12);
@@ -168,7 +197,8 @@ internal static class Blake3Scalar
     }
 
     /// <summary>Compresses one block and writes the full 64-byte output (the extended output function).</summary>
-    public static void CompressXof(in Blake3Cv cv, ReadOnlySpan<byte> block, ulong counter, uint blockLen, uint flags, Span<byte> output)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void CompressXofPortable(in Blake3Cv cv, ReadOnlySpan<byte> block, ulong counter, uint blockLen, uint flags, Span<byte> output)
     {
         ref byte b = ref MemoryMarshal.GetReference(block[..Blake3Core.BlockLen]);
         uint m0 = Load(ref b, 0), m1 = Load(ref b, 4), m2 = Load(ref b, 8), m3 = Load(ref b, 12);

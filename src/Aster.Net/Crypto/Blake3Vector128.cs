@@ -90,6 +90,7 @@ internal static class Blake3Vector128
     /// Hashes 4 inputs of <paramref name="blocks"/> blocks each, <paramref name="stride"/> bytes apart, one per lane,
     /// and writes their 4 chaining values (32 bytes each) to <paramref name="output"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Hash4(ReadOnlySpan<byte> inputs, int stride, int blocks, in Blake3Cv key, ulong counter, bool incrementCounter, uint flags, uint flagsStart, uint flagsEnd, Span<byte> output)
     {
         if (inputs.Length < (3 * stride) + (blocks * Blake3Core.BlockLen) || output.Length < 4 * Blake3Core.OutLen)

@@ -76,6 +76,7 @@ internal static class Blake3Vector256
     /// Hashes 8 inputs of <paramref name="blocks"/> blocks each, <paramref name="stride"/> bytes apart, one per lane,
     /// and writes their 8 chaining values (32 bytes each) to <paramref name="output"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Hash8(ReadOnlySpan<byte> inputs, int stride, int blocks, in Blake3Cv key, ulong counter, bool incrementCounter, uint flags, uint flagsStart, uint flagsEnd, Span<byte> output)
     {
         if (inputs.Length < (7 * stride) + (blocks * Blake3Core.BlockLen) || output.Length < 8 * Blake3Core.OutLen)

@@ -62,6 +62,7 @@ internal static class Blake3Vector512
     /// Hashes 16 inputs of <paramref name="blocks"/> blocks each, <paramref name="stride"/> bytes apart, one per lane,
     /// and writes their 16 chaining values (32 bytes each) to <paramref name="output"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Hash16(ReadOnlySpan<byte> inputs, int stride, int blocks, in Blake3Cv key, ulong counter, bool incrementCounter, uint flags, uint flagsStart, uint flagsEnd, Span<byte> output)
     {
         if (inputs.Length < (15 * stride) + (blocks * Blake3Core.BlockLen) || output.Length < 16 * Blake3Core.OutLen)
