@@ -1,3 +1,4 @@
+using Aster.Contracts;
 using System.Buffers;
 using System.IO.Pipelines;
 using Aster;
@@ -19,7 +20,7 @@ namespace Aster.Bench.Micro.Rpc;
 [MemoryDiagnoser]
 public class InMemoryUnaryBenchmarks
 {
-    private static readonly ClientMethod<byte[], byte[]> _echo = new("Bench", 1, "echo", MethodKind.Unary);
+    private static readonly ClientMethod<byte[], byte[]> _echo = new("Bench", 1, "echo", MethodPattern.Unary);
     private readonly byte[] _message = new byte[16];
     private AsterServer _server = null!;
     private AsterClient _client = null!;

@@ -1,3 +1,4 @@
+using Aster.Contracts;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
@@ -51,7 +52,7 @@ public sealed class AsterClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(method);
         TResponse response = default!;
-        await InvokeAsync(method.Service, method.Version, method.Name, MethodKind.Unary, method.Idempotent, options, async context =>
+        await InvokeAsync(method.Service, method.Version, method.Name, MethodPattern.Unary, method.Idempotent, options, async context =>
         {
             SerializationMode mode = ModeOf(context.Options);
             ReadOnlyMemory<byte> payload = Encode(Codecs.GetCodec<TRequest>(mode), request);
@@ -68,7 +69,7 @@ public sealed class AsterClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(method);
         ClientCall? call = null;
         SerializationMode mode = default;
-        await InvokeAsync(method.Service, method.Version, method.Name, MethodKind.ServerStreaming, method.Idempotent, options, async context =>
+        await InvokeAsync(method.Service, method.Version, method.Name, MethodPattern.ServerStream, method.Idempotent, options, async context =>
         {
             mode = ModeOf(context.Options);
             ReadOnlyMemory<byte> payload = Encode(Codecs.GetCodec<TRequest>(mode), request);
@@ -98,7 +99,7 @@ public sealed class AsterClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(method);
         ArgumentNullException.ThrowIfNull(requests);
         TResponse response = default!;
-        await InvokeAsync(method.Service, method.Version, method.Name, MethodKind.ClientStreaming, method.Idempotent, options, async context =>
+        await InvokeAsync(method.Service, method.Version, method.Name, MethodPattern.ClientStream, method.Idempotent, options, async context =>
         {
             SerializationMode mode = ModeOf(context.Options);
             await using ClientCall call = await ClientCall.StartAsync(this, Header(context, mode), CheckedTimeout(context.Options), pool: null, firstRequest: null, cancellationToken).ConfigureAwait(false);
@@ -126,7 +127,7 @@ public sealed class AsterClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(requests);
         ClientCall? call = null;
         SerializationMode mode = default;
-        await InvokeAsync(method.Service, method.Version, method.Name, MethodKind.DuplexStreaming, method.Idempotent, options, async context =>
+        await InvokeAsync(method.Service, method.Version, method.Name, MethodPattern.BidiStream, method.Idempotent, options, async context =>
         {
             mode = ModeOf(context.Options);
             call = await ClientCall.StartAsync(this, Header(context, mode), CheckedTimeout(context.Options), pool: null, firstRequest: null, cancellationToken).ConfigureAwait(false);
@@ -263,7 +264,7 @@ public sealed class AsterClient : IAsyncDisposable
         };
     }
 
-    private async ValueTask InvokeAsync(string service, int version, string method, MethodKind kind, bool idempotent, CallOptions options, Func<ClientCallContext, ValueTask> call, CancellationToken cancellationToken)
+    private async ValueTask InvokeAsync(string service, int version, string method, MethodPattern kind, bool idempotent, CallOptions options, Func<ClientCallContext, ValueTask> call, CancellationToken cancellationToken)
     {
         var context = new ClientCallContext(service, version, method, kind, idempotent, options, cancellationToken);
         Func<ClientCallContext, ValueTask> next = call;

@@ -1,3 +1,4 @@
+using Aster.Contracts;
 using Aster.Codec;
 using Aster.Protocol;
 using Microsoft.Extensions.Logging;
@@ -50,7 +51,7 @@ public interface IClientInterceptor
 /// <summary>What a client interceptor sees of a call.</summary>
 public sealed class ClientCallContext
 {
-    internal ClientCallContext(string service, int version, string method, MethodKind kind, bool idempotent, CallOptions options, CancellationToken cancellationToken)
+    internal ClientCallContext(string service, int version, string method, MethodPattern kind, bool idempotent, CallOptions options, CancellationToken cancellationToken)
     {
         Idempotent = idempotent;
         Service = service;
@@ -72,7 +73,7 @@ public sealed class ClientCallContext
     public string Method { get; }
 
     /// <summary>The call pattern.</summary>
-    public MethodKind Kind { get; }
+    public MethodPattern Kind { get; }
 
     /// <summary>True when the method is declared idempotent (and so may be retried).</summary>
     public bool Idempotent { get; }

@@ -1,3 +1,4 @@
+using Aster.Contracts;
 using Aster.Protocol;
 
 namespace Aster.Client;
@@ -35,4 +36,4 @@ public readonly record struct CallOptions
 /// <param name="Name">The method's wire name.</param>
 /// <param name="Kind">The call pattern.</param>
 /// <param name="Idempotent">True when the call may be retried safely.</param>
-public sealed record ClientMethod<TRequest, TResponse>(string Service, int Version, string Name, MethodKind Kind, bool Idempotent = false);
+public sealed record ClientMethod<TRequest, TResponse>(string Service, int Version, string Name, MethodPattern Kind, bool Idempotent = false);

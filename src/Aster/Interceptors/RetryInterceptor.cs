@@ -1,3 +1,4 @@
+using Aster.Contracts;
 using Aster.Client;
 
 namespace Aster.Interceptors;
@@ -43,7 +44,7 @@ public sealed class RetryInterceptor : IClientInterceptor
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(continuation);
-        if (!context.Idempotent || context.Kind != MethodKind.Unary)
+        if (!context.Idempotent || context.Kind != MethodPattern.Unary)
         {
             await continuation(context).ConfigureAwait(false);
             return;

@@ -1,3 +1,4 @@
+using Aster.Contracts;
 using Aster.Codec;
 using Aster.Protocol;
 
@@ -6,7 +7,7 @@ namespace Aster.Server;
 /// <summary>One method of a served service: its wire name, pattern, options and typed handler.</summary>
 internal abstract class ServerMethod
 {
-    protected ServerMethod(string name, MethodKind kind, MethodOptions options)
+    protected ServerMethod(string name, MethodPattern kind, MethodOptions options)
     {
         Name = name;
         Kind = kind;
@@ -15,7 +16,7 @@ internal abstract class ServerMethod
 
     public string Name { get; }
 
-    public MethodKind Kind { get; }
+    public MethodPattern Kind { get; }
 
     public MethodOptions Options { get; }
 
@@ -24,28 +25,28 @@ internal abstract class ServerMethod
 }
 
 internal sealed class UnaryServerMethod<TService, TRequest, TResponse>(string name, MethodOptions options, Func<TService, TRequest, CallContext, ValueTask<TResponse>> handler)
-    : ServerMethod(name, MethodKind.Unary, options)
+    : ServerMethod(name, MethodPattern.Unary, options)
 {
     public override ServerCall CreateCall(ServerCallScope scope, object instance)
         => new UnaryServerCall<TRequest, TResponse>(scope, (req, ctx) => handler((TService)instance, req, ctx));
 }
 
 internal sealed class ServerStreamingServerMethod<TService, TRequest, TResponse>(string name, MethodOptions options, Func<TService, TRequest, CallContext, IAsyncEnumerable<TResponse>> handler)
-    : ServerMethod(name, MethodKind.ServerStreaming, options)
+    : ServerMethod(name, MethodPattern.ServerStream, options)
 {
     public override ServerCall CreateCall(ServerCallScope scope, object instance)
         => new ServerStreamingServerCall<TRequest, TResponse>(scope, (req, ctx) => handler((TService)instance, req, ctx));
 }
 
 internal sealed class ClientStreamingServerMethod<TService, TRequest, TResponse>(string name, MethodOptions options, Func<TService, IAsyncEnumerable<TRequest>, CallContext, ValueTask<TResponse>> handler)
-    : ServerMethod(name, MethodKind.ClientStreaming, options)
+    : ServerMethod(name, MethodPattern.ClientStream, options)
 {
     public override ServerCall CreateCall(ServerCallScope scope, object instance)
         => new ClientStreamingServerCall<TRequest, TResponse>(scope, (reqs, ctx) => handler((TService)instance, reqs, ctx));
 }
 
 internal sealed class DuplexStreamingServerMethod<TService, TRequest, TResponse>(string name, MethodOptions options, Func<TService, IAsyncEnumerable<TRequest>, CallContext, IAsyncEnumerable<TResponse>> handler)
-    : ServerMethod(name, MethodKind.DuplexStreaming, options)
+    : ServerMethod(name, MethodPattern.BidiStream, options)
 {
     public override ServerCall CreateCall(ServerCallScope scope, object instance)
         => new DuplexStreamingServerCall<TRequest, TResponse>(scope, (reqs, ctx) => handler((TService)instance, reqs, ctx));

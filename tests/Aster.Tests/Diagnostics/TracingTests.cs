@@ -1,3 +1,4 @@
+using Aster.Contracts;
 using System.Diagnostics;
 using Aster.Client;
 using Aster.Protocol;
@@ -30,7 +31,7 @@ public sealed class TracingTests
         Task serving = server.ServeConnectionAsync(serverEnd);
         await using (var client = new AsterClient(clientEnd, new AsterClientOptions { Codecs = JsonTestCodecProvider.Instance, DefaultSerializationMode = SerializationMode.Json }))
         {
-            await client.UnaryAsync(new ClientMethod<HelloRequest, HelloResponse>("Traced", 1, "call", MethodKind.Unary), new HelloRequest("t")).DefaultTimeout();
+            await client.UnaryAsync(new ClientMethod<HelloRequest, HelloResponse>("Traced", 1, "call", MethodPattern.Unary), new HelloRequest("t")).DefaultTimeout();
         }
 
         await serving.DefaultTimeout();

@@ -1,3 +1,4 @@
+using Aster.Contracts;
 using Aster.Client;
 using Aster.Interceptors;
 using Aster.Protocol;
@@ -11,9 +12,9 @@ namespace Aster.Tests.Interceptors;
 
 public sealed class InterceptorTests
 {
-    private static readonly ClientMethod<HelloRequest, HelloResponse> _sayHello = new("Hello", 1, "sayHello", MethodKind.Unary);
-    private static readonly ClientMethod<HelloRequest, HelloResponse> _flaky = new("Flaky", 1, "call", MethodKind.Unary);
-    private static readonly ClientMethod<HelloRequest, HelloResponse> _flakyIdempotent = new("Flaky", 1, "call", MethodKind.Unary, Idempotent: true);
+    private static readonly ClientMethod<HelloRequest, HelloResponse> _sayHello = new("Hello", 1, "sayHello", MethodPattern.Unary);
+    private static readonly ClientMethod<HelloRequest, HelloResponse> _flaky = new("Flaky", 1, "call", MethodPattern.Unary);
+    private static readonly ClientMethod<HelloRequest, HelloResponse> _flakyIdempotent = new("Flaky", 1, "call", MethodPattern.Unary, Idempotent: true);
 
     [Fact]
     public async Task Auth_ServerRefusesMissingOrWrongToken_AcceptsRightOne()
@@ -129,7 +130,7 @@ public sealed class InterceptorTests
             })
             .Build();
         await using var pair = await Pair.StartAsync(client: client => client.Interceptors.Add(new DefaultDeadlineInterceptor(TimeSpan.FromMilliseconds(50))), extra: sleepy);
-        RpcException ex = await Assert.ThrowsAsync<RpcException>(() => pair.Client.UnaryAsync(new ClientMethod<HelloRequest, HelloResponse>("Sleepy", 1, "call", MethodKind.Unary), new HelloRequest()).AsTask().DefaultTimeout());
+        RpcException ex = await Assert.ThrowsAsync<RpcException>(() => pair.Client.UnaryAsync(new ClientMethod<HelloRequest, HelloResponse>("Sleepy", 1, "call", MethodPattern.Unary), new HelloRequest()).AsTask().DefaultTimeout());
         Assert.Equal(StatusCode.DeadlineExceeded, ex.StatusCode);
     }
 

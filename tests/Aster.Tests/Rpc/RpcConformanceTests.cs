@@ -1,3 +1,4 @@
+using Aster.Contracts;
 using System.Runtime.CompilerServices;
 using Aster.Client;
 using Aster.Protocol;
@@ -13,12 +14,12 @@ namespace Aster.Tests.Rpc;
 /// </summary>
 public abstract class RpcConformanceTests : IAsyncLifetime
 {
-    private static readonly ClientMethod<Empty, Empty> _emptyCall = new("TestService", 1, "empty_call", MethodKind.Unary);
-    private static readonly ClientMethod<SimpleRequest, SimpleResponse> _unaryCall = new("TestService", 1, "unary_call", MethodKind.Unary);
-    private static readonly ClientMethod<Payload, AggregatedSize> _streamingInput = new("TestService", 1, "streaming_input_call", MethodKind.ClientStreaming);
-    private static readonly ClientMethod<StreamingOutputRequest, Payload> _streamingOutput = new("TestService", 1, "streaming_output_call", MethodKind.ServerStreaming);
-    private static readonly ClientMethod<StreamingOutputRequest, Payload> _fullDuplex = new("TestService", 1, "full_duplex_call", MethodKind.DuplexStreaming);
-    private static readonly ClientMethod<Empty, CounterReply> _increment = new("Counter", 1, "increment", MethodKind.Unary);
+    private static readonly ClientMethod<Empty, Empty> _emptyCall = new("TestService", 1, "empty_call", MethodPattern.Unary);
+    private static readonly ClientMethod<SimpleRequest, SimpleResponse> _unaryCall = new("TestService", 1, "unary_call", MethodPattern.Unary);
+    private static readonly ClientMethod<Payload, AggregatedSize> _streamingInput = new("TestService", 1, "streaming_input_call", MethodPattern.ClientStream);
+    private static readonly ClientMethod<StreamingOutputRequest, Payload> _streamingOutput = new("TestService", 1, "streaming_output_call", MethodPattern.ServerStream);
+    private static readonly ClientMethod<StreamingOutputRequest, Payload> _fullDuplex = new("TestService", 1, "full_duplex_call", MethodPattern.BidiStream);
+    private static readonly ClientMethod<Empty, CounterReply> _increment = new("Counter", 1, "increment", MethodPattern.Unary);
 
     private readonly TestService _service = new();
     private readonly List<int> _disposedSessions = [];
@@ -175,7 +176,7 @@ public abstract class RpcConformanceTests : IAsyncLifetime
     [Fact]
     public async Task UnimplementedMethod_IsUnimplemented()
     {
-        var method = new ClientMethod<Empty, Empty>("TestService", 1, "unimplemented_call", MethodKind.Unary);
+        var method = new ClientMethod<Empty, Empty>("TestService", 1, "unimplemented_call", MethodPattern.Unary);
         RpcException ex = await Assert.ThrowsAsync<RpcException>(() => Client.UnaryAsync(method, new Empty()).AsTask().DefaultTimeout());
         Assert.Equal(StatusCode.Unimplemented, ex.StatusCode);
         Assert.Equal("Method 'TestService.unimplemented_call' not implemented", ex.Status.Message);
@@ -184,7 +185,7 @@ public abstract class RpcConformanceTests : IAsyncLifetime
     [Fact]
     public async Task UnimplementedService_IsUnimplemented()
     {
-        var method = new ClientMethod<Empty, Empty>("UnimplementedService", 1, "unimplemented_call", MethodKind.Unary);
+        var method = new ClientMethod<Empty, Empty>("UnimplementedService", 1, "unimplemented_call", MethodPattern.Unary);
         RpcException ex = await Assert.ThrowsAsync<RpcException>(() => Client.UnaryAsync(method, new Empty()).AsTask().DefaultTimeout());
         Assert.Equal(StatusCode.Unimplemented, ex.StatusCode);
         Assert.Equal("Service 'UnimplementedService' v1 not found", ex.Status.Message);
@@ -193,7 +194,7 @@ public abstract class RpcConformanceTests : IAsyncLifetime
     [Fact]
     public async Task UnknownVersion_OtherThanOne_IsUnimplemented()
     {
-        var method = new ClientMethod<Empty, Empty>("TestService", 2, "empty_call", MethodKind.Unary);
+        var method = new ClientMethod<Empty, Empty>("TestService", 2, "empty_call", MethodPattern.Unary);
         RpcException ex = await Assert.ThrowsAsync<RpcException>(() => Client.UnaryAsync(method, new Empty()).AsTask().DefaultTimeout());
         Assert.Equal(StatusCode.Unimplemented, ex.StatusCode);
     }
@@ -201,7 +202,7 @@ public abstract class RpcConformanceTests : IAsyncLifetime
     [Fact]
     public async Task MethodName_InCamelCase_FindsSnakeCaseMethod()
     {
-        var method = new ClientMethod<Empty, Empty>("TestService", 1, "emptyCall", MethodKind.Unary);
+        var method = new ClientMethod<Empty, Empty>("TestService", 1, "emptyCall", MethodPattern.Unary);
         Assert.NotNull(await Client.UnaryAsync(method, new Empty()).DefaultTimeout());
     }
 

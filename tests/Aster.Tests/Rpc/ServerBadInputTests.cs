@@ -1,3 +1,4 @@
+using Aster.Contracts;
 using System.Text;
 using System.Text.Json;
 using Aster.Client;
@@ -12,7 +13,7 @@ namespace Aster.Tests.Rpc;
 /// <summary>Bad input on one stream gets the status of wire-protocol.md 19.1 and leaves other calls alone.</summary>
 public sealed class ServerBadInputTests : IAsyncLifetime
 {
-    private static readonly ClientMethod<HelloRequest, HelloResponse> _sayHello = new("Hello", 1, "sayHello", MethodKind.Unary);
+    private static readonly ClientMethod<HelloRequest, HelloResponse> _sayHello = new("Hello", 1, "sayHello", MethodPattern.Unary);
     private AsterServer _server = null!;
     private IRpcConnection _connection = null!;
     private AsterClient _client = null!;
