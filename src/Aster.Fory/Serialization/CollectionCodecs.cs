@@ -379,6 +379,13 @@ internal sealed class MapCodec<TMap, TK, TV>(ForyCodec<TK> key, ForyCodec<TV> va
         }
 
         ctx.EnterDepth("map");
+        if (map is Dictionary<TK, TV> dictionary && !HasNullValue(dictionary))
+        {
+            WriteWithoutNulls(ref w, ctx, dictionary);
+            ctx.Depth--;
+            return;
+        }
+
         KeyValuePair<TK, TV>[] rented = ArrayPool<KeyValuePair<TK, TV>>.Shared.Rent(count);
         try
         {
@@ -401,6 +408,85 @@ internal sealed class MapCodec<TMap, TK, TV>(ForyCodec<TK> key, ForyCodec<TV> va
         }
 
         ctx.Depth--;
+    }
+
+    private static bool HasNullValue(Dictionary<TK, TV> dictionary)
+    {
+        if (typeof(TV).IsValueType && System.Nullable.GetUnderlyingType(typeof(TV)) is null)
+        {
+            return false;
+        }
+
+        foreach (KeyValuePair<TK, TV> e in dictionary)
+        {
+            if (e.Value is null)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Chunks of up to 255 entries straight from the dictionary (no null values, so no lookahead needed).</summary>
+    private void WriteWithoutNulls(ref ForyWriter w, WriteContext ctx, Dictionary<TK, TV> dictionary)
+    {
+        byte valueKind = Value.ElementKind;
+        RecordCodec<TV>? rc = Value as RecordCodec<TV>;
+        byte header = valueKind switch
+        {
+            0x09 => 0x0C,
+            0x0C => 0x24,
+            _ => 0x2C,
+        };
+        int remaining = dictionary.Count;
+        Dictionary<TK, TV>.Enumerator e = dictionary.GetEnumerator();
+        while (remaining > 0)
+        {
+            int chunk = Math.Min(255, remaining);
+            w.WriteByte(header);
+            w.WriteByte((byte)chunk);
+            rc?.WriteTypeInfo(ref w, ctx);
+            for (int i = 0; i < chunk; i++)
+            {
+                if (!e.MoveNext())
+                {
+                    throw new ForyEncodeException("map changed while being written");
+                }
+
+                WritePair(ref w, ctx, e.Current.Key, e.Current.Value, rc, valueKind);
+            }
+
+            remaining -= chunk;
+        }
+    }
+
+    private void WritePair(ref ForyWriter w, WriteContext ctx, TK key, TV v, RecordCodec<TV>? rc, byte valueKind)
+    {
+        Key.Write(ref w, key, ctx);
+        if (rc is not null)
+        {
+            if (typeof(TV).IsValueType)
+            {
+                w.WriteByte(0);
+                ctx.SkipRefId();
+                rc.WriteFields(ref w, v, ctx);
+            }
+            else if (ctx.WriteRefOrValue(ref w, v!))
+            {
+                rc.WriteFields(ref w, v, ctx);
+            }
+        }
+        else if (valueKind == 0x0C)
+        {
+            Value.Write(ref w, v, ctx);
+        }
+        else
+        {
+            w.WriteByte(0);
+            ctx.SkipRefId();
+            Value.Write(ref w, v, ctx);
+        }
     }
 
     private void WriteEntries(ref ForyWriter w, WriteContext ctx, ReadOnlySpan<KeyValuePair<TK, TV>> entries)
@@ -435,31 +521,7 @@ internal sealed class MapCodec<TMap, TK, TV>(ForyCodec<TK> key, ForyCodec<TV> va
             rc?.WriteTypeInfo(ref w, ctx);
             for (; i < end; i++)
             {
-                Key.Write(ref w, entries[i].Key, ctx);
-                TV v = entries[i].Value;
-                if (rc is not null)
-                {
-                    if (typeof(TV).IsValueType)
-                    {
-                        w.WriteByte(0);
-                        ctx.SkipRefId();
-                        rc.WriteFields(ref w, v, ctx);
-                    }
-                    else if (ctx.WriteRefOrValue(ref w, v!))
-                    {
-                        rc.WriteFields(ref w, v, ctx);
-                    }
-                }
-                else if (valueKind == 0x0C)
-                {
-                    Value.Write(ref w, v, ctx);
-                }
-                else
-                {
-                    w.WriteByte(0);
-                    ctx.SkipRefId();
-                    Value.Write(ref w, v, ctx);
-                }
+                WritePair(ref w, ctx, entries[i].Key, entries[i].Value, rc, valueKind);
             }
         }
     }
