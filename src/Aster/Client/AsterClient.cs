@@ -41,8 +41,8 @@ public sealed class AsterClient : IAsyncDisposable
 
     internal ICodecProvider Codecs { get; }
 
-    /// <summary>The XLANG forms of StreamHeader and RpcStatus; null until a Fory protocol codec is configured.</summary>
-    internal IProtocolCodec? XlangProtocol { get; init; }
+    /// <summary>The XLANG forms of StreamHeader and RpcStatus; null when the codecs offer no XLANG mode.</summary>
+    internal IProtocolCodec? XlangProtocol => (Codecs as ForyCodecProvider)?.XlangProtocol;
 
     /// <summary>Allocates a new session id on this connection (1, 2, 3, …); pass it in <see cref="CallOptions.SessionId"/>.</summary>
     public int NewSessionId() => Interlocked.Increment(ref _sessionId);

@@ -131,6 +131,9 @@ public sealed class ContractMethod
     /// <summary>Whether the C# method takes a trailing <see cref="CancellationToken"/>.</summary>
     public bool HasCancellationToken { get; }
 
+    /// <summary>Whether the C# method takes a <see cref="CallContext"/> (last, or before the token).</summary>
+    public bool HasCallContext { get; internal init; }
+
     /// <summary>
     /// The request type (the stream element type for client and bidirectional streams): a record or a bare primitive;
     /// null when the request is synthesised from inline parameters.

@@ -272,6 +272,18 @@ public static class ServiceContracts
             throw ContractErrors.Create(ContractRule.UnsupportedParameters, subject, "a CancellationToken must be the last parameter, and only one is allowed");
         }
 
+        // A server-side CallContext is not part of the contract: it may come last, before an optional CancellationToken.
+        bool hasCallContext = parameters.Count > 0 && parameters[^1].ParameterType == typeof(CallContext);
+        if (hasCallContext)
+        {
+            parameters.RemoveAt(parameters.Count - 1);
+        }
+
+        if (parameters.Any(p => p.ParameterType == typeof(CallContext)))
+        {
+            throw ContractErrors.Create(ContractRule.UnsupportedParameters, subject, "a CallContext must come last, before an optional CancellationToken, and only once");
+        }
+
         (Type? responseType, bool responseStream) = AnalyzeReturn(method.ReturnType, subject);
         List<ParameterInfo> streamParameters = parameters.Where(p => AsyncEnumerableElement(p.ParameterType) is not null).ToList();
 
@@ -308,7 +320,7 @@ public static class ServiceContracts
 
         MessageType response = responseType is null ? MessageType.None : MessageOf(responseType, catalog, subject + " response");
         CapabilityRequirement? requires = Requirement(method, subject);
-        return new ContractMethod(method, name, pattern, timeout, rpc?.Idempotent ?? false, requires, hasToken, request, response);
+        return new ContractMethod(method, name, pattern, timeout, rpc?.Idempotent ?? false, requires, hasToken, request, response) { HasCallContext = hasCallContext };
     }
 
     private static string MethodName(MethodInfo method, RpcAttribute? rpc, MethodNaming naming, string subject)

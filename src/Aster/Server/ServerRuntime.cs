@@ -25,8 +25,8 @@ internal sealed class ServerRuntime
 
     public Codec.ICodecProvider Codecs { get; }
 
-    /// <summary>The XLANG forms of StreamHeader and RpcStatus; null until a Fory protocol codec is configured.</summary>
-    public Protocol.IProtocolCodec? XlangProtocol { get; init; }
+    /// <summary>The XLANG forms of StreamHeader and RpcStatus; null when the codecs offer no XLANG mode.</summary>
+    public Protocol.IProtocolCodec? XlangProtocol => (Codecs as Codec.ForyCodecProvider)?.XlangProtocol;
 
     public ILogger Logger { get; }
 

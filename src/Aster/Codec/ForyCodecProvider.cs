@@ -1,0 +1,183 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using Aster.Fory;
+using Aster.Fory.Json;
+using Aster.Protocol;
+using ForyProtocol = Aster.Fory.Protocol;
+
+namespace Aster.Codec;
+
+/// <summary>
+/// The default codecs: Fory XLANG (mode 0) through a <see cref="ForySerializer"/>, and the JSON mode (mode 3) through
+/// <see cref="ForyJson"/>. Record types are registered on first use. This is the reflection-based path; creating it is
+/// the opt-in (its constructor carries the trimming and AOT annotations), and generated codecs will replace it under
+/// Native AOT.
+/// </summary>
+public sealed class ForyCodecProvider : ICodecProvider
+{
+    private readonly ForySerializer _serializer;
+    private readonly ConcurrentDictionary<(Type Type, SerializationMode Mode), object> _codecs = new();
+
+    /// <summary>Creates the provider with its own serializer.</summary>
+    [RequiresUnreferencedCode("Reflects over message record types.")]
+    [RequiresDynamicCode("Instantiates generic codecs at run time.")]
+    public ForyCodecProvider(ForyOptions? options = null)
+    {
+        _serializer = new ForySerializer(options);
+        _serializer.Register<ForyProtocol.StreamHeader>();
+        _serializer.Register<ForyProtocol.CallHeader>();
+        _serializer.Register<ForyProtocol.RpcStatus>();
+        XlangProtocol = new XlangProtocolCodec(_serializer);
+    }
+
+    /// <summary>The XLANG forms of StreamHeader and RpcStatus.</summary>
+    internal IProtocolCodec XlangProtocol { get; }
+
+    /// <inheritdoc/>
+    public bool Supports(SerializationMode mode) => mode is SerializationMode.Xlang or SerializationMode.Json;
+
+    /// <inheritdoc/>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "The constructor carries RequiresUnreferencedCode: creating this provider opts in to reflection over message types.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2087", Justification = "As above.")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "The constructor carries RequiresDynamicCode.")]
+    public IMessageCodec<T> GetCodec<T>(SerializationMode mode)
+        => (IMessageCodec<T>)_codecs.GetOrAdd((typeof(T), mode), static (key, self) => self.Create<T>(key.Mode), this);
+
+    [RequiresUnreferencedCode("Reflects over message record types.")]
+    [RequiresDynamicCode("Instantiates generic codecs at run time.")]
+    private object Create<T>(SerializationMode mode)
+    {
+        switch (mode)
+        {
+            case SerializationMode.Xlang:
+                if (!Fory.Types.WireTypeModel.IsWireRecord(typeof(T)))
+                {
+                    throw new NotSupportedException($"{typeof(T).FullName} is not a [WireType] record, so it has no XLANG form.");
+                }
+
+#pragma warning disable CA2263 // the generic overload demands an annotated T, which GetCodec<T> cannot promise
+                _serializer.Register(typeof(T));
+#pragma warning restore CA2263
+                return new XlangCodec<T>(_serializer);
+            case SerializationMode.Json:
+                return new JsonCodec<T>();
+            default:
+                throw new NotSupportedException($"Serialization mode {mode} is not supported.");
+        }
+    }
+
+    private sealed class XlangCodec<T>(ForySerializer serializer) : IMessageCodec<T>
+    {
+        public void Encode(T value, IBufferWriter<byte> output) => serializer.Serialize(value, output);
+
+        public T Decode(in ReadOnlySequence<byte> payload) => serializer.Deserialize<T>(payload);
+    }
+
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Created only through the annotated provider.")]
+    private sealed class JsonCodec<T> : IMessageCodec<T>
+    {
+        public void Encode(T value, IBufferWriter<byte> output) => ForyJson.Serialize(value, output);
+
+        public T Decode(in ReadOnlySequence<byte> payload)
+        {
+            try
+            {
+                return ForyJson.Deserialize<T>(payload.IsSingleSegment ? payload.FirstSpan : payload.ToArray());
+            }
+            catch (ForyJsonContractException ex)
+            {
+                throw new ContractViolationException(ex.Message,
+                [
+                    new("unexpected_fields", string.Join(",", ex.UnexpectedFields.Take(5).Select(f => "'" + f + "'"))),
+                    new("location", ex.Location),
+                    new("expected_class", ex.ExpectedClass),
+                ]);
+            }
+        }
+    }
+
+    /// <summary>StreamHeader and RpcStatus as Fory XLANG messages (wire-protocol.md 5.2, 7.1).</summary>
+    private sealed class XlangProtocolCodec(ForySerializer serializer) : IProtocolCodec
+    {
+        public void WriteHeader(IBufferWriter<byte> output, StreamHeader header)
+            => serializer.Serialize(
+                new ForyProtocol.StreamHeader
+                {
+                    Service = header.Service,
+                    Method = header.Method,
+                    Version = header.Version,
+                    CallId = header.CallId,
+                    Deadline = header.Deadline,
+                    SerializationMode = (sbyte)header.SerializationMode,
+                    MetadataKeys = header.MetadataKeys,
+                    MetadataValues = header.MetadataValues,
+                    SessionId = header.SessionId,
+                },
+                output);
+
+        public StreamHeader ReadHeader(in ReadOnlySequence<byte> payload)
+        {
+            ForyProtocol.StreamHeader header;
+            try
+            {
+                header = serializer.Deserialize<ForyProtocol.StreamHeader>(payload);
+            }
+            catch (ForyException ex)
+            {
+                throw new ProtocolFormatException(ex.Message, ex);
+            }
+
+            return new StreamHeader
+            {
+                Service = header.Service,
+                Method = header.Method,
+                Version = header.Version,
+                CallId = header.CallId,
+                Deadline = header.Deadline,
+                SerializationMode = (SerializationMode)header.SerializationMode,
+                MetadataKeys = header.MetadataKeys,
+                MetadataValues = header.MetadataValues,
+                SessionId = header.SessionId,
+            };
+        }
+
+        public void WriteStatus(IBufferWriter<byte> output, RpcStatus status)
+            => serializer.Serialize(
+                new ForyProtocol.RpcStatus
+                {
+                    Code = (int)status.Code,
+                    Message = status.Message,
+                    DetailKeys = [.. status.Details.Select(d => d.Key)],
+                    DetailValues = [.. status.Details.Select(d => d.Value)],
+                },
+                output);
+
+        public RpcStatus ReadStatus(in ReadOnlySequence<byte> payload)
+        {
+            if (payload.IsEmpty)
+            {
+                return RpcStatus.Ok;
+            }
+
+            ForyProtocol.RpcStatus status;
+            try
+            {
+                status = serializer.Deserialize<ForyProtocol.RpcStatus>(payload);
+            }
+            catch (ForyException ex)
+            {
+                throw new ProtocolFormatException(ex.Message, ex);
+            }
+
+            int count = Math.Min(status.DetailKeys.Count, status.DetailValues.Count);
+            var details = new KeyValuePair<string, string>[count];
+            for (int i = 0; i < count; i++)
+            {
+                details[i] = new(status.DetailKeys[i], status.DetailValues[i]);
+            }
+
+            return new RpcStatus((StatusCode)status.Code, status.Message, details);
+        }
+    }
+}
