@@ -1,4 +1,4 @@
-namespace Aster.Config.Toml;
+namespace Aster.Configuration.Toml;
 
 /// <summary>The kind of a <see cref="TomlValue"/>.</summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720:Identifier contains type name", Justification = "These are the TOML type names.")]

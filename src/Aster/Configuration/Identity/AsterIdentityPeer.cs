@@ -1,4 +1,4 @@
-namespace Aster.Config.Identity;
+namespace Aster.Configuration.Identity;
 
 /// <summary>
 /// One <c>[[peers]]</c> entry of an <c>.aster-identity</c> file: an enrolment credential for one mesh and role

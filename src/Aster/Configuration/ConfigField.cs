@@ -1,4 +1,4 @@
-namespace Aster.Config;
+namespace Aster.Configuration;
 
 /// <summary>How a field's text and TOML values are parsed.</summary>
 internal enum FieldType

@@ -1,4 +1,4 @@
-namespace Aster.Config;
+namespace Aster.Configuration;
 
 /// <summary>The layer a configuration value came from.</summary>
 public enum ConfigSourceKind

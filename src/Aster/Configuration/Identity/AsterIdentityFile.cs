@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
-using Aster.Config.Toml;
+using Aster.Configuration.Toml;
 using Aster.Net.Identity;
 
-namespace Aster.Config.Identity;
+namespace Aster.Configuration.Identity;
 
 /// <summary>
 /// An <c>.aster-identity</c> file (config-and-cli.md section 6): the node's secret key and its enrolment entries.

@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Aster.Config.Toml;
+using Aster.Configuration.Toml;
 using Aster.Net.Identity;
 
-namespace Aster.Config;
+namespace Aster.Configuration;
 
 /// <summary>
 /// The immutable options shared by servers and clients (config-and-cli.md section 1), built from four layers:

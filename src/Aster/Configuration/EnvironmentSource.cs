@@ -1,4 +1,4 @@
-namespace Aster.Config;
+namespace Aster.Configuration;
 
 /// <summary>Where <see cref="AsterConfig"/> reads <c>ASTER_*</c> variables from. Injectable so tests need no process environment.</summary>
 public interface IEnvironmentSource

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Aster.Config.Toml;
+namespace Aster.Configuration.Toml;
 
 /// <summary>
 /// Reads the TOML 1.0 subset used by Aster's configuration and identity files: tables, arrays of tables, dotted

@@ -1,4 +1,4 @@
-namespace Aster.Config;
+namespace Aster.Configuration;
 
 /// <summary>Console log format (<c>ASTER_LOG_FORMAT</c>).</summary>
 public enum AsterLogFormat

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Aster.Config;
+namespace Aster.Configuration;
 
 /// <summary>
 /// A configuration, TOML or identity file, or environment variable could not be used. The message names the file,

@@ -1,8 +1,8 @@
 using System.Globalization;
-using Aster.Config.Toml;
+using Aster.Configuration.Toml;
 using Aster.Net.Identity;
 
-namespace Aster.Config;
+namespace Aster.Configuration;
 
 /// <summary>Parses field values from environment text and TOML values (config-and-cli.md sections 2 and 3).</summary>
 internal static class ConfigValueParser

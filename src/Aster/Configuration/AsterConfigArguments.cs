@@ -1,6 +1,6 @@
 using Aster.Net.Identity;
 
-namespace Aster.Config;
+namespace Aster.Configuration;
 
 /// <summary>
 /// The argument layer: values given in code, which beat every other layer. A null property means "not given".

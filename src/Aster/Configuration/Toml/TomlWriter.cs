@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Aster.Config.Toml;
+namespace Aster.Configuration.Toml;
 
 /// <summary>Writes TOML keys, strings and values (used by the identity-file writer).</summary>
 internal static class TomlWriter
