@@ -1,6 +1,8 @@
 using Aster.Configuration;
 using Aster.Configuration.Identity;
 using Aster.Net.Identity;
+using FsCheck;
+using FsCheck.Fluent;
 
 namespace Aster.Tests.Configuration;
 
@@ -237,6 +239,42 @@ public sealed class AsterIdentityFileTests : IDisposable
         var e = Assert.Throws<ConfigurationException>(() => AsterIdentityFile.Discover(null, env, _dir));
         Assert.Equal("ASTER_IDENTITY_FILE", e.Key);
         Assert.Throws<ConfigurationException>(() => AsterIdentityFile.Discover(Path.Combine(_dir, "missing"), env, _dir));
+    }
+
+    [Fact]
+    public void Parse_MutatedReferenceFile_OnlyConfigurationExceptionAndAcceptedFilesRoundTrip()
+    {
+        const string Alphabet = "\"'=[]{}.,#\n 0aAz_-+\\x";
+        Check.One(FsCheck.Config.QuickThrowOnFailure.WithMaxTest(2_000), Prop.ForAll(ArbMap.Default.ArbFor<int[]>(), ops =>
+        {
+            var chars = new List<char>(_referenceFile);
+            for (int i = 0; i + 1 < ops.Length && chars.Count > 0; i += 2)
+            {
+                int pos = (int)((uint)ops[i] % (uint)chars.Count);
+                char c = Alphabet[(int)((uint)ops[i + 1] % (uint)Alphabet.Length)];
+                switch ((uint)ops[i + 1] % 3)
+                {
+                    case 0: chars.RemoveAt(pos); break;
+                    case 1: chars.Insert(pos, c); break;
+                    default: chars[pos] = c; break;
+                }
+            }
+
+            AsterIdentityFile id;
+            try
+            {
+                id = AsterIdentityFile.Parse(new string([.. chars]));
+            }
+            catch (ConfigurationException)
+            {
+                return true;
+            }
+
+            // Whatever was accepted is written back in a form that reads back the same.
+            string written = id.Serialize();
+            var again = AsterIdentityFile.Parse(written);
+            return again.Peers.SequenceEqual(id.Peers, PeerComparer.Instance) && again.Serialize() == written && id.ToString().Length > 0;
+        }));
     }
 
     private sealed class PeerComparer : IEqualityComparer<AsterIdentityPeer>
