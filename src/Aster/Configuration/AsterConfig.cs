@@ -216,6 +216,36 @@ public sealed class AsterConfig
         return new AsterConfig(values, sources, [.. _warnings], ConfigFile);
     }
 
+    /// <summary>
+    /// The INFO note for a relay mode other than <c>disabled</c> (config-and-cli.md 1.1): "relay not available yet;
+    /// direct paths only". Null when no note is due. The caller logs it once.
+    /// </summary>
+    public string? RelayNotice => RelayMode is { } mode && !string.Equals(mode, "disabled", StringComparison.OrdinalIgnoreCase)
+        ? "relay not available yet; direct paths only"
+        : null;
+
+    /// <summary>
+    /// One WARN line per field that is accepted but has no effect yet and is set to a non-default value
+    /// (<c>portmapper_config</c>, <c>proxy_url</c>, <c>proxy_from_env</c>, <c>local_discovery</c>,
+    /// <c>clear_relay_transports</c>), naming the field and its source. The caller logs them.
+    /// </summary>
+    /// <returns>The lines, possibly none.</returns>
+    public IReadOnlyList<string> InertFieldWarnings()
+    {
+        string[] inert = ["network.portmapper_config", "network.proxy_url", "network.proxy_from_env", "network.local_discovery", "network.clear_relay_transports"];
+        var result = new List<string>();
+        foreach (string key in inert)
+        {
+            var field = Array.Find(ConfigField.All, f => f.Key == key)!;
+            if (!Equals(_values[key], field.Default))
+            {
+                result.Add($"{field.Name} is accepted but has no effect yet (set by {_sources[key]})");
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>Where a value came from.</summary>
     /// <param name="key">
     /// <c>section.name</c> as printed, e.g. <c>trust.root_pubkey</c>, <c>storage.storage_path</c>, <c>limits.max_frame_bytes</c>.

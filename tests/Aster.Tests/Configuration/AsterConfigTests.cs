@@ -421,6 +421,20 @@ public sealed class AsterConfigTests : IDisposable
     }
 
     [Fact]
+    public void InertFieldWarnings_NonDefaultInertFields_OneLineEach()
+    {
+        Assert.Empty(AsterConfig.Defaults.InertFieldWarnings());
+        Assert.Null(AsterConfig.Defaults.RelayNotice);
+        var c = AsterConfig.FromEnvironment(Env(("ASTER_PROXY_URL", "http://p"), ("ASTER_LOCAL_DISCOVERY", "1"), ("ASTER_PROXY_FROM_ENV", "0"), ("ASTER_RELAY_MODE", "default")));
+        var warnings = c.InertFieldWarnings();
+        Assert.Equal(2, warnings.Count);
+        Assert.Contains(warnings, w => w.StartsWith("proxy_url", StringComparison.Ordinal) && w.Contains("ASTER_PROXY_URL", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.StartsWith("local_discovery", StringComparison.Ordinal));
+        Assert.NotNull(c.RelayNotice);
+        Assert.Null(AsterConfig.FromEnvironment(Env(("ASTER_RELAY_MODE", "disabled"))).RelayNotice);
+    }
+
+    [Fact]
     public void PrintConfig_WritesAndReturns()
     {
         using var writer = new StringWriter();
