@@ -125,7 +125,8 @@ public sealed class FileNonceStore : NonceStoreBase, IDisposable
 
         try
         {
-            Parse(data);
+            ReadOnlySpan<byte> bom = [0xEF, 0xBB, 0xBF];
+            Parse(data.AsSpan().StartsWith(bom) ? data[3..] : data);
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or ArgumentException)
         {
@@ -194,19 +195,9 @@ public sealed class FileNonceStore : NonceStoreBase, IDisposable
             w.WriteStartObject();
             foreach (KeyValuePair<string, NonceEntry> kv in Entries.OrderBy(k => k.Key, StringComparer.Ordinal))
             {
+                // A reference-format entry (unknown expiry and endpoint) is written with expires_at 2^64-1 and
+                // endpoint_id "", so it is kept forever.
                 w.WritePropertyName(kv.Key);
-                if (kv.Value.ExpiresAt == ulong.MaxValue && kv.Value.EndpointId.Length == 0)
-                {
-                    // A reference-format entry: unknown expiry, kept forever.
-                    w.WriteStartObject();
-                    w.WritePropertyName("expires_at");
-                    w.WriteNumber(ulong.MaxValue);
-                    w.WritePropertyName("endpoint_id");
-                    w.WriteString(string.Empty);
-                    w.WriteEndObject();
-                    continue;
-                }
-
                 w.WriteStartObject();
                 w.WritePropertyName("expires_at");
                 w.WriteNumber(kv.Value.ExpiresAt);
