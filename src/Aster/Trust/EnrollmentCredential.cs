@@ -109,11 +109,13 @@ public sealed class EnrollmentCredential
             throw new TrustFormatException($"{What} is not a JSON object");
         }
 
+        // An extra 'type' key is ignored (3.8.2), except that a consumer credential is never read as a producer one.
         foreach (string typeKey in (string[])["type", "credential_type"])
         {
-            if (root.TryGetProperty(typeKey, out JsonElement t) && !(t.ValueKind == JsonValueKind.String && t.GetString() == "producer"))
+            if (root.TryGetProperty(typeKey, out JsonElement t)
+                && (typeKey == "credential_type" || (t.ValueKind == JsonValueKind.String && t.GetString() is "policy" or "ott")))
             {
-                throw new TrustFormatException($"{What}: '{typeKey}' is not \"producer\"");
+                throw new TrustFormatException($"{What}: the document is a consumer credential");
             }
         }
 

@@ -368,6 +368,15 @@ public sealed class Gate1Tests : IDisposable
     }
 
     [Fact]
+    public void VerifyProducer_UnknownTypeKeyIgnored_Accepts()
+    {
+        EnrollmentCredential v1 = _root.SignProducer(_node, Expiry, new Dictionary<string, string>());
+        string json = "{\"type\":\"enrollment\"," + Encoding.UTF8.GetString(v1.ToWireJson())[1..];
+        Assert.True(_verifier.VerifyProducer(Encoding.UTF8.GetBytes(json), _node).Accepted);
+        Assert.True(_verifier.VerifyProducer(Encoding.UTF8.GetBytes(v1.ToFileJson()), _node).Accepted);
+    }
+
+    [Fact]
     public void VerifyConsumer_RandomBytes_NeverThrows()
     {
         FsCheck.Check.One(
