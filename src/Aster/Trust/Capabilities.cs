@@ -1,0 +1,160 @@
+namespace Aster.Trust;
+
+/// <summary>The kind of a capability requirement (trust.md 7.4).</summary>
+public enum CapabilityKind
+{
+    /// <summary>The caller must hold <c>Roles[0]</c>.</summary>
+    Role = 0,
+
+    /// <summary>The caller must hold at least one of the roles.</summary>
+    AnyOf = 1,
+
+    /// <summary>The caller must hold every role.</summary>
+    AllOf = 2,
+}
+
+/// <summary>A capability requirement declared on a service or method (trust.md 7.4).</summary>
+public sealed class CapabilityRequirement
+{
+    /// <summary>Creates a requirement.</summary>
+    /// <param name="kind">The kind.</param>
+    /// <param name="roles">At least one role.</param>
+    /// <exception cref="ArgumentException">The role list is empty or holds an empty role (a definition error).</exception>
+    public CapabilityRequirement(CapabilityKind kind, params IReadOnlyList<string> roles)
+    {
+        ArgumentNullException.ThrowIfNull(roles);
+        if (roles.Count == 0)
+        {
+            throw new ArgumentException("a capability requirement needs at least one role", nameof(roles));
+        }
+
+        foreach (string role in roles)
+        {
+            if (string.IsNullOrEmpty(role))
+            {
+                throw new ArgumentException("a capability role must not be empty", nameof(roles));
+            }
+        }
+
+        Kind = kind;
+        Roles = [.. roles];
+    }
+
+    /// <summary>The kind.</summary>
+    public CapabilityKind Kind { get; }
+
+    /// <summary>The roles.</summary>
+    public IReadOnlyList<string> Roles { get; }
+
+    /// <summary>ROLE requirement.</summary>
+    /// <param name="role">The role.</param>
+    /// <returns>The requirement.</returns>
+    public static CapabilityRequirement Role(string role) => new(CapabilityKind.Role, role);
+
+    /// <summary>ANY_OF requirement.</summary>
+    /// <param name="roles">The roles.</param>
+    /// <returns>The requirement.</returns>
+    public static CapabilityRequirement AnyOf(params IReadOnlyList<string> roles) => new(CapabilityKind.AnyOf, roles);
+
+    /// <summary>ALL_OF requirement.</summary>
+    /// <param name="roles">The roles.</param>
+    /// <returns>The requirement.</returns>
+    public static CapabilityRequirement AllOf(params IReadOnlyList<string> roles) => new(CapabilityKind.AllOf, roles);
+}
+
+/// <summary>Gate 3 evaluation as pure functions (trust.md 7.5).</summary>
+public static class CapabilityEvaluator
+{
+    /// <summary>The only attribute Gate 3 reads.</summary>
+    public const string RoleAttribute = "aster.role";
+
+    /// <summary>
+    /// The caller's role set: <c>aster.role</c> split on <c>,</c>, each part trimmed, empty parts dropped. A missing
+    /// key gives the empty set. Matching is exact and case-sensitive.
+    /// </summary>
+    /// <param name="attributes">The caller's admission attributes.</param>
+    /// <returns>The role set.</returns>
+    public static IReadOnlySet<string> CallerRoles(IReadOnlyDictionary<string, string>? attributes)
+    {
+        HashSet<string> roles = new(StringComparer.Ordinal);
+        if (attributes is not null && attributes.TryGetValue(RoleAttribute, out string? value) && value is not null)
+        {
+            foreach (string part in value.Split(','))
+            {
+                string trimmed = part.Trim();
+                if (trimmed.Length != 0)
+                {
+                    roles.Add(trimmed);
+                }
+            }
+        }
+
+        return roles;
+    }
+
+    /// <summary>Whether a role set satisfies one requirement; an unknown kind never does (fail closed).</summary>
+    /// <param name="requirement">The requirement.</param>
+    /// <param name="callerRoles">The caller's roles.</param>
+    /// <returns>True when satisfied.</returns>
+    public static bool IsSatisfied(CapabilityRequirement requirement, IReadOnlySet<string> callerRoles)
+    {
+        ArgumentNullException.ThrowIfNull(requirement);
+        ArgumentNullException.ThrowIfNull(callerRoles);
+        return requirement.Kind switch
+        {
+            CapabilityKind.Role => callerRoles.Contains(requirement.Roles[0]),
+            CapabilityKind.AnyOf => requirement.Roles.Any(callerRoles.Contains),
+            CapabilityKind.AllOf => requirement.Roles.All(callerRoles.Contains),
+            _ => false,
+        };
+    }
+
+    /// <summary>
+    /// Evaluates the service-level and method-level requirements; both must pass when present, and a call with
+    /// neither passes.
+    /// </summary>
+    /// <param name="serviceRequirement">The service baseline, or null.</param>
+    /// <param name="methodRequirement">The method requirement, or null.</param>
+    /// <param name="attributes">The caller's admission attributes.</param>
+    /// <returns>The outcome.</returns>
+    public static CapabilityDecision Evaluate(CapabilityRequirement? serviceRequirement, CapabilityRequirement? methodRequirement, IReadOnlyDictionary<string, string>? attributes)
+    {
+        IReadOnlySet<string> roles = CallerRoles(attributes);
+        if (serviceRequirement is not null && !IsSatisfied(serviceRequirement, roles))
+        {
+            return CapabilityDecision.ServiceDenied;
+        }
+
+        if (methodRequirement is not null && !IsSatisfied(methodRequirement, roles))
+        {
+            return CapabilityDecision.MethodDenied;
+        }
+
+        return CapabilityDecision.Allowed;
+    }
+
+    /// <summary>The reference's PERMISSION_DENIED message for a decision.</summary>
+    /// <param name="decision">A denial.</param>
+    /// <param name="service">The service name.</param>
+    /// <param name="method">The method name.</param>
+    /// <returns>The message, or empty for <see cref="CapabilityDecision.Allowed"/>.</returns>
+    public static string DenialMessage(CapabilityDecision decision, string service, string method) => decision switch
+    {
+        CapabilityDecision.ServiceDenied => $"capability check failed for service '{service}'",
+        CapabilityDecision.MethodDenied => $"capability check failed for method '{service}.{method}'",
+        _ => string.Empty,
+    };
+}
+
+/// <summary>The outcome of a Gate 3 evaluation.</summary>
+public enum CapabilityDecision
+{
+    /// <summary>The call may proceed.</summary>
+    Allowed = 0,
+
+    /// <summary>The service-level requirement failed.</summary>
+    ServiceDenied = 1,
+
+    /// <summary>The method-level requirement failed.</summary>
+    MethodDenied = 2,
+}
