@@ -26,6 +26,14 @@ public sealed class AsterStream : Stream
     /// <inheritdoc/>
     public override bool CanSeek => false;
 
+    /// <summary>Gets a task that completes when the peer's data was read to its end, or faults when the read side was
+    /// reset, stopped or the connection failed.</summary>
+    public Task ReadsClosed => _core.ReadsClosed.Task;
+
+    /// <summary>Gets a task that completes when the peer acknowledged all written data and the FIN, or faults when the
+    /// write side was aborted or the connection failed.</summary>
+    public Task WritesClosed => _core.WritesClosed.Task;
+
     /// <inheritdoc/>
     public override long Length => throw new NotSupportedException();
 
@@ -44,6 +52,11 @@ public sealed class AsterStream : Stream
         {
             int n = await receive.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
             _core.Connection.Wake?.Invoke();
+            if (n == 0 && !buffer.IsEmpty)
+            {
+                _core.ReadsClosed.TrySetResult();
+            }
+
             return n;
         }
         catch (QuicStreamAbortedException ex)

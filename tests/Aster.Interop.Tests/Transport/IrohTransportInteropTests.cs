@@ -72,6 +72,45 @@ public sealed class IrohTransportInteropTests
         await cts.CancelAsync();
     }
 
+    [NodeFact]
+    public async Task Dial_IrohServeWrongAlpn_RefusedWith0x178()
+    {
+        await using NodePeer peer = await NodePeer.ServeAsync([Alpn]).TimeoutAfter(TimeSpan.FromSeconds(60));
+        var id = EndpointId.Parse(peer.Greeting.GetProperty("endpointId").GetString()!);
+        var addr = IPEndPoint.Parse(peer.Greeting.GetProperty("addr").GetString()!);
+        await using AsterEndpoint endpoint = await AsterEndpoint.BindAsync(new AsterEndpointOptions { SecretKey = SecretKey.Generate() });
+        var ex = await Assert.ThrowsAsync<TransportException>(
+            () => endpoint.ConnectAsync(new EndpointAddr(id, null, [addr]), "not/served").AsTask()).TimeoutAfter(TimeSpan.FromSeconds(10));
+        Assert.Equal(TransportErrorReason.TransportClosedByPeer, ex.Reason);
+        Assert.Equal(0x178UL, ex.ErrorCode);
+    }
+
+    [NodeFact]
+    public async Task Dial_IrohServeWrongIdentity_HandshakeFails()
+    {
+        await using NodePeer peer = await NodePeer.ServeAsync([Alpn]).TimeoutAfter(TimeSpan.FromSeconds(60));
+        var addr = IPEndPoint.Parse(peer.Greeting.GetProperty("addr").GetString()!);
+        await using AsterEndpoint endpoint = await AsterEndpoint.BindAsync(new AsterEndpointOptions { SecretKey = SecretKey.Generate() });
+        var ex = await Assert.ThrowsAsync<TransportException>(
+            () => endpoint.ConnectAsync(new EndpointAddr(SecretKey.Generate().PublicKey, null, [addr]), Alpn).AsTask()).TimeoutAfter(TimeSpan.FromSeconds(10));
+        Assert.Equal(TransportErrorReason.HandshakeFailed, ex.Reason);
+    }
+
+    [NodeFact]
+    public async Task IrohDial_AlpnWeDoNotServe_DialFails()
+    {
+        var options = new AsterEndpointOptions { SecretKey = SecretKey.Generate() };
+        options.Alpns.Add(Alpn);
+        await using AsterEndpoint endpoint = await AsterEndpoint.BindAsync(options);
+        var (exitCode, result, _) = await NodePeer.DialAsync(
+            endpoint.Id.ToString(), endpoint.LocalEndPoint.ToString(), "not/served", [5], timeoutMilliseconds: 10_000)
+            .TimeoutAfter(TimeSpan.FromSeconds(60));
+        _output.WriteLine(result.ToString());
+        Assert.Equal(1, exitCode);
+        Assert.False(result.GetProperty("ok").GetBoolean());
+        Assert.Contains("120", result.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
     private static async Task<byte[]> EchoAsync(AsterConnection connection, byte[] data)
     {
         await using AsterStream stream = await connection.OpenBidirectionalStreamAsync();

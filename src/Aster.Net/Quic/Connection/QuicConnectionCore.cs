@@ -383,7 +383,13 @@ internal sealed class QuicConnectionCore : IDisposable
             {
                 StreamFrameRules.ValidateReceivingFrame((long)frame.StreamId, IsClient);
                 QuicStreamCore? s = GetStreamForPeerFrame((long)frame.StreamId);
-                s?.Receive?.OnResetStream((long)frame.FinalSize, (long)frame.ErrorCode);
+                if (s?.Receive is not null)
+                {
+                    s.Receive.OnResetStream((long)frame.FinalSize, (long)frame.ErrorCode);
+                    s.ReadsClosed.TrySetException(new TransportException(TransportErrorReason.StreamAborted, frame.ErrorCode, "The peer reset the stream."));
+                    _ = s.ReadsClosed.Task.Exception;
+                }
+
                 break;
             }
 
@@ -391,10 +397,14 @@ internal sealed class QuicConnectionCore : IDisposable
             {
                 StreamFrameRules.ValidateSendingFrame((long)frame.StreamId, IsClient);
                 QuicStreamCore? s = GetStreamForPeerFrame((long)frame.StreamId);
-                if (s?.Send is not null && s.Send.Reset((long)frame.ErrorCode, out _))
+                if (s?.Send is not null && s.Send.Reset((long)frame.ErrorCode, out long stoppedFinalSize))
                 {
+                    s.ResetFinalSize = stoppedFinalSize;
                     s.PendingReset = (long)frame.ErrorCode;
-                    s.Send.Abort(new TransportException(TransportErrorReason.StreamAborted, frame.ErrorCode, "The peer stopped reading this stream."));
+                    var stopped = new TransportException(TransportErrorReason.StreamAborted, frame.ErrorCode, "The peer stopped reading this stream.");
+                    s.Send.Abort(stopped);
+                    s.WritesClosed.TrySetException(stopped);
+                    _ = s.WritesClosed.Task.Exception;
                 }
 
                 break;
@@ -682,6 +692,10 @@ internal sealed class QuicConnectionCore : IDisposable
                     if (_streams.TryGetValue(f.StreamId, out QuicStreamCore? s))
                     {
                         s.Send?.OnAcked(f.Offset, f.Length, f.Fin);
+                        if (s.Send is { IsFinished: true })
+                        {
+                            s.WritesClosed.TrySetResult();
+                        }
                     }
 
                     break;
@@ -925,6 +939,7 @@ internal sealed class QuicConnectionCore : IDisposable
         {
             s.Send?.Abort(_error);
             s.Receive?.Abort(_error);
+            s.Fail(_error);
         }
 
         _acceptBidi.Writer.TryComplete(_error);
@@ -982,15 +997,21 @@ internal sealed class QuicConnectionCore : IDisposable
     {
         lock (_lock)
         {
-            if (abortWrites && stream.Send is not null && stream.Send.Reset(errorCode, out _))
+            var aborted = new TransportException(TransportErrorReason.StreamAborted, (ulong)errorCode, "The stream was aborted locally.");
+            if (abortWrites && stream.Send is not null && stream.Send.Reset(errorCode, out long finalSize))
             {
+                stream.ResetFinalSize = finalSize;
                 stream.PendingReset = errorCode;
+                stream.WritesClosed.TrySetException(aborted);
+                _ = stream.WritesClosed.Task.Exception;
             }
 
             if (abortReads && stream.Receive is not null && !stream.Receive.IsFinished)
             {
                 stream.Receive.AbortRead();
                 stream.PendingStopSending = errorCode;
+                stream.ReadsClosed.TrySetException(aborted);
+                _ = stream.ReadsClosed.Task.Exception;
             }
         }
 
@@ -1299,7 +1320,7 @@ internal sealed class QuicConnectionCore : IDisposable
 
             if (s.PendingReset >= 0 && s.Send is not null)
             {
-                QuicFrameWriter.WriteResetStream(ref writer, (ulong)s.Id, (ulong)s.PendingReset, (ulong)Math.Max(0, s.Send.FinalSize));
+                QuicFrameWriter.WriteResetStream(ref writer, (ulong)s.Id, (ulong)s.PendingReset, (ulong)s.ResetFinalSize);
                 frames.Add(new SentFrame(SentFrameKind.ResetStream, s.Id, 0, 0, false, s.PendingReset));
                 s.PendingReset = -1;
                 any = true;

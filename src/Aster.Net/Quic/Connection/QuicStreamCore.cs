@@ -11,7 +11,27 @@ internal sealed class QuicStreamCore
         Id = id;
         Send = send;
         Receive = receive;
+        if (send is null)
+        {
+            WritesClosed.TrySetResult();
+        }
+
+        if (receive is null)
+        {
+            ReadsClosed.TrySetResult();
+        }
     }
+
+    /// <summary>Faults both closed tasks that are still pending (observing the exceptions).</summary>
+    public void Fail(Exception exception)
+    {
+        ReadsClosed.TrySetException(exception);
+        WritesClosed.TrySetException(exception);
+        _ = ReadsClosed.Task.Exception;
+        _ = WritesClosed.Task.Exception;
+    }
+
+    private static TaskCompletionSource NewSource() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public QuicConnectionCore Connection { get; }
 
@@ -24,11 +44,20 @@ internal sealed class QuicStreamCore
     /// <summary>Gets or sets the application error code of a RESET_STREAM waiting to be sent, or -1.</summary>
     public long PendingReset { get; set; } = -1;
 
+    /// <summary>Gets or sets the final size carried by our RESET_STREAM.</summary>
+    public long ResetFinalSize { get; set; }
+
     /// <summary>Gets or sets the application error code of a STOP_SENDING waiting to be sent, or -1.</summary>
     public long PendingStopSending { get; set; } = -1;
 
     /// <summary>Gets or sets a value indicating whether MAX_STREAM_DATA must be (re)sent with the current limit.</summary>
     public bool ResendMaxStreamData { get; set; }
+
+    /// <summary>Gets the source of <c>ReadsClosed</c>: completes when the FIN was read, faults on reset or connection loss.</summary>
+    public TaskCompletionSource ReadsClosed { get; } = NewSource();
+
+    /// <summary>Gets the source of <c>WritesClosed</c>: completes when the peer acknowledged everything up to the FIN.</summary>
+    public TaskCompletionSource WritesClosed { get; } = NewSource();
 
     public bool IsFinished => (Send is null || Send.IsFinished) && (Receive is null || Receive.IsFinished);
 }

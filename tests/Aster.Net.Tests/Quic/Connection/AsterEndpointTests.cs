@@ -147,6 +147,48 @@ public sealed class AsterEndpointTests
         await cts.CancelAsync();
     }
 
+    [Fact]
+    public async Task Stream_AbortWrite_PeerReadThrowsWithCode()
+    {
+        await using AsterEndpoint server = await BindAsync(Alpn);
+        await using AsterEndpoint client = await BindAsync();
+        Task<AsterConnection> accept = server.AcceptAsync().AsTask();
+        await using AsterConnection connection = await client.ConnectAsync(server.Address, Alpn).DefaultTimeout();
+        await using AsterConnection accepted = await accept.DefaultTimeout();
+        await using AsterStream stream = await connection.OpenBidirectionalStreamAsync().DefaultTimeout();
+        await stream.WriteAsync(new byte[] { 1, 2, 3 }).DefaultTimeout();
+        await using AsterStream peer = await accepted.AcceptBidirectionalStreamAsync().DefaultTimeout();
+        stream.Abort(StreamAbortDirection.Write, 7);
+        var ex = await Assert.ThrowsAsync<TransportException>(async () =>
+        {
+            byte[] buffer = new byte[16];
+            while (await peer.ReadAsync(buffer) > 0)
+            {
+            }
+        }).DefaultTimeout();
+        Assert.Equal(TransportErrorReason.StreamAborted, ex.Reason);
+        Assert.Equal(7UL, ex.ErrorCode);
+        await Assert.ThrowsAsync<TransportException>(() => stream.WritesClosed).DefaultTimeout();
+    }
+
+    [Fact]
+    public async Task Stream_Echo_ReadsAndWritesClosedComplete()
+    {
+        await using AsterEndpoint server = await BindAsync(Alpn);
+        using var cts = new CancellationTokenSource();
+        Task serve = ServeEchoAsync(server, cts.Token);
+        await using AsterEndpoint client = await BindAsync();
+        await using AsterConnection connection = await client.ConnectAsync(server.Address, Alpn).DefaultTimeout();
+        await using AsterStream stream = await connection.OpenBidirectionalStreamAsync().DefaultTimeout();
+        await stream.WriteAsync(new byte[] { 9, 8, 7 }, completeWrites: true).DefaultTimeout();
+        using var received = new MemoryStream();
+        await stream.CopyToAsync(received).DefaultTimeout();
+        Assert.Equal([9, 8, 7], received.ToArray());
+        await stream.ReadsClosed.DefaultTimeout();
+        await stream.WritesClosed.DefaultTimeout();
+        await cts.CancelAsync();
+    }
+
     internal static async Task<AsterEndpoint> BindAsync(string? alpn = null, IPAddress? address = null)
     {
         var options = new AsterEndpointOptions
