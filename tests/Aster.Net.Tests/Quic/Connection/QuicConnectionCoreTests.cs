@@ -22,11 +22,14 @@ public sealed class QuicConnectionCoreTests
         Assert.Equal("test/1", pair.Server.Alpn);
     }
 
-    [Fact]
-    public async Task Stream_InMemory_Echoes1MB()
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.05)]
+    [InlineData(0.2)]
+    public async Task Stream_InMemory_Echoes1MB(double lossRate)
     {
-        await using var pair = new CorePair();
-        await pair.Client.Connected.DefaultTimeout();
+        await using var pair = new CorePair(lossRate: lossRate);
+        await pair.Client.Connected.TimeoutAfter(TimeSpan.FromSeconds(20));
         await pair.ServerCreated.Task.DefaultTimeout();
         Task echo = Task.Run(async () =>
         {
@@ -68,7 +71,7 @@ public sealed class QuicConnectionCoreTests
         });
         await write.TimeoutAfter(TimeSpan.FromSeconds(20));
         await read.TimeoutAfter(TimeSpan.FromSeconds(20));
-        await echo.DefaultTimeout();
+        await echo.TimeoutAfter(TimeSpan.FromSeconds(20));
         Assert.True(data.AsSpan().SequenceEqual(received.ToArray()));
     }
 
@@ -110,9 +113,13 @@ public sealed class QuicConnectionCoreTests
         private readonly Task _pump;
         private readonly string _serverAlpn;
 
-        public CorePair(EndpointId? expected = null, string serverAlpn = "test/1")
+        private readonly Random _random = new(1234);
+        private readonly double _lossRate;
+
+        public CorePair(EndpointId? expected = null, string serverAlpn = "test/1", double lossRate = 0)
         {
             _serverAlpn = serverAlpn;
+            _lossRate = lossRate;
             Client = QuicConnectionCore.CreateClient(
                 new QuicConnectionOptions { SecretKey = ClientKey, Alpns = ["test/1"], ExpectedServer = expected ?? ServerKey.PublicKey },
                 QuicClock.NowUs);
@@ -157,6 +164,11 @@ public sealed class QuicConnectionCoreTests
                 {
                     moved = true;
                     byte[] copy = buffer.AsSpan(0, n).ToArray();
+                    if (_random.NextDouble() < _lossRate)
+                    {
+                        continue;
+                    }
+
                     if (Server is null)
                     {
                         if (QuicPacketParser.TryParse(copy, QuicConnectionCore.LocalCidLength, out QuicPacketHeader header) != QuicHeaderStatus.Ok)
@@ -180,7 +192,10 @@ public sealed class QuicConnectionCoreTests
                     while ((n = Server.WriteDatagram(buffer, now)) > 0)
                     {
                         moved = true;
-                        Client.ReceiveDatagram(buffer.AsSpan(0, n).ToArray(), now);
+                        if (_random.NextDouble() >= _lossRate)
+                        {
+                            Client.ReceiveDatagram(buffer.AsSpan(0, n).ToArray(), now);
+                        }
                     }
 
                     if (now >= Server.NextTimeoutUs)
