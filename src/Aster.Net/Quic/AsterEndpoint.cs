@@ -67,6 +67,12 @@ public sealed class AsterEndpoint : IAsyncDisposable
         {
             socket.ReceiveBufferSize = 4 * 1024 * 1024;
             socket.SendBufferSize = 4 * 1024 * 1024;
+            if (options.BindAddress.AddressFamily == AddressFamily.InterNetwork)
+            {
+                // Path-MTU probes must not be fragmented.
+                socket.DontFragment = true;
+            }
+
             socket.Bind(options.BindAddress);
         }
         catch

@@ -52,6 +52,9 @@ internal sealed class QuicConnectionCore : IDisposable
 {
     public const int LocalCidLength = 8;
     public const int MaxDatagramSize = 1200;
+
+    /// <summary>The largest datagram this core writes (after path-MTU discovery); size send buffers for it.</summary>
+    public const int MaxDatagramBuffer = 1500;
     private const int InitialIdx = 0;
     private const int HandshakeIdx = 1;
     private const int AppIdx = 2;
@@ -78,11 +81,12 @@ internal sealed class QuicConnectionCore : IDisposable
     private readonly List<SentPacket> _lostScratch = [];
     private readonly ValueRange[] _rangeScratch = new ValueRange[AckManager.DefaultMaxRanges];
     private readonly AckRange[] _ackScratch = new AckRange[AckManager.DefaultMaxRanges];
-    private readonly byte[] _dataScratch = new byte[MaxDatagramSize];
+    private readonly byte[] _dataScratch = new byte[MaxDatagramBuffer];
     private readonly AsyncSignal _streamsAvailable = new();
     private byte[] _remoteCid;
     private bool _remoteCidSet;
     private OneRttKeySet? _oneRtt;
+    private PathMtuDiscovery? _mtu;
     private QuicTransportParameters? _peerParameters;
     private ConnectionSendFlowControl _sendFlow = new(0);
     private LocalStreamLimit? _localBidi;
@@ -169,6 +173,9 @@ internal sealed class QuicConnectionCore : IDisposable
 
     /// <summary>Gets the peer's identity once the handshake authenticated it.</summary>
     public EndpointId? RemoteId { get; private set; }
+
+    /// <summary>Gets the current path MTU (UDP payload bytes) this connection sends up to.</summary>
+    public int PathMtu => _mtu?.CurrentMtu ?? MaxDatagramSize;
 
     /// <summary>Gets the negotiated ALPN.</summary>
     public string? Alpn { get; private set; }
@@ -486,12 +493,40 @@ internal sealed class QuicConnectionCore : IDisposable
                 _oneRtt?.OnPacketAcknowledged((long)p.PacketNumber);
             }
 
+            if (p.IsMtuProbe && _mtu is not null)
+            {
+                _mtu.OnProbeAcked(nowUs);
+                _recovery.CongestionController.SetMaxDatagramSize(_mtu.CurrentMtu);
+            }
+            else
+            {
+                _mtu?.OnPacketAcked(p.SentBytes);
+            }
+
             OnPacketAcked(spaceIndex, p);
         }
 
-        foreach (SentPacket p in _lostScratch)
+        HandleLost(spaceIndex, _lostScratch, nowUs);
+    }
+
+    private void HandleLost(int spaceIndex, List<SentPacket> lost, long nowUs)
+    {
+        int largestLost = 0;
+        foreach (SentPacket p in lost)
         {
+            if (p.IsMtuProbe)
+            {
+                _mtu?.OnProbeLost(nowUs);
+                continue;
+            }
+
+            largestLost = Math.Max(largestLost, p.SentBytes);
             OnPacketLost(spaceIndex, p);
+        }
+
+        if (largestLost > 0 && _mtu is not null && _mtu.OnPacketsLost(largestLost, nowUs))
+        {
+            _recovery.CongestionController.SetMaxDatagramSize(_mtu.CurrentMtu);
         }
     }
 
@@ -576,6 +611,7 @@ internal sealed class QuicConnectionCore : IDisposable
         _localUni = new LocalStreamLimit(IsClient, false, (long)Math.Min(p.InitialMaxStreamsUni, (ulong)StreamId.MaxStreamCount));
         _idle.SetPeerMaxIdleTimeout((long)Math.Min(p.MaxIdleTimeout, (ulong)int.MaxValue) * 1000);
         _recovery.Rtt.PeerMaxAckDelayUs = (long)p.MaxAckDelay * 1000;
+        _mtu = new PathMtuDiscovery((int)Math.Min(p.MaxUdpPayloadSize, 65_527UL));
     }
 
     private void OnStreamFrame(QuicFrame frame)
@@ -861,10 +897,7 @@ internal sealed class QuicConnectionCore : IDisposable
             {
                 _lostScratch.Clear();
                 LossTimerResult result = _recovery.OnLossDetectionTimeout(nowUs, _lostScratch);
-                foreach (SentPacket p in _lostScratch)
-                {
-                    OnPacketLost((int)result.Space, p);
-                }
+                HandleLost((int)result.Space, _lostScratch, nowUs);
             }
         }
     }
@@ -1030,7 +1063,9 @@ internal sealed class QuicConnectionCore : IDisposable
                 return 0;
             }
 
-            int limit = Math.Min(destination.Length, MaxDatagramSize);
+            Span<byte> full = destination;
+            bool pathProbing = _mtu is not null && _handshakeConfirmed && _state == QuicConnectionState.Connected && _oneRtt is not null;
+            int limit = Math.Min(destination.Length, pathProbing ? _mtu!.CurrentMtu : MaxDatagramSize);
             if (!IsClient && !_amplification.IsAddressValidated)
             {
                 limit = (int)Math.Min(limit, _amplification.Allowance);
@@ -1044,6 +1079,16 @@ internal sealed class QuicConnectionCore : IDisposable
             if (_state == QuicConnectionState.Closing)
             {
                 return WriteClose(destination, nowUs);
+            }
+
+            if (pathProbing && _mtu!.TryGetProbe(nowUs, out int probeSize))
+            {
+                if (probeSize <= full.Length)
+                {
+                    return WriteMtuProbe(full[..probeSize], nowUs);
+                }
+
+                _mtu.OnProbeLost(nowUs);
             }
 
             SweepStreams();
@@ -1085,6 +1130,20 @@ internal sealed class QuicConnectionCore : IDisposable
 
             return offset;
         }
+    }
+
+    private int WriteMtuProbe(Span<byte> buffer, long nowUs)
+    {
+        SpaceState space = _spaces[AppIdx];
+        long pn = (long)_recovery.NextPacketNumber(space.Space);
+        long largestAcked = _recovery.TryGetLargestAcked(space.Space, out ulong la) ? (long)la : -1;
+        QuicPacketBuilder builder = QuicPacketBuilder.BeginShort(buffer, _remoteCid, false, pn, QuicPacketNumber.GetEncodedLength(pn, largestAcked));
+        var writer = new QuicWriter(builder.Payload);
+        QuicFrameWriter.WritePing(ref writer);
+        int length = builder.Finish(writer.Position, _oneRtt!, buffer.Length);
+        _recovery.OnPacketSent(space.Space, new SentPacket((ulong)pn, nowUs, length, true, true, IsMtuProbe: true));
+        _idle.OnAckElicitingPacketSent(nowUs);
+        return length;
     }
 
     private static int MinInitialRemaining(int offset) => Math.Max(0, QuicConstants.MinInitialDatagramSize - offset);

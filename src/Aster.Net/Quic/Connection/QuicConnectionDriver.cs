@@ -33,7 +33,7 @@ internal sealed class QuicConnectionDriver
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        byte[] buffer = new byte[QuicConnectionCore.MaxDatagramSize + 64];
+        byte[] buffer = new byte[QuicConnectionCore.MaxDatagramBuffer];
         try
         {
             while (!cancellationToken.IsCancellationRequested)

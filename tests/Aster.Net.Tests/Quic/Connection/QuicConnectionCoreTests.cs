@@ -73,6 +73,10 @@ public sealed class QuicConnectionCoreTests
         await read.TimeoutAfter(TimeSpan.FromSeconds(20));
         await echo.TimeoutAfter(TimeSpan.FromSeconds(20));
         Assert.True(data.AsSpan().SequenceEqual(received.ToArray()));
+        if (lossRate == 0)
+        {
+            Assert.True(pair.Client.PathMtu > QuicConnectionCore.MaxDatagramSize, $"path MTU {pair.Client.PathMtu}");
+        }
     }
 
     [Fact]
