@@ -266,7 +266,8 @@ public sealed class AsterEndpoint : IAsyncDisposable
         }
 
         if (header.Type != QuicPacketType.Initial || _options.Alpns.Count == 0 || _disposed != 0
-            || datagram.Length < QuicConstants.MinInitialDatagramSize || header.DestinationConnectionId.Length < 8)
+            || datagram.Length < QuicConstants.MinInitialDatagramSize || header.DestinationConnectionId.Length < 8
+            || _drivers.Count >= _options.MaxConnections)
         {
             return;
         }

@@ -31,6 +31,10 @@ public sealed class AsterEndpointOptions
     /// <summary>Gets or sets how many accepted connections may wait for <see cref="AsterEndpoint.AcceptAsync"/> (64 by default).</summary>
     public int AcceptBacklog { get; set; } = 64;
 
+    /// <summary>Gets or sets how many connections (dialed and accepted, including handshakes) the endpoint keeps at
+    /// once; Initials from new peers beyond it are dropped (1024 by default).</summary>
+    public int MaxConnections { get; set; } = 1024;
+
     /// <summary>Gets or sets the logger factory; none by default.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 }

@@ -189,6 +189,18 @@ public sealed class AsterEndpointTests
         await cts.CancelAsync();
     }
 
+    [Fact]
+    public async Task Accept_MaxConnectionsReached_NewHandshakeIsDropped()
+    {
+        var options = new AsterEndpointOptions { SecretKey = SecretKey.Generate(), MaxConnections = 1 };
+        options.Alpns.Add(Alpn);
+        await using AsterEndpoint server = await AsterEndpoint.BindAsync(options);
+        await using AsterEndpoint client = await BindAsync();
+        await using AsterConnection first = await client.ConnectAsync(server.Address, Alpn).DefaultTimeout();
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.ConnectAsync(server.Address, Alpn, cts.Token).AsTask()).DefaultTimeout();
+    }
+
     internal static async Task<AsterEndpoint> BindAsync(string? alpn = null, IPAddress? address = null)
     {
         var options = new AsterEndpointOptions
