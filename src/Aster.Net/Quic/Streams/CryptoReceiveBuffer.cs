@@ -37,7 +37,7 @@ internal sealed class CryptoReceiveBuffer
         if (offset < 0 || offset > StreamId.MaxVarInt - data.Length || offset + data.Length > readOffset + Limit)
         {
             throw new QuicStreamStateException(
-                QuicTransportErrorCode.CryptoBufferExceeded,
+                QuicTransportError.CryptoBufferExceeded,
                 $"CRYPTO data up to offset {offset + data.Length} is more than {Limit} bytes beyond offset {readOffset}.");
         }
 

@@ -9,22 +9,22 @@ internal sealed class QuicStreamStateException : Exception
     /// <summary>Initializes a new instance of the <see cref="QuicStreamStateException"/> class.</summary>
     /// <param name="errorCode">The QUIC transport error code.</param>
     /// <param name="message">What went wrong.</param>
-    public QuicStreamStateException(QuicTransportErrorCode errorCode, string message)
+    public QuicStreamStateException(QuicTransportError errorCode, string message)
         : base(message)
     {
         ErrorCode = errorCode;
     }
 
     /// <summary>Gets the QUIC transport error code to close the connection with.</summary>
-    public QuicTransportErrorCode ErrorCode { get; }
+    public QuicTransportError ErrorCode { get; }
 
-    internal static QuicStreamStateException FlowControl(string message) => new(QuicTransportErrorCode.FlowControlError, message);
+    internal static QuicStreamStateException FlowControl(string message) => new(QuicTransportError.FlowControlError, message);
 
-    internal static QuicStreamStateException FinalSize(string message) => new(QuicTransportErrorCode.FinalSizeError, message);
+    internal static QuicStreamStateException FinalSize(string message) => new(QuicTransportError.FinalSizeError, message);
 
-    internal static QuicStreamStateException StreamState(string message) => new(QuicTransportErrorCode.StreamStateError, message);
+    internal static QuicStreamStateException StreamState(string message) => new(QuicTransportError.StreamStateError, message);
 
-    internal static QuicStreamStateException StreamLimit(string message) => new(QuicTransportErrorCode.StreamLimitError, message);
+    internal static QuicStreamStateException StreamLimit(string message) => new(QuicTransportError.StreamLimitError, message);
 
-    internal static QuicStreamStateException ProtocolViolation(string message) => new(QuicTransportErrorCode.ProtocolViolation, message);
+    internal static QuicStreamStateException ProtocolViolation(string message) => new(QuicTransportError.ProtocolViolation, message);
 }

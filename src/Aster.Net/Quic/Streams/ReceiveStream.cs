@@ -378,6 +378,16 @@ internal sealed class ReceiveStream
         }
     }
 
+    /// <summary>Fails a parked or later reader with <paramref name="exception"/> (the connection is gone).</summary>
+    /// <param name="exception">The exception the reader observes.</param>
+    public void Abort(Exception exception)
+    {
+        lock (_lock)
+        {
+            _reader.Fail(exception);
+        }
+    }
+
     /// <summary>Raises MAX_STREAM_DATA to consumed + window if half a window was consumed since the last update.</summary>
     /// <param name="maxStreamData">The value to send.</param>
     /// <returns><see langword="true"/> if a MAX_STREAM_DATA frame should be sent now.</returns>

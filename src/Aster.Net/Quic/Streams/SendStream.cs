@@ -200,12 +200,20 @@ internal sealed class SendStream
     /// <exception cref="QuicStreamAbortedException">The stream was reset.</exception>
     public int TryWrite(ReadOnlySpan<byte> data)
     {
+        int n;
         lock (_lock)
         {
             ThrowIfNotWritable();
-            return AppendCore(data);
+            n = AppendCore(data);
         }
+
+        DataAvailable?.Invoke();
+        return n;
     }
+
+    /// <summary>Gets or sets a callback run (outside the lock) after the application buffered data or completed
+    /// its writes, so that the connection can schedule sending.</summary>
+    public Action? DataAvailable { get; set; }
 
     /// <summary>
     /// Writes all of <paramref name="data"/>, waiting while the buffer is at its high-water mark, and optionally
@@ -232,15 +240,18 @@ internal sealed class SendStream
                         _finalSize = _writeOffset;
                     }
 
-                    return;
+                    break;
                 }
 
                 cancellationToken.ThrowIfCancellationRequested();
                 wait = _writer.WaitAsync(cancellationToken);
             }
 
+            DataAvailable?.Invoke();
             await wait.ConfigureAwait(false);
         }
+
+        DataAvailable?.Invoke();
     }
 
     /// <summary>Marks the end of the data: the FIN goes with the last byte (or alone if everything was sent).</summary>
@@ -253,6 +264,8 @@ internal sealed class SendStream
                 _finalSize = _writeOffset;
             }
         }
+
+        DataAvailable?.Invoke();
     }
 
     /// <summary>

@@ -55,7 +55,7 @@ internal sealed class LocalStreamLimit
     {
         if (maxStreams > StreamId.MaxStreamCount)
         {
-            throw new QuicStreamStateException(QuicTransportErrorCode.FrameEncodingError, $"MAX_STREAMS {maxStreams} exceeds 2^60.");
+            throw new QuicStreamStateException(QuicTransportError.FrameEncodingError, $"MAX_STREAMS {maxStreams} exceeds 2^60.");
         }
 
         if (maxStreams <= MaxStreams)
@@ -224,7 +224,7 @@ internal static class StreamFrameRules
     {
         if (streamId < 0 || streamId > StreamId.MaxVarInt)
         {
-            throw new QuicStreamStateException(QuicTransportErrorCode.FrameEncodingError, $"Stream id {streamId} is out of range.");
+            throw new QuicStreamStateException(QuicTransportError.FrameEncodingError, $"Stream id {streamId} is out of range.");
         }
     }
 }

@@ -226,7 +226,7 @@ public sealed class LossRecoveryTests
         LossRecovery lr = Server(confirmed: true);
         Send(lr, App, 0, 0);
         QuicStreamStateException ex = Assert.Throws<QuicStreamStateException>(() => Ack(lr, App, 10, new ValueRange(0, 2)));
-        Assert.Equal(Aster.Net.Quic.QuicTransportErrorCode.ProtocolViolation, ex.ErrorCode);
+        Assert.Equal(Aster.Net.Quic.QuicTransportError.ProtocolViolation, ex.ErrorCode);
     }
 
     [Fact]

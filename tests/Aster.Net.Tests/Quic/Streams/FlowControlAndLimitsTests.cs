@@ -11,7 +11,7 @@ public sealed class FlowControlAndLimitsTests
         var fc = new ConnectionReceiveFlowControl(1_000);
         fc.OnReceived(1_000);
         QuicStreamStateException ex = Assert.Throws<QuicStreamStateException>(() => fc.OnReceived(1));
-        Assert.Equal(QuicTransportErrorCode.FlowControlError, ex.ErrorCode);
+        Assert.Equal(QuicTransportError.FlowControlError, ex.ErrorCode);
 
         fc.OnConsumed(499);
         Assert.False(fc.TryTakeMaxDataUpdate(out _));
@@ -80,7 +80,7 @@ public sealed class FlowControlAndLimitsTests
     {
         var limit = new LocalStreamLimit(true, true, 0);
         QuicStreamStateException ex = Assert.Throws<QuicStreamStateException>(() => limit.OnMaxStreams((1L << 60) + 1));
-        Assert.Equal(QuicTransportErrorCode.FrameEncodingError, ex.ErrorCode);
+        Assert.Equal(QuicTransportError.FrameEncodingError, ex.ErrorCode);
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public sealed class FlowControlAndLimitsTests
         limit.TryOpen(out long opened);
         limit.ValidatePeerReference(opened);
         QuicStreamStateException ex = Assert.Throws<QuicStreamStateException>(() => limit.ValidatePeerReference(4));
-        Assert.Equal(QuicTransportErrorCode.StreamStateError, ex.ErrorCode);
+        Assert.Equal(QuicTransportError.StreamStateError, ex.ErrorCode);
     }
 
     [Fact]
@@ -111,7 +111,7 @@ public sealed class FlowControlAndLimitsTests
         limit.OnPeerStream(StreamId.Make(StreamType.ClientBidirectional, 99), out _);
         QuicStreamStateException ex = Assert.Throws<QuicStreamStateException>(
             () => limit.OnPeerStream(StreamId.Make(StreamType.ClientBidirectional, 100), out _));
-        Assert.Equal(QuicTransportErrorCode.StreamLimitError, ex.ErrorCode);
+        Assert.Equal(QuicTransportError.StreamLimitError, ex.ErrorCode);
     }
 
     [Fact]
@@ -245,7 +245,7 @@ public sealed class CryptoReceiveBufferTests
     {
         var buffer = new CryptoReceiveBuffer(limit: 100);
         QuicStreamStateException ex = Assert.Throws<QuicStreamStateException>(() => buffer.OnCryptoFrame(90, new byte[11]));
-        Assert.Equal(QuicTransportErrorCode.CryptoBufferExceeded, ex.ErrorCode);
+        Assert.Equal(QuicTransportError.CryptoBufferExceeded, ex.ErrorCode);
     }
 }
 

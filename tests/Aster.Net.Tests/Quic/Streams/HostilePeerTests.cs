@@ -82,7 +82,7 @@ public sealed class HostilePeerTests
                 {
                     recovery.OnAckReceived(PacketNumberSpace.ApplicationData, ranges, random.Next(0, 100_000), now, acked, lost);
                 }
-                catch (QuicStreamStateException ex) when (ex.ErrorCode == Aster.Net.Quic.QuicTransportErrorCode.ProtocolViolation)
+                catch (QuicStreamStateException ex) when (ex.ErrorCode == Aster.Net.Quic.QuicTransportError.ProtocolViolation)
                 {
                     if (ranges.Max(r => r.Last) <= pn)
                     {

@@ -44,7 +44,7 @@ public sealed class ReceiveStreamTests
         var stream = new ReceiveStream(1_000);
         stream.OnStreamFrame(0, new byte[1_000], false);
         QuicStreamStateException ex = Assert.Throws<QuicStreamStateException>(() => stream.OnStreamFrame(1_000, new byte[1], false));
-        Assert.Equal(QuicTransportErrorCode.FlowControlError, ex.ErrorCode);
+        Assert.Equal(QuicTransportError.FlowControlError, ex.ErrorCode);
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public sealed class ReceiveStreamTests
         var b = new ReceiveStream(1_000, connection);
         a.OnStreamFrame(0, new byte[600], false);
         QuicStreamStateException ex = Assert.Throws<QuicStreamStateException>(() => b.OnStreamFrame(0, new byte[401], false));
-        Assert.Equal(QuicTransportErrorCode.FlowControlError, ex.ErrorCode);
+        Assert.Equal(QuicTransportError.FlowControlError, ex.ErrorCode);
         b.OnStreamFrame(0, new byte[400], false);
         Assert.Equal(1_000, connection.Received);
     }
@@ -70,7 +70,7 @@ public sealed class ReceiveStreamTests
         var stream = new ReceiveStream(10_000);
         stream.OnStreamFrame(o1, new byte[l1], f1);
         QuicStreamStateException ex = Assert.Throws<QuicStreamStateException>(() => stream.OnStreamFrame(o2, new byte[l2], f2));
-        Assert.Equal(QuicTransportErrorCode.FinalSizeError, ex.ErrorCode);
+        Assert.Equal(QuicTransportError.FinalSizeError, ex.ErrorCode);
     }
 
     [Fact]
@@ -169,7 +169,7 @@ public sealed class ReceiveStreamTests
         var stream = new ReceiveStream(1_000);
         stream.OnStreamFrame(0, new byte[100], false);
         QuicStreamStateException ex = Assert.Throws<QuicStreamStateException>(() => stream.OnResetStream(50, 1));
-        Assert.Equal(QuicTransportErrorCode.FinalSizeError, ex.ErrorCode);
+        Assert.Equal(QuicTransportError.FinalSizeError, ex.ErrorCode);
     }
 
     [Fact]
@@ -177,7 +177,7 @@ public sealed class ReceiveStreamTests
     {
         var stream = new ReceiveStream(1_000);
         QuicStreamStateException ex = Assert.Throws<QuicStreamStateException>(() => stream.OnResetStream(1_001, 1));
-        Assert.Equal(QuicTransportErrorCode.FlowControlError, ex.ErrorCode);
+        Assert.Equal(QuicTransportError.FlowControlError, ex.ErrorCode);
     }
 
     [Fact]
@@ -304,7 +304,7 @@ public sealed class ReceiveStreamTests
                         return false;
                     }
                 }
-                catch (QuicStreamStateException ex) when (ex.ErrorCode == QuicTransportErrorCode.FlowControlError)
+                catch (QuicStreamStateException ex) when (ex.ErrorCode == QuicTransportError.FlowControlError)
                 {
                     if (!expectError)
                     {

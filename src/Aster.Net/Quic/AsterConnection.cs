@@ -1,0 +1,78 @@
+using System.Net;
+using Aster.Net.Identity;
+using Aster.Net.Quic.Connection;
+
+namespace Aster.Net.Quic;
+
+/// <summary>An authenticated QUIC connection to one peer, carrying one ALPN.</summary>
+public sealed class AsterConnection : IAsyncDisposable
+{
+    private readonly QuicConnectionCore _core;
+
+    internal AsterConnection(QuicConnectionCore core, IPEndPoint remoteEndPoint)
+    {
+        _core = core;
+        RemoteEndPoint = remoteEndPoint;
+        RemoteId = core.RemoteId ?? throw new InvalidOperationException("The handshake is not complete.");
+        Alpn = core.Alpn ?? string.Empty;
+    }
+
+    /// <summary>Gets the peer's identity, authenticated by the TLS handshake.</summary>
+    public EndpointId RemoteId { get; }
+
+    /// <summary>Gets the negotiated ALPN protocol.</summary>
+    public string Alpn { get; }
+
+    /// <summary>Gets the peer's UDP address.</summary>
+    public IPEndPoint RemoteEndPoint { get; }
+
+    /// <summary>Gets a task that completes when the connection is closed.</summary>
+    public Task Completion => _core.Closed;
+
+    /// <summary>Gets the error that closed the connection, if it is closed.</summary>
+    public TransportException? CloseError => _core.Error;
+
+    /// <summary>Opens a bidirectional stream, waiting while the peer's stream limit is reached.</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The stream.</returns>
+    public async ValueTask<AsterStream> OpenBidirectionalStreamAsync(CancellationToken cancellationToken = default) =>
+        new(await _core.OpenStreamAsync(true, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Opens a unidirectional (send-only) stream.</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The stream.</returns>
+    public async ValueTask<AsterStream> OpenUnidirectionalStreamAsync(CancellationToken cancellationToken = default) =>
+        new(await _core.OpenStreamAsync(false, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Accepts the next bidirectional stream the peer opened.</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The stream.</returns>
+    public async ValueTask<AsterStream> AcceptBidirectionalStreamAsync(CancellationToken cancellationToken = default) =>
+        new(await _core.AcceptStreamAsync(true, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Accepts the next unidirectional (receive-only) stream the peer opened.</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The stream.</returns>
+    public async ValueTask<AsterStream> AcceptUnidirectionalStreamAsync(CancellationToken cancellationToken = default) =>
+        new(await _core.AcceptStreamAsync(false, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Closes the connection with an application error code and reason, and waits until it is closed.</summary>
+    /// <param name="errorCode">The application error code.</param>
+    /// <param name="reason">The reason phrase.</param>
+    /// <param name="cancellationToken">Cancels the wait (the close still happens).</param>
+    /// <returns>A task that completes when the closing period is over.</returns>
+    public async ValueTask CloseAsync(long errorCode, string? reason = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(errorCode);
+        _core.Close((ulong)errorCode, reason ?? string.Empty, QuicClock.NowUs);
+        await _core.Closed.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Closes the connection with code 0 if it is still open.</summary>
+    /// <returns>A task that completes when the connection is closed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        _core.Close(0, string.Empty, QuicClock.NowUs);
+        await _core.Closed.ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,304 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Aster.Net.Identity;
+using Aster.Net.Quic.Connection;
+using Aster.Net.Quic.Packets;
+using Microsoft.Extensions.Logging;
+
+namespace Aster.Net.Quic;
+
+/// <summary>
+/// A QUIC endpoint: one identity and one UDP socket, which both dials (<see cref="ConnectAsync"/>) and accepts
+/// (<see cref="AcceptAsync"/>) connections authenticated by Ed25519 raw public keys.
+/// </summary>
+public sealed class AsterEndpoint : IAsyncDisposable
+{
+    private readonly Socket _socket;
+    private readonly SecretKey _secretKey;
+    private readonly AsterEndpointOptions _options;
+    private readonly ILogger? _logger;
+    private readonly ConcurrentDictionary<string, QuicConnectionDriver> _routes = new(StringComparer.Ordinal);
+    private readonly Channel<AsterConnection> _accepted;
+    private readonly CancellationTokenSource _cts = new();
+    private readonly Task _receiveLoop;
+    private readonly ConcurrentDictionary<QuicConnectionDriver, Task> _drivers = new();
+    private int _disposed;
+
+    private AsterEndpoint(AsterEndpointOptions options, Socket socket)
+    {
+        _options = options;
+        _secretKey = options.SecretKey!;
+        _socket = socket;
+        _logger = options.LoggerFactory?.CreateLogger("Aster.Net.Quic.AsterEndpoint");
+        _accepted = Channel.CreateBounded<AsterConnection>(new BoundedChannelOptions(Math.Max(1, options.AcceptBacklog))
+        {
+            FullMode = BoundedChannelFullMode.DropWrite,
+        });
+        LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
+        _receiveLoop = Task.Run(ReceiveLoopAsync);
+    }
+
+    /// <summary>Gets this endpoint's identity.</summary>
+    public EndpointId Id => _secretKey.PublicKey;
+
+    /// <summary>Gets the bound UDP address.</summary>
+    public IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>Gets this endpoint's address (id and bound socket address).</summary>
+    public EndpointAddr Address => new(Id, null, [LocalEndPoint]);
+
+    /// <summary>Binds a UDP socket and starts receiving.</summary>
+    /// <param name="options">The settings; <see cref="AsterEndpointOptions.SecretKey"/> is required.</param>
+    /// <param name="cancellationToken">Not used beyond an early check.</param>
+    /// <returns>The endpoint.</returns>
+    public static ValueTask<AsterEndpoint> BindAsync(AsterEndpointOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.SecretKey is null)
+        {
+            throw new ArgumentException("A secret key is required.", nameof(options));
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var socket = new Socket(options.BindAddress.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            socket.ReceiveBufferSize = 4 * 1024 * 1024;
+            socket.SendBufferSize = 4 * 1024 * 1024;
+            if (options.BindAddress.AddressFamily == AddressFamily.InterNetwork)
+            {
+                // Path-MTU probes must not be fragmented.
+                socket.DontFragment = true;
+            }
+
+            socket.Bind(options.BindAddress);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        return ValueTask.FromResult(new AsterEndpoint(options, socket));
+    }
+
+    /// <summary>Accepts the next connection whose handshake completed.</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The connection.</returns>
+    public async ValueTask<AsterConnection> AcceptAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await _accepted.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            throw new TransportException(TransportErrorReason.EndpointClosed, 0, "The endpoint is closed.");
+        }
+    }
+
+    /// <summary>Dials a peer at its first direct address; the TLS handshake enforces its identity.</summary>
+    /// <param name="address">The peer's id and direct addresses.</param>
+    /// <param name="alpn">The ALPN protocol.</param>
+    /// <param name="cancellationToken">Cancels the handshake.</param>
+    /// <returns>The connection.</returns>
+    public async ValueTask<AsterConnection> ConnectAsync(EndpointAddr address, string alpn, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        ArgumentException.ThrowIfNullOrEmpty(alpn);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        IPEndPoint remote = address.DirectAddresses.FirstOrDefault(a => a.AddressFamily == LocalEndPoint.AddressFamily)
+            ?? throw new ArgumentException("The address has no direct address of this endpoint's address family.", nameof(address));
+        var core = QuicConnectionCore.CreateClient(CreateOptions([alpn], address.Id), QuicClock.NowUs);
+        QuicConnectionDriver driver = StartDriver(core, remote);
+        Register(driver, Convert.ToHexString(core.LocalCid));
+        try
+        {
+            await core.Connected.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            core.Close(0, "cancelled", QuicClock.NowUs);
+            throw;
+        }
+
+        return new AsterConnection(core, remote);
+    }
+
+    /// <summary>Closes every connection and the socket.</summary>
+    /// <returns>A task that completes when the loops stopped.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        foreach (QuicConnectionDriver driver in _drivers.Keys)
+        {
+            driver.Core.Close(0, "endpoint closed", QuicClock.NowUs);
+            driver.Signal();
+        }
+
+        // Give the close packets a moment to leave.
+        await Task.Delay(20).ConfigureAwait(false);
+        await _cts.CancelAsync().ConfigureAwait(false);
+        _socket.Dispose();
+        _accepted.Writer.TryComplete();
+        try
+        {
+            await _receiveLoop.ConfigureAwait(false);
+            await Task.WhenAll(_drivers.Values).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        foreach (QuicConnectionDriver driver in _drivers.Keys)
+        {
+            driver.Core.Dispose();
+        }
+
+        _cts.Dispose();
+    }
+
+    private QuicConnectionOptions CreateOptions(IReadOnlyList<string> alpns, EndpointId? expected) => new()
+    {
+        SecretKey = _secretKey,
+        Alpns = alpns,
+        ExpectedServer = expected,
+        IdleTimeoutMs = (long)_options.IdleTimeout.TotalMilliseconds,
+        KeepAliveUs = (long)(_options.KeepAliveInterval.TotalMilliseconds * 1000),
+        MaxStreamsBidi = (ulong)Math.Max(0, _options.MaxInboundBidirectionalStreams),
+        MaxStreamsUni = (ulong)Math.Max(0, _options.MaxInboundUnidirectionalStreams),
+        Logger = _logger,
+    };
+
+    private QuicConnectionDriver StartDriver(QuicConnectionCore core, IPEndPoint remote)
+    {
+        var driver = new QuicConnectionDriver(core, _socket, remote);
+        _drivers[driver] = Task.Run(async () =>
+        {
+            await driver.RunAsync(_cts.Token).ConfigureAwait(false);
+            foreach (string key in driver.RouteKeys)
+            {
+                _routes.TryRemove(new KeyValuePair<string, QuicConnectionDriver>(key, driver));
+            }
+
+            if (_disposed == 0)
+            {
+                _drivers.TryRemove(driver, out _);
+                core.Dispose();
+            }
+        });
+        return driver;
+    }
+
+    private void Register(QuicConnectionDriver driver, string key)
+    {
+        driver.RouteKeys.Add(key);
+        _routes[key] = driver;
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        byte[] buffer = new byte[65536];
+        EndPoint any = LocalEndPoint.AddressFamily == AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : new IPEndPoint(IPAddress.Any, 0);
+        while (!_cts.IsCancellationRequested)
+        {
+            SocketReceiveFromResult result;
+            try
+            {
+                result = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _cts.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException)
+            {
+                // ICMP errors (connection reset) and the like: keep receiving.
+                continue;
+            }
+
+            try
+            {
+                OnDatagram(buffer.AsSpan(0, result.ReceivedBytes), (IPEndPoint)result.RemoteEndPoint);
+            }
+#pragma warning disable CA1031 // A malformed datagram must never stop the loop.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                if (_logger is not null)
+                {
+                    QuicConnectionLog.ReceiveLoopError(_logger, ex);
+                }
+            }
+        }
+    }
+
+    private void OnDatagram(Span<byte> datagram, IPEndPoint remote)
+    {
+        if (datagram.Length < 1 + QuicConnectionCore.LocalCidLength)
+        {
+            return;
+        }
+
+        QuicHeaderStatus status = QuicPacketParser.TryParse(datagram, QuicConnectionCore.LocalCidLength, out QuicPacketHeader header);
+        if (status != QuicHeaderStatus.Ok)
+        {
+            return;
+        }
+
+        string key = Convert.ToHexString(header.DestinationConnectionId);
+        if (_routes.TryGetValue(key, out QuicConnectionDriver? driver)
+            || _routes.TryGetValue(InitialKey(remote, header.DestinationConnectionId), out driver))
+        {
+            driver.Core.ReceiveDatagram(datagram, QuicClock.NowUs);
+            driver.Signal();
+            return;
+        }
+
+        if (header.Type != QuicPacketType.Initial || _options.Alpns.Count == 0 || _disposed != 0
+            || datagram.Length < QuicConstants.MinInitialDatagramSize || header.DestinationConnectionId.Length < 8
+            || _drivers.Count >= _options.MaxConnections)
+        {
+            return;
+        }
+
+        long now = QuicClock.NowUs;
+        var core = QuicConnectionCore.CreateServer(CreateOptions([.. _options.Alpns], null), header.DestinationConnectionId, header.SourceConnectionId, now);
+        string initialKey = InitialKey(remote, header.DestinationConnectionId);
+        QuicConnectionDriver created = StartDriver(core, remote);
+        Register(created, Convert.ToHexString(core.LocalCid));
+        Register(created, initialKey);
+        core.ReceiveDatagram(datagram, now);
+        created.Signal();
+        _ = AcceptWhenConnectedAsync(core, remote);
+    }
+
+    private async Task AcceptWhenConnectedAsync(QuicConnectionCore core, IPEndPoint remote)
+    {
+        try
+        {
+            await core.Connected.ConfigureAwait(false);
+        }
+        catch (TransportException)
+        {
+            return;
+        }
+
+        if (!_accepted.Writer.TryWrite(new AsterConnection(core, remote)))
+        {
+            core.Close(0x2, "backlog full", QuicClock.NowUs, application: false);
+        }
+    }
+
+    private static string InitialKey(IPEndPoint remote, ReadOnlySpan<byte> destinationCid) => remote + "/" + Convert.ToHexString(destinationCid);
+}

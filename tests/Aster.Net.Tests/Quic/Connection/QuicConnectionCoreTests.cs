@@ -1,0 +1,223 @@
+using Aster.Net.Identity;
+using Aster.Net.Quic;
+using Aster.Net.Quic.Connection;
+using Aster.Net.Quic.Packets;
+using Aster.Net.Quic.Streams;
+using Aster.Testing;
+
+namespace Aster.Net.Tests.Quic.Connection;
+
+public sealed class QuicConnectionCoreTests
+{
+    [Fact]
+    public async Task Handshake_InMemory_BothSidesSeePeerIdAndAlpn()
+    {
+        await using var pair = new CorePair();
+        await pair.Client.Connected.DefaultTimeout();
+        await pair.ServerCreated.Task.DefaultTimeout();
+        await pair.Server!.Connected.DefaultTimeout();
+        Assert.Equal(pair.ServerKey.PublicKey, pair.Client.RemoteId);
+        Assert.Equal(pair.ClientKey.PublicKey, pair.Server.RemoteId);
+        Assert.Equal("test/1", pair.Client.Alpn);
+        Assert.Equal("test/1", pair.Server.Alpn);
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.05)]
+    [InlineData(0.2)]
+    public async Task Stream_InMemory_Echoes1MB(double lossRate)
+    {
+        await using var pair = new CorePair(lossRate: lossRate);
+        await pair.Client.Connected.TimeoutAfter(TimeSpan.FromSeconds(20));
+        await pair.ServerCreated.Task.DefaultTimeout();
+        Task echo = Task.Run(async () =>
+        {
+            QuicStreamCore s = await pair.Server!.AcceptStreamAsync(true, default);
+            byte[] buffer = new byte[16384];
+            while (true)
+            {
+                int n = await s.Receive!.ReadAsync(buffer);
+                pair.Server.Wake?.Invoke();
+                if (n == 0)
+                {
+                    break;
+                }
+
+                await s.Send!.WriteAsync(buffer.AsMemory(0, n));
+            }
+
+            s.Send!.CompleteWrites();
+        });
+        byte[] data = new byte[1 << 20];
+        Random.Shared.NextBytes(data);
+        QuicStreamCore c = await pair.Client.OpenStreamAsync(true, default).DefaultTimeout();
+        Task write = c.Send!.WriteAsync(data, completeWrites: true).AsTask();
+        using var received = new MemoryStream();
+        byte[] readBuffer = new byte[16384];
+        Task read = Task.Run(async () =>
+        {
+            while (true)
+            {
+                int n = await c.Receive!.ReadAsync(readBuffer);
+                pair.Client.Wake?.Invoke();
+                if (n == 0)
+                {
+                    break;
+                }
+
+                received.Write(readBuffer, 0, n);
+            }
+        });
+        await write.TimeoutAfter(TimeSpan.FromSeconds(20));
+        await read.TimeoutAfter(TimeSpan.FromSeconds(20));
+        await echo.TimeoutAfter(TimeSpan.FromSeconds(20));
+        Assert.True(data.AsSpan().SequenceEqual(received.ToArray()));
+        if (lossRate == 0)
+        {
+            Assert.True(pair.Client.PathMtu > QuicConnectionCore.MaxDatagramSize, $"path MTU {pair.Client.PathMtu}");
+        }
+    }
+
+    [Fact]
+    public async Task Close_WithApplicationCode_PeerSeesCodeAndReason()
+    {
+        await using var pair = new CorePair();
+        await pair.Client.Connected.DefaultTimeout();
+        await pair.ServerCreated.Task.DefaultTimeout();
+        await pair.Server!.Connected.DefaultTimeout();
+        pair.Client.Close(42, "bye", QuicClock.NowUs);
+        var ex = await Assert.ThrowsAsync<TransportException>(() => pair.Server.AcceptStreamAsync(true, default).AsTask()).DefaultTimeout();
+        Assert.Equal(TransportErrorReason.ApplicationClosedByPeer, ex.Reason);
+        Assert.Equal(42UL, ex.ErrorCode);
+        Assert.Equal("bye", ex.ReasonPhrase);
+    }
+
+    [Fact]
+    public async Task Handshake_WrongExpectedServer_FailsOnBothSides()
+    {
+        await using var pair = new CorePair(expected: SecretKey.Generate().PublicKey);
+        var ex = await Assert.ThrowsAsync<TransportException>(() => pair.Client.Connected).DefaultTimeout();
+        Assert.Equal(TransportErrorReason.HandshakeFailed, ex.Reason);
+    }
+
+    [Fact]
+    public async Task Handshake_NoCommonAlpn_ServerClosesWith0x178()
+    {
+        await using var pair = new CorePair(serverAlpn: "other/1");
+        var ex = await Assert.ThrowsAsync<TransportException>(() => pair.Client.Connected).DefaultTimeout();
+        Assert.Equal(TransportErrorReason.TransportClosedByPeer, ex.Reason);
+        Assert.Equal(0x178UL, ex.ErrorCode);
+    }
+
+    /// <summary>Two cores exchanging datagrams in memory, pumped by a background task.</summary>
+    private sealed class CorePair : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _cts = new();
+        private readonly Task _pump;
+        private readonly string _serverAlpn;
+
+        private readonly Random _random = new(1234);
+        private readonly double _lossRate;
+
+        public CorePair(EndpointId? expected = null, string serverAlpn = "test/1", double lossRate = 0)
+        {
+            _serverAlpn = serverAlpn;
+            _lossRate = lossRate;
+            Client = QuicConnectionCore.CreateClient(
+                new QuicConnectionOptions { SecretKey = ClientKey, Alpns = ["test/1"], ExpectedServer = expected ?? ServerKey.PublicKey },
+                QuicClock.NowUs);
+            _pump = Task.Run(PumpAsync);
+        }
+
+        public SecretKey ClientKey { get; } = SecretKey.Generate();
+
+        public SecretKey ServerKey { get; } = SecretKey.Generate();
+
+        public QuicConnectionCore Client { get; }
+
+        public QuicConnectionCore? Server { get; private set; }
+
+        public TaskCompletionSource ServerCreated { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async ValueTask DisposeAsync()
+        {
+            await _cts.CancelAsync();
+            try
+            {
+                await _pump;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            Client.Dispose();
+            Server?.Dispose();
+            _cts.Dispose();
+        }
+
+        private async Task PumpAsync()
+        {
+            byte[] buffer = new byte[2048];
+            while (!_cts.IsCancellationRequested)
+            {
+                bool moved = false;
+                long now = QuicClock.NowUs;
+                int n;
+                while ((n = Client.WriteDatagram(buffer, now)) > 0)
+                {
+                    moved = true;
+                    byte[] copy = buffer.AsSpan(0, n).ToArray();
+                    if (_random.NextDouble() < _lossRate)
+                    {
+                        continue;
+                    }
+
+                    if (Server is null)
+                    {
+                        if (QuicPacketParser.TryParse(copy, QuicConnectionCore.LocalCidLength, out QuicPacketHeader header) != QuicHeaderStatus.Ok)
+                        {
+                            continue;
+                        }
+
+                        Server = QuicConnectionCore.CreateServer(
+                            new QuicConnectionOptions { SecretKey = ServerKey, Alpns = [_serverAlpn] },
+                            header.DestinationConnectionId,
+                            header.SourceConnectionId,
+                            now);
+                        ServerCreated.TrySetResult();
+                    }
+
+                    Server.ReceiveDatagram(copy, now);
+                }
+
+                if (Server is not null)
+                {
+                    while ((n = Server.WriteDatagram(buffer, now)) > 0)
+                    {
+                        moved = true;
+                        if (_random.NextDouble() >= _lossRate)
+                        {
+                            Client.ReceiveDatagram(buffer.AsSpan(0, n).ToArray(), now);
+                        }
+                    }
+
+                    if (now >= Server.NextTimeoutUs)
+                    {
+                        Server.HandleTimeout(now);
+                    }
+                }
+
+                if (now >= Client.NextTimeoutUs)
+                {
+                    Client.HandleTimeout(now);
+                }
+
+                if (!moved)
+                {
+                    await Task.Delay(1, _cts.Token);
+                }
+            }
+        }
+    }
+}
