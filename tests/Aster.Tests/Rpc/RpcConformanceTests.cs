@@ -50,7 +50,11 @@ public abstract class RpcConformanceTests : IAsyncLifetime
         await Client.DisposeAsync();
         await _server.DisposeAsync();
         await _serving.DefaultTimeout();
+        await DisposeTransportAsync();
     }
+
+    /// <summary>Releases what <see cref="ConnectAsync"/> created beyond the two connections.</summary>
+    protected virtual Task DisposeTransportAsync() => Task.CompletedTask;
 
     [Fact]
     public async Task EmptyUnary_ReturnsEmpty()
@@ -328,4 +332,34 @@ public sealed class InMemoryRpcConformanceTests : RpcConformanceTests
 {
     protected override Task<(IRpcConnection Client, IRpcConnection Server)> ConnectAsync()
         => Task.FromResult(InMemoryTransport.CreatePair());
+}
+
+/// <summary>The same suite over our QUIC stack on real UDP sockets on loopback.</summary>
+public sealed class QuicRpcConformanceTests : RpcConformanceTests
+{
+    private Aster.Net.Quic.AsterEndpoint? _serverEndpoint;
+    private Aster.Net.Quic.AsterEndpoint? _clientEndpoint;
+
+    protected override async Task<(IRpcConnection Client, IRpcConnection Server)> ConnectAsync()
+    {
+        _serverEndpoint = await Aster.Net.Quic.AsterEndpoint.BindAsync(new Aster.Net.Quic.AsterEndpointOptions { SecretKey = Aster.Net.Identity.SecretKey.Generate(), Alpns = { "aster/1" } });
+        _clientEndpoint = await Aster.Net.Quic.AsterEndpoint.BindAsync(new Aster.Net.Quic.AsterEndpointOptions { SecretKey = Aster.Net.Identity.SecretKey.Generate() });
+        Task<Aster.Net.Quic.AsterConnection> accept = _serverEndpoint.AcceptAsync().AsTask();
+        Aster.Net.Quic.AsterConnection client = await _clientEndpoint.ConnectAsync(_serverEndpoint.Address, "aster/1").AsTask().DefaultTimeout();
+        Aster.Net.Quic.AsterConnection server = await accept.DefaultTimeout();
+        return (new QuicRpcConnection(client), new QuicRpcConnection(server));
+    }
+
+    protected override async Task DisposeTransportAsync()
+    {
+        if (_clientEndpoint is not null)
+        {
+            await _clientEndpoint.DisposeAsync();
+        }
+
+        if (_serverEndpoint is not null)
+        {
+            await _serverEndpoint.DisposeAsync();
+        }
+    }
 }

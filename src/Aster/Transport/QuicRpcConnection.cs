@@ -1,0 +1,138 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Aster.Net.Identity;
+using Aster.Net.Quic;
+
+namespace Aster.Transport;
+
+/// <summary>The RPC transport over a QUIC <see cref="AsterConnection"/>: each bidirectional QUIC stream is one RPC stream.</summary>
+public sealed class QuicRpcConnection : IRpcConnection
+{
+    private readonly AsterConnection _connection;
+    private readonly CancellationTokenSource _closed = new();
+
+    /// <summary>Wraps an established connection.</summary>
+    public QuicRpcConnection(AsterConnection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        _connection = connection;
+        _ = connection.Completion.ContinueWith(static (_, state) => ((CancellationTokenSource)state!).Cancel(), _closed, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>The peer's authenticated identity.</summary>
+    public EndpointId RemoteId => _connection.RemoteId;
+
+    /// <inheritdoc/>
+    public string Alpn => _connection.Alpn;
+
+    /// <inheritdoc/>
+    public CancellationToken Closed => _closed.Token;
+
+    /// <inheritdoc/>
+    public async ValueTask<IRpcStream> OpenStreamAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return new QuicRpcStream(await _connection.OpenBidirectionalStreamAsync(cancellationToken).ConfigureAwait(false));
+        }
+        catch (TransportException ex)
+        {
+            throw new ConnectionClosedException((long)ex.ErrorCode, ex.Message);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<IRpcStream?> AcceptStreamAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return new QuicRpcStream(await _connection.AcceptBidirectionalStreamAsync(cancellationToken).ConfigureAwait(false));
+        }
+        catch (TransportException)
+        {
+            return null;
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask CloseAsync(long errorCode, string reason, CancellationToken cancellationToken = default)
+        => _connection.CloseAsync(errorCode, reason, cancellationToken);
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        await _connection.DisposeAsync().ConfigureAwait(false);
+        _closed.Dispose();
+    }
+
+    /// <summary>
+    /// One QUIC stream as pipes: reads come straight from the stream; writes go through a pipe whose completion
+    /// finishes the send side (FIN) or, with an error, resets it.
+    /// </summary>
+    private sealed class QuicRpcStream : IRpcStream
+    {
+        private static readonly PipeOptions _options = new(pauseWriterThreshold: 64 * 1024, resumeWriterThreshold: 32 * 1024, useSynchronizationContext: false);
+        private readonly AsterStream _stream;
+        private readonly Pipe _outgoing = new(_options);
+        private readonly Task _pump;
+
+        public QuicRpcStream(AsterStream stream)
+        {
+            _stream = stream;
+            Input = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
+            _pump = PumpAsync();
+        }
+
+        public PipeReader Input { get; }
+
+        public PipeWriter Output => _outgoing.Writer;
+
+        public void Abort(long errorCode)
+        {
+            _stream.Abort(StreamAbortDirection.Both, errorCode);
+            _outgoing.Writer.Complete(new StreamResetException(errorCode));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _outgoing.Writer.CompleteAsync().ConfigureAwait(false);
+            await _pump.ConfigureAwait(false);
+            await Input.CompleteAsync().ConfigureAwait(false);
+            await _stream.DisposeAsync().ConfigureAwait(false);
+        }
+
+        private async Task PumpAsync()
+        {
+            PipeReader reader = _outgoing.Reader;
+            try
+            {
+                while (true)
+                {
+                    ReadResult result = await reader.ReadAsync().ConfigureAwait(false);
+                    foreach (ReadOnlyMemory<byte> segment in result.Buffer)
+                    {
+                        await _stream.WriteAsync(segment).ConfigureAwait(false);
+                    }
+
+                    reader.AdvanceTo(result.Buffer.End);
+                    if (result.IsCompleted)
+                    {
+                        _stream.CompleteWrites();
+                        break;
+                    }
+                }
+
+                await reader.CompleteAsync().ConfigureAwait(false);
+            }
+            catch (StreamResetException)
+            {
+                await reader.CompleteAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or InvalidOperationException or ObjectDisposedException)
+            {
+                // The peer stopped reading or the connection closed: writers see completion on their next flush.
+                await reader.CompleteAsync(ex).ConfigureAwait(false);
+            }
+        }
+    }
+}
