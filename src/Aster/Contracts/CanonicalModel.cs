@@ -32,7 +32,36 @@ public enum CapabilityKind
 /// <summary>A capability requirement declared on a service or a method. It is local policy and not part of the contract id.</summary>
 /// <param name="Kind">How the roles combine.</param>
 /// <param name="Roles">The role names, as declared.</param>
-public sealed record CapabilityRequirement(CapabilityKind Kind, IReadOnlyList<string> Roles);
+public sealed record CapabilityRequirement(CapabilityKind Kind, IReadOnlyList<string> Roles)
+{
+    /// <summary>A ROLE requirement: the caller must hold <paramref name="role"/>.</summary>
+    /// <exception cref="ArgumentException">The role is empty.</exception>
+    public static CapabilityRequirement Role(string role) => Create(CapabilityKind.Role, [role]);
+
+    /// <summary>An ANY_OF requirement: the caller must hold at least one of <paramref name="roles"/>.</summary>
+    /// <exception cref="ArgumentException">No roles, or an empty role.</exception>
+    public static CapabilityRequirement AnyOf(params IReadOnlyList<string> roles) => Create(CapabilityKind.AnyOf, roles);
+
+    /// <summary>An ALL_OF requirement: the caller must hold every one of <paramref name="roles"/>.</summary>
+    /// <exception cref="ArgumentException">No roles, or an empty role.</exception>
+    public static CapabilityRequirement AllOf(params IReadOnlyList<string> roles) => Create(CapabilityKind.AllOf, roles);
+
+    private static CapabilityRequirement Create(CapabilityKind kind, IReadOnlyList<string> roles)
+    {
+        ArgumentNullException.ThrowIfNull(roles);
+        if (roles.Count == 0)
+        {
+            throw new ArgumentException("a capability requirement needs at least one role", nameof(roles));
+        }
+
+        if (roles.Any(string.IsNullOrEmpty))
+        {
+            throw new ArgumentException("a capability role must not be empty", nameof(roles));
+        }
+
+        return new CapabilityRequirement(kind, [.. roles]);
+    }
+}
 
 /// <summary>TypeKind of the canonical encoding (A3).</summary>
 internal enum TypeKind

@@ -1,66 +1,6 @@
+using Aster.Contracts;
+
 namespace Aster.Trust;
-
-/// <summary>The kind of a capability requirement (trust.md 7.4).</summary>
-public enum CapabilityKind
-{
-    /// <summary>The caller must hold <c>Roles[0]</c>.</summary>
-    Role = 0,
-
-    /// <summary>The caller must hold at least one of the roles.</summary>
-    AnyOf = 1,
-
-    /// <summary>The caller must hold every role.</summary>
-    AllOf = 2,
-}
-
-/// <summary>A capability requirement declared on a service or method (trust.md 7.4).</summary>
-public sealed class CapabilityRequirement
-{
-    /// <summary>Creates a requirement.</summary>
-    /// <param name="kind">The kind.</param>
-    /// <param name="roles">At least one role.</param>
-    /// <exception cref="ArgumentException">The role list is empty or holds an empty role (a definition error).</exception>
-    public CapabilityRequirement(CapabilityKind kind, params IReadOnlyList<string> roles)
-    {
-        ArgumentNullException.ThrowIfNull(roles);
-        if (roles.Count == 0)
-        {
-            throw new ArgumentException("a capability requirement needs at least one role", nameof(roles));
-        }
-
-        foreach (string role in roles)
-        {
-            if (string.IsNullOrEmpty(role))
-            {
-                throw new ArgumentException("a capability role must not be empty", nameof(roles));
-            }
-        }
-
-        Kind = kind;
-        Roles = [.. roles];
-    }
-
-    /// <summary>The kind.</summary>
-    public CapabilityKind Kind { get; }
-
-    /// <summary>The roles.</summary>
-    public IReadOnlyList<string> Roles { get; }
-
-    /// <summary>ROLE requirement.</summary>
-    /// <param name="role">The role.</param>
-    /// <returns>The requirement.</returns>
-    public static CapabilityRequirement Role(string role) => new(CapabilityKind.Role, role);
-
-    /// <summary>ANY_OF requirement.</summary>
-    /// <param name="roles">The roles.</param>
-    /// <returns>The requirement.</returns>
-    public static CapabilityRequirement AnyOf(params IReadOnlyList<string> roles) => new(CapabilityKind.AnyOf, roles);
-
-    /// <summary>ALL_OF requirement.</summary>
-    /// <param name="roles">The roles.</param>
-    /// <returns>The requirement.</returns>
-    public static CapabilityRequirement AllOf(params IReadOnlyList<string> roles) => new(CapabilityKind.AllOf, roles);
-}
 
 /// <summary>Gate 3 evaluation as pure functions (trust.md 7.5).</summary>
 public static class CapabilityEvaluator

@@ -1,3 +1,4 @@
+using Aster.Contracts;
 using Aster.Trust;
 
 namespace Aster.Tests.Trust;
@@ -55,7 +56,7 @@ public sealed class CapabilityTests
     [Fact]
     public void IsSatisfied_UnknownKind_FailsClosed()
     {
-        CapabilityRequirement weird = new((CapabilityKind)7, "a");
+        CapabilityRequirement weird = new((CapabilityKind)7, ["a"]);
         Assert.False(CapabilityEvaluator.IsSatisfied(weird, new HashSet<string> { "a" }));
     }
 
