@@ -1,18 +1,13 @@
 namespace Aster.Net.Identity;
 
-/// <summary>
-/// Text or bytes that should hold an address (an <c>aster1…</c> address, an iroh <c>endpoint…</c> ticket, a
-/// socket address or a relay URL) do not. <see cref="Reason"/> says what was wrong and
-/// <see cref="CharacterIndex"/> or <see cref="ByteOffset"/> says where.
-/// </summary>
-public sealed class AddressFormatException : FormatException
+/// <summary>Text or bytes that should hold an address (an <c>aster1…</c> address, an iroh <c>endpoint…</c> ticket, a socket address or a relay URL) do not.</summary>
+public sealed class AddressFormatException : IdentityFormatException
 {
     /// <summary>Creates an exception with a message and no position.</summary>
     /// <param name="message">The message.</param>
     public AddressFormatException(string message)
         : base(message)
     {
-        Reason = message;
     }
 
     /// <summary>Creates an exception with a message and an inner exception.</summary>
@@ -21,7 +16,6 @@ public sealed class AddressFormatException : FormatException
     public AddressFormatException(string message, Exception innerException)
         : base(message, innerException)
     {
-        Reason = message;
     }
 
     /// <summary>Creates an exception without a message.</summary>
@@ -31,19 +25,7 @@ public sealed class AddressFormatException : FormatException
     }
 
     internal AddressFormatException(string message, string reason, int? characterIndex, int? byteOffset)
-        : base(message)
+        : base(message, reason, characterIndex, byteOffset)
     {
-        Reason = reason;
-        CharacterIndex = characterIndex;
-        ByteOffset = byteOffset;
     }
-
-    /// <summary>What was wrong, without the position.</summary>
-    public string Reason { get; }
-
-    /// <summary>The zero-based index of the offending character in a text input, when the problem has one.</summary>
-    public int? CharacterIndex { get; }
-
-    /// <summary>The zero-based offset of the offending byte in a binary input, when the problem has one.</summary>
-    public int? ByteOffset { get; }
 }
