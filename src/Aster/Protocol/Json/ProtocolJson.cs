@@ -66,81 +66,66 @@ internal static class ProtocolJson
         string? callIdText = null;
         bool sawCurrentKey = false, sawLegacyKey = false;
         IReadOnlyList<string> keys = [], values = [];
-        try
+        ReadObject(json, (ref Utf8JsonReader reader, string name) =>
         {
-            var reader = new Utf8JsonReader(json, _readerOptions);
-            ExpectStartObject(ref reader);
-            while (NextProperty(ref reader, out string name))
+            switch (name)
             {
-                switch (name)
-                {
-                    case "service":
-                        service = ReadString(ref reader, name);
-                        break;
-                    case "method":
-                        method = ReadString(ref reader, name);
-                        break;
-                    case "version":
-                        version = ReadInt32(ref reader, name);
-                        break;
-                    case "callId":
-                        reader.Read();
-                        if (reader.TokenType == JsonTokenType.String)
-                        {
-                            callIdText = reader.GetString();
-                            sawLegacyKey = true;
-                        }
-                        else
-                        {
-                            callId = ReadInt32Current(ref reader, name);
-                            sawCurrentKey = true;
-                        }
-
-                        break;
-                    case "deadline":
-                        sawCurrentKey = true;
-                        int seconds = ReadInt32(ref reader, name);
-                        if (seconds is < short.MinValue or > short.MaxValue)
-                        {
-                            throw new ProtocolFormatException($"deadline {seconds} out of the int16 range");
-                        }
-
-                        deadline = (short)seconds;
-                        break;
-                    case "deadlineEpochMs":
+                case "service":
+                    service = ReadString(ref reader, name);
+                    break;
+                case "method":
+                    method = ReadString(ref reader, name);
+                    break;
+                case "version":
+                    version = ReadInt32(ref reader, name);
+                    break;
+                case "callId":
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.String)
+                    {
+                        callIdText = reader.GetString();
                         sawLegacyKey = true;
-                        deadlineEpochMs = ReadInt64(ref reader, name);
-                        break;
-                    case "serializationMode":
-                        mode = ReadInt64(ref reader, name);
-                        break;
-                    case "metadataKeys":
-                        keys = ReadStringList(ref reader, name);
-                        break;
-                    case "metadataValues":
-                        values = ReadStringList(ref reader, name);
-                        break;
-                    case "sessionId":
+                    }
+                    else
+                    {
+                        callId = ReadInt32Current(ref reader, name);
                         sawCurrentKey = true;
-                        sessionId = ReadInt32(ref reader, name);
-                        break;
-                    default:
-                        reader.Read();
-                        reader.Skip(); // unknown keys are ignored (D15)
-                        break;
-                }
-            }
+                    }
 
-            ExpectEnd(ref reader);
-        }
-        catch (JsonException ex)
-        {
-            throw new ProtocolFormatException($"invalid JSON: {ex.Message}", ex);
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new ProtocolFormatException($"invalid JSON: {ex.Message}", ex);
-        }
+                    break;
+                case "deadline":
+                    sawCurrentKey = true;
+                    int seconds = ReadInt32(ref reader, name);
+                    if (seconds is < short.MinValue or > short.MaxValue)
+                    {
+                        throw new ProtocolFormatException($"deadline {seconds} out of the int16 range");
+                    }
+
+                    deadline = (short)seconds;
+                    break;
+                case "deadlineEpochMs":
+                    sawLegacyKey = true;
+                    deadlineEpochMs = ReadInt64(ref reader, name);
+                    break;
+                case "serializationMode":
+                    mode = ReadInt64(ref reader, name);
+                    break;
+                case "metadataKeys":
+                    keys = ReadStringList(ref reader, name);
+                    break;
+                case "metadataValues":
+                    values = ReadStringList(ref reader, name);
+                    break;
+                case "sessionId":
+                    sawCurrentKey = true;
+                    sessionId = ReadInt32(ref reader, name);
+                    break;
+                default:
+                    reader.Read();
+                    reader.Skip(); // unknown keys are ignored (D15)
+                    break;
+            }
+        });
 
         if (mode is < sbyte.MinValue or > sbyte.MaxValue)
         {
@@ -205,43 +190,28 @@ internal static class ProtocolJson
         long code = 0;
         string message = string.Empty;
         List<string> keys = [], values = [];
-        try
+        ReadObject(json, (ref Utf8JsonReader reader, string name) =>
         {
-            var reader = new Utf8JsonReader(json, _readerOptions);
-            ExpectStartObject(ref reader);
-            while (NextProperty(ref reader, out string name))
+            switch (name)
             {
-                switch (name)
-                {
-                    case "code":
-                        code = ReadInt64(ref reader, name);
-                        break;
-                    case "message":
-                        message = ReadString(ref reader, name);
-                        break;
-                    case "detailKeys":
-                        keys = ReadStringList(ref reader, name);
-                        break;
-                    case "detailValues":
-                        values = ReadStringList(ref reader, name);
-                        break;
-                    default:
-                        reader.Read();
-                        reader.Skip();
-                        break;
-                }
+                case "code":
+                    code = ReadInt64(ref reader, name);
+                    break;
+                case "message":
+                    message = ReadString(ref reader, name);
+                    break;
+                case "detailKeys":
+                    keys = ReadStringList(ref reader, name);
+                    break;
+                case "detailValues":
+                    values = ReadStringList(ref reader, name);
+                    break;
+                default:
+                    reader.Read();
+                    reader.Skip();
+                    break;
             }
-
-            ExpectEnd(ref reader);
-        }
-        catch (JsonException ex)
-        {
-            throw new ProtocolFormatException($"invalid JSON: {ex.Message}", ex);
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new ProtocolFormatException($"invalid JSON: {ex.Message}", ex);
-        }
+        });
 
         if (code is < int.MinValue or > int.MaxValue)
         {
@@ -256,6 +226,28 @@ internal static class ProtocolJson
         }
 
         return new RpcStatus((StatusCode)code, message, details);
+    }
+
+    private delegate void PropertyReader(ref Utf8JsonReader reader, string name);
+
+    /// <summary>Reads one JSON object, handing each property to <paramref name="read"/>; any JSON error becomes a <see cref="ProtocolFormatException"/>.</summary>
+    private static void ReadObject(ReadOnlySpan<byte> json, PropertyReader read)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json, _readerOptions);
+            ExpectStartObject(ref reader);
+            while (NextProperty(ref reader, out string name))
+            {
+                read(ref reader, name);
+            }
+
+            ExpectEnd(ref reader);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            throw new ProtocolFormatException($"invalid JSON: {ex.Message}", ex);
+        }
     }
 
     private static void WriteStringList(CompactJsonWriter writer, string name, IReadOnlyList<string> items)
