@@ -90,7 +90,7 @@ public sealed class JsonModeTests
     public void WriteDouble_PythonRepr(double value, string expected)
     {
         StringBuilder b = new();
-        ForyJson.WriteDouble(b, value);
+        b.Append(PythonJsonText.FormatDouble(value));
         Assert.Equal(expected, b.ToString());
     }
 
@@ -98,7 +98,7 @@ public sealed class JsonModeTests
     public void WriteString_PythonEscaping()
     {
         StringBuilder b = new();
-        ForyJson.WriteString(b, "a\"b\\c/\n\té😀\u0001");
+        PythonJsonText.AppendString(b, "a\"b\\c/\n\té😀\u0001");
         Assert.Equal("\"a\\\"b\\\\c/\\n\\t\\u00e9\\ud83d\\ude00\\u0001\"", b.ToString());
     }
 

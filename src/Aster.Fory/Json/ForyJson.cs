@@ -87,7 +87,7 @@ public static class ForyJson
         switch (value)
         {
             case string s:
-                WriteString(b, s);
+                PythonJsonText.AppendString(b, s);
                 return;
             case bool v:
                 b.Append(v ? "true" : "false");
@@ -105,25 +105,25 @@ public static class ForyJson
                 WriteDouble(b, d);
                 return;
             case Guid g:
-                WriteString(b, g.ToString("D"));
+                PythonJsonText.AppendString(b, g.ToString("D"));
                 return;
             case byte[] bytes:
-                WriteString(b, Convert.ToBase64String(bytes));
+                PythonJsonText.AppendString(b, Convert.ToBase64String(bytes));
                 return;
             case ReadOnlyMemory<byte> rom:
-                WriteString(b, Convert.ToBase64String(rom.Span));
+                PythonJsonText.AppendString(b, Convert.ToBase64String(rom.Span));
                 return;
             case Memory<byte> mem:
-                WriteString(b, Convert.ToBase64String(mem.Span));
+                PythonJsonText.AppendString(b, Convert.ToBase64String(mem.Span));
                 return;
             case DateTime dt:
-                WriteString(b, Rfc3339(dt.Kind == DateTimeKind.Local ? dt.ToUniversalTime() : DateTime.SpecifyKind(dt, DateTimeKind.Utc)));
+                PythonJsonText.AppendString(b, Rfc3339(dt.Kind == DateTimeKind.Local ? dt.ToUniversalTime() : DateTime.SpecifyKind(dt, DateTimeKind.Utc)));
                 return;
             case DateTimeOffset dto:
-                WriteString(b, Rfc3339(dto.UtcDateTime));
+                PythonJsonText.AppendString(b, Rfc3339(dto.UtcDateTime));
                 return;
             case DateOnly day:
-                WriteString(b, day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                PythonJsonText.AppendString(b, day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
                 return;
         }
 
@@ -140,7 +140,7 @@ public static class ForyJson
                 }
 
                 first = false;
-                WriteString(b, f.JsonKey);
+                PythonJsonText.AppendString(b, f.JsonKey);
                 b.Append(':');
                 object? member = f.Property.GetValue(value);
                 if (member is null && !f.IsNullable)
@@ -168,7 +168,7 @@ public static class ForyJson
                 }
 
                 first = false;
-                WriteString(b, e.Key is string ks ? ks : Convert.ToString(e.Key, CultureInfo.InvariantCulture)!);
+                PythonJsonText.AppendString(b, e.Key is string ks ? ks : Convert.ToString(e.Key, CultureInfo.InvariantCulture)!);
                 b.Append(':');
                 WriteValue(b, e.Value, e.Value?.GetType() ?? valueType, depth + 1);
             }
@@ -208,129 +208,8 @@ public static class ForyJson
         return (s.EndsWith('.') ? s[..^1] : s) + "Z";
     }
 
-    /// <summary>Python <c>json.dumps</c> string escaping with <c>ensure_ascii</c>.</summary>
-    internal static void WriteString(StringBuilder b, string s)
-    {
-        b.Append('"');
-        foreach (char c in s)
-        {
-            switch (c)
-            {
-                case '"':
-                    b.Append("\\\"");
-                    break;
-                case '\\':
-                    b.Append("\\\\");
-                    break;
-                case '\b':
-                    b.Append("\\b");
-                    break;
-                case '\t':
-                    b.Append("\\t");
-                    break;
-                case '\n':
-                    b.Append("\\n");
-                    break;
-                case '\f':
-                    b.Append("\\f");
-                    break;
-                case '\r':
-                    b.Append("\\r");
-                    break;
-                default:
-                    if (c < 0x20 || c > 0x7E)
-                    {
-                        b.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    }
-                    else
-                    {
-                        b.Append(c);
-                    }
-
-                    break;
-            }
-        }
-
-        b.Append('"');
-    }
-
-    /// <summary>Python <c>repr(float)</c>: shortest round-trip digits, exponent form below 1e-4 or from 1e16.</summary>
-    internal static void WriteDouble(StringBuilder b, double d)
-    {
-        if (!double.IsFinite(d))
-        {
-            throw new ForyEncodeException("NaN and infinities have no JSON form");
-        }
-
-        if (d == 0)
-        {
-            b.Append(double.IsNegative(d) ? "-0.0" : "0.0");
-            return;
-        }
-
-        string r = d.ToString("E16", CultureInfo.InvariantCulture);
-        string shortest = d.ToString("R", CultureInfo.InvariantCulture);
-        // digits and exponent of the shortest form
-        bool negative = shortest.StartsWith('-');
-        string body = negative ? shortest[1..] : shortest;
-        int exp;
-        string mantissa;
-        int e = body.IndexOfAny(['E', 'e']);
-        if (e >= 0)
-        {
-            exp = int.Parse(body[(e + 1)..], CultureInfo.InvariantCulture);
-            mantissa = body[..e];
-        }
-        else
-        {
-            exp = 0;
-            mantissa = body;
-        }
-
-        int dot = mantissa.IndexOf('.', StringComparison.Ordinal);
-        string intPart = dot < 0 ? mantissa : mantissa[..dot];
-        string fracPart = dot < 0 ? string.Empty : mantissa[(dot + 1)..];
-        string digits = (intPart + fracPart).TrimStart('0');
-        int leadingZeros = (intPart + fracPart).Length - (intPart + fracPart).TrimStart('0').Length;
-        int decimalExponent = intPart.Length - 1 + exp - leadingZeros;
-        digits = digits.TrimEnd('0');
-        if (digits.Length == 0)
-        {
-            digits = "0";
-        }
-
-        _ = r;
-        if (negative)
-        {
-            b.Append('-');
-        }
-
-        if (decimalExponent < -4 || decimalExponent >= 16)
-        {
-            b.Append(digits[0]);
-            if (digits.Length > 1)
-            {
-                b.Append('.').Append(digits.AsSpan(1));
-            }
-
-            b.Append('e').Append(decimalExponent < 0 ? '-' : '+').Append(Math.Abs(decimalExponent).ToString("00", CultureInfo.InvariantCulture));
-            return;
-        }
-
-        if (decimalExponent < 0)
-        {
-            b.Append("0.").Append('0', -decimalExponent - 1).Append(digits);
-            return;
-        }
-
-        if (digits.Length <= decimalExponent + 1)
-        {
-            b.Append(digits).Append('0', decimalExponent + 1 - digits.Length).Append(".0");
-            return;
-        }
-
-        b.Append(digits.AsSpan(0, decimalExponent + 1)).Append('.').Append(digits.AsSpan(decimalExponent + 1));
-    }
+    private static void WriteDouble(StringBuilder b, double d)
+        => b.Append(double.IsFinite(d) ? PythonJsonText.FormatDouble(d) : throw new ForyEncodeException("NaN and infinities have no JSON form"));
 
     // ---------------- reading ----------------
 

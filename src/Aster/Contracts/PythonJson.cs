@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Aster.Fory.Json;
 
 namespace Aster.Contracts;
 
@@ -34,7 +35,7 @@ internal static class PythonJson
                 builder.Append(b ? "true" : "false");
                 break;
             case string s:
-                WriteString(builder, s);
+                PythonJsonText.AppendString(builder, s);
                 break;
             case double d:
                 builder.Append(FormatFloat(d));
@@ -52,7 +53,7 @@ internal static class PythonJson
                 WriteList(builder, list.Cast<object?>().ToList(), depth);
                 break;
             default:
-                WriteString(builder, Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty);
+                PythonJsonText.AppendString(builder, Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty);
                 break;
         }
     }
@@ -69,7 +70,7 @@ internal static class PythonJson
         for (int i = 0; i < obj.Count; i++)
         {
             builder.Append(i == 0 ? "\n" : ",\n").Append(' ', (depth + 1) * 2);
-            WriteString(builder, obj[i].Key);
+            PythonJsonText.AppendString(builder, obj[i].Key);
             builder.Append(": ");
             Write(builder, obj[i].Value, depth + 1);
         }
@@ -95,96 +96,9 @@ internal static class PythonJson
         builder.Append('\n').Append(' ', depth * 2).Append(']');
     }
 
-    private static void WriteString(StringBuilder builder, string value)
-    {
-        builder.Append('"');
-        foreach (char c in value)
-        {
-            switch (c)
-            {
-                case '"':
-                    builder.Append("\\\"");
-                    break;
-                case '\\':
-                    builder.Append("\\\\");
-                    break;
-                case '\n':
-                    builder.Append("\\n");
-                    break;
-                case '\r':
-                    builder.Append("\\r");
-                    break;
-                case '\t':
-                    builder.Append("\\t");
-                    break;
-                case '\b':
-                    builder.Append("\\b");
-                    break;
-                case '\f':
-                    builder.Append("\\f");
-                    break;
-                default:
-                    if (c < ' ' || c > '~')
-                    {
-                        builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    }
-                    else
-                    {
-                        builder.Append(c);
-                    }
-
-                    break;
-            }
-        }
-
-        builder.Append('"');
-    }
-
-    /// <summary>Python's float repr: shortest round-trip digits, <c>.0</c> on integral values, exponent form outside 1e-4 ≤ |x| &lt; 1e16.</summary>
+    /// <summary>Python's float repr; NaN and the infinities as Python's <c>json.dumps</c> writes them.</summary>
     internal static string FormatFloat(double value)
-    {
-        if (double.IsNaN(value))
-        {
-            return "NaN";
-        }
-
-        if (double.IsInfinity(value))
-        {
-            return value > 0 ? "Infinity" : "-Infinity";
-        }
-
-        double magnitude = Math.Abs(value);
-        if (magnitude == 0)
-        {
-            return double.IsNegative(value) ? "-0.0" : "0.0";
-        }
-
-        string shortest = value.ToString("R", CultureInfo.InvariantCulture);
-        if (magnitude >= 1e-4 && magnitude < 1e16)
-        {
-            if (value == Math.Floor(value))
-            {
-                return ((long)value).ToString(CultureInfo.InvariantCulture) + ".0";
-            }
-
-            return shortest.Contains('E', StringComparison.Ordinal)
-                ? value.ToString("0.#################", CultureInfo.InvariantCulture)
-                : shortest;
-        }
-
-        // Exponent form: C# writes "1E-05" where Python writes "1e-05", and may write large values without an exponent.
-        if (shortest.Contains('E', StringComparison.Ordinal))
-        {
-            return shortest.Replace('E', 'e');
-        }
-
-        string sign = value < 0 ? "-" : string.Empty;
-        string digits = shortest.TrimStart('-');
-        int point = digits.IndexOf('.', StringComparison.Ordinal);
-        string integral = point < 0 ? digits : digits[..point];
-        string all = (integral + (point < 0 ? string.Empty : digits[(point + 1)..])).TrimEnd('0');
-        int exponent = integral.Length - 1;
-        string mantissa = all.Length <= 1 ? all : all[0] + "." + all[1..];
-        return sign + mantissa + "e+" + exponent.ToString("00", CultureInfo.InvariantCulture);
-    }
+        => double.IsNaN(value) ? "NaN"
+            : double.IsInfinity(value) ? (value > 0 ? "Infinity" : "-Infinity")
+            : PythonJsonText.FormatDouble(value);
 }

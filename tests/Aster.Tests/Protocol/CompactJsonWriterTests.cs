@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using Aster.Fory.Json;
 using Aster.Protocol.Json;
 
 namespace Aster.Tests.Protocol;
@@ -26,7 +27,7 @@ public sealed class CompactJsonWriterTests
     [InlineData(1.5e-5, "1.5e-05")]
     public void FormatPythonDouble_MatchesPythonRepr(double value, string expected)
     {
-        Assert.Equal(expected, CompactJsonWriter.FormatPythonDouble(value));
+        Assert.Equal(expected, PythonJsonText.FormatDouble(value));
     }
 
     [Theory]
@@ -35,7 +36,7 @@ public sealed class CompactJsonWriterTests
     [InlineData(double.NegativeInfinity)]
     public void FormatPythonDouble_NonFinite_Throws(double value)
     {
-        Assert.Throws<ArgumentException>(() => CompactJsonWriter.FormatPythonDouble(value));
+        Assert.Throws<ArgumentException>(() => new CompactJsonWriter(new ArrayBufferWriter<byte>()).WriteNumber(value));
     }
 
     [Fact]
@@ -50,7 +51,7 @@ public sealed class CompactJsonWriterTests
                 continue;
             }
 
-            string text = CompactJsonWriter.FormatPythonDouble(value);
+            string text = PythonJsonText.FormatDouble(value);
             Assert.Equal(value, double.Parse(text, System.Globalization.CultureInfo.InvariantCulture));
         }
     }

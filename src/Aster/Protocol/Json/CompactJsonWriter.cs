@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using Aster.Fory.Json;
 
 namespace Aster.Protocol.Json;
 
@@ -12,7 +13,6 @@ namespace Aster.Protocol.Json;
 /// <remarks>The caller is responsible for well-formed nesting; separators are inserted automatically.</remarks>
 internal sealed class CompactJsonWriter
 {
-    private const string HexDigits = "0123456789abcdef";
     private readonly IBufferWriter<byte> _output;
     private bool _needsComma;
 
@@ -87,7 +87,7 @@ internal sealed class CompactJsonWriter
     public void WriteNumber(double value)
     {
         Separator();
-        WriteAscii(FormatPythonDouble(value));
+        WriteAscii(double.IsFinite(value) ? PythonJsonText.FormatDouble(value) : throw new ArgumentException("NaN and infinities have no JSON form.", nameof(value)));
         _needsComma = true;
     }
 
@@ -113,81 +113,6 @@ internal sealed class CompactJsonWriter
         _needsComma = true;
     }
 
-    /// <summary>Formats a finite double as Python's <c>repr</c>: shortest round-trip digits, exponent form below 1e-4 or from 1e16.</summary>
-    public static string FormatPythonDouble(double value)
-    {
-        if (!double.IsFinite(value))
-        {
-            throw new ArgumentException("NaN and infinities have no JSON form.", nameof(value));
-        }
-
-        if (value == 0)
-        {
-            return double.IsNegative(value) ? "-0.0" : "0.0";
-        }
-
-        // "E16" is not shortest; "R" is shortest but uses .NET's exponent rules. Take the digits and exponent from "R".
-        string r = value.ToString("R", CultureInfo.InvariantCulture);
-        bool negative = r[0] == '-';
-        if (negative)
-        {
-            r = r[1..];
-        }
-
-        int exponentAt = r.IndexOfAny(['E', 'e']);
-        int exponent = exponentAt < 0 ? 0 : int.Parse(r.AsSpan(exponentAt + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
-        string mantissa = exponentAt < 0 ? r : r[..exponentAt];
-        int point = mantissa.IndexOf('.', StringComparison.Ordinal);
-        string digits = point < 0 ? mantissa : mantissa.Remove(point, 1);
-        int integerDigits = point < 0 ? mantissa.Length : point;
-        int leadingZeros = 0;
-        while (leadingZeros < digits.Length - 1 && digits[leadingZeros] == '0')
-        {
-            leadingZeros++;
-        }
-
-        digits = digits[leadingZeros..].TrimEnd('0');
-        if (digits.Length == 0)
-        {
-            digits = "0";
-        }
-
-        // decimalExponent: value = 0.d1d2d3... × 10^decimalExponent  →  scientific exponent is decimalExponent - 1.
-        int decimalExponent = integerDigits - leadingZeros + exponent;
-        int scientific = decimalExponent - 1;
-        var builder = new StringBuilder(32);
-        if (negative)
-        {
-            builder.Append('-');
-        }
-
-        if (scientific < -4 || scientific >= 16)
-        {
-            builder.Append(digits[0]);
-            if (digits.Length > 1)
-            {
-                builder.Append('.').Append(digits, 1, digits.Length - 1);
-            }
-
-            builder.Append('e').Append(scientific < 0 ? '-' : '+');
-            builder.Append(Math.Abs(scientific).ToString("00", CultureInfo.InvariantCulture));
-        }
-        else if (decimalExponent <= 0)
-        {
-            builder.Append("0.").Append('0', -decimalExponent).Append(digits);
-        }
-        else if (decimalExponent >= digits.Length)
-        {
-            builder.Append(digits).Append('0', decimalExponent - digits.Length).Append(".0");
-        }
-        else
-        {
-            builder.Append(digits, 0, decimalExponent).Append('.').Append(digits, decimalExponent, digits.Length - decimalExponent);
-        }
-
-        return builder.ToString();
-    }
-
     private void Separator()
     {
         if (_needsComma)
@@ -198,64 +123,9 @@ internal sealed class CompactJsonWriter
 
     private void WriteQuoted(string value)
     {
-        // Worst case: every char becomes \uXXXX (6 bytes), plus quotes.
-        Span<byte> span = _output.GetSpan((value.Length * 6) + 2);
-        int n = 0;
-        span[n++] = (byte)'"';
-        foreach (char c in value)
-        {
-            switch (c)
-            {
-                case '"':
-                    span[n++] = (byte)'\\';
-                    span[n++] = (byte)'"';
-                    break;
-                case '\\':
-                    span[n++] = (byte)'\\';
-                    span[n++] = (byte)'\\';
-                    break;
-                case '\b':
-                    span[n++] = (byte)'\\';
-                    span[n++] = (byte)'b';
-                    break;
-                case '\t':
-                    span[n++] = (byte)'\\';
-                    span[n++] = (byte)'t';
-                    break;
-                case '\n':
-                    span[n++] = (byte)'\\';
-                    span[n++] = (byte)'n';
-                    break;
-                case '\f':
-                    span[n++] = (byte)'\\';
-                    span[n++] = (byte)'f';
-                    break;
-                case '\r':
-                    span[n++] = (byte)'\\';
-                    span[n++] = (byte)'r';
-                    break;
-                default:
-                    if (c >= 0x20 && c <= 0x7e)
-                    {
-                        span[n++] = (byte)c;
-                    }
-                    else
-                    {
-                        // UTF-16 code units map one to one onto Python's \uXXXX escapes (surrogates stay pairs).
-                        span[n++] = (byte)'\\';
-                        span[n++] = (byte)'u';
-                        span[n++] = (byte)HexDigits[c >> 12];
-                        span[n++] = (byte)HexDigits[(c >> 8) & 0xf];
-                        span[n++] = (byte)HexDigits[(c >> 4) & 0xf];
-                        span[n++] = (byte)HexDigits[c & 0xf];
-                    }
-
-                    break;
-            }
-        }
-
-        span[n++] = (byte)'"';
-        _output.Advance(n);
+        var text = new StringBuilder(value.Length + 2);
+        PythonJsonText.AppendString(text, value);
+        WriteAscii(text.ToString());
     }
 
     private void WriteAscii(string text)
