@@ -9,6 +9,12 @@ public interface IRpcConnection : IAsyncDisposable
     /// <summary>The ALPN the connection was established for (for example <c>aster/1</c>).</summary>
     string Alpn { get; }
 
+    /// <summary>
+    /// The authenticated identity of the peer (its Ed25519 public key), or null for an in-process connection, whose
+    /// calls skip gates 0 and 1 (trust.md 8.2).
+    /// </summary>
+    Aster.Net.Identity.EndpointId? RemoteId { get; }
+
     /// <summary>Cancelled when the connection closes, from either side.</summary>
     CancellationToken Closed { get; }
 

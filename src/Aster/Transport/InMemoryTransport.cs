@@ -51,6 +51,8 @@ public static class InMemoryTransport
 
         public string Alpn { get; }
 
+        public Aster.Net.Identity.EndpointId? RemoteId => null;
+
         public CancellationToken Closed => _shared.Closed.Token;
 
         public async ValueTask<IRpcStream> OpenStreamAsync(CancellationToken cancellationToken = default)

@@ -19,8 +19,8 @@ public sealed class QuicRpcConnection : IRpcConnection
         _ = connection.Completion.ContinueWith(static (_, state) => ((CancellationTokenSource)state!).Cancel(), _closed, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    /// <summary>The peer's authenticated identity.</summary>
-    public EndpointId RemoteId => _connection.RemoteId;
+    /// <inheritdoc/>
+    public EndpointId? RemoteId => _connection.RemoteId;
 
     /// <inheritdoc/>
     public string Alpn => _connection.Alpn;
