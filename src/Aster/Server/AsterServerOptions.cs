@@ -25,6 +25,16 @@ public sealed class AsterServerOptions
     /// <summary>Server interceptors, outermost first.</summary>
     public IList<IServerInterceptor> Interceptors { get; } = [];
 
+    /// <summary>
+    /// The node's trust decisions (gates 0 and 1 and the admission records gate 3 reads). Null on a server that only
+    /// serves connections handed to <see cref="AsterServer.ServeConnectionAsync"/>: calls then carry no peer attributes.
+    /// A networked server without one runs in dev mode (trust.md 10).
+    /// </summary>
+    public Aster.Trust.IAdmissionAuthority? Admission { get; set; }
+
+    /// <summary>Extra ALPNs a networked server serves (the producer mesh's admission and gossip).</summary>
+    public IList<IAlpnHandler> AlpnHandlers { get; } = [];
+
     /// <summary>The logger factory. Defaults to <see cref="NullLoggerFactory"/>.</summary>
     public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
 
