@@ -243,6 +243,30 @@ internal ref struct ForyWriter
         _pos += bytes.Length;
     }
 
+    /// <summary>Writes characters the caller knows to be ASCII, one byte each (JSON text).</summary>
+    public void WriteAscii(scoped ReadOnlySpan<char> text)
+    {
+        Span<byte> dst = Ensure(text.Length);
+        for (int i = 0; i < text.Length; i++)
+        {
+            dst[i] = (byte)text[i];
+        }
+
+        _pos += text.Length;
+    }
+
+    /// <summary>Writes a number in its invariant UTF-8 text form (JSON text).</summary>
+    public void WriteFormatted<T>(T value)
+        where T : IUtf8SpanFormattable
+    {
+        if (!value.TryFormat(Ensure(32), out int written, default, System.Globalization.CultureInfo.InvariantCulture))
+        {
+            throw new ForyEncodeException($"{typeof(T).Name} value does not format in 32 bytes");
+        }
+
+        _pos += written;
+    }
+
     /// <summary>A length-prefixed binary value.</summary>
     public void WriteBinary(scoped ReadOnlySpan<byte> bytes)
     {
