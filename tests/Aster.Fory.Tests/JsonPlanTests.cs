@@ -127,3 +127,51 @@ public sealed class JsonPlanTests
         Assert.All(results, r => Assert.Equal(AllKindsJson, r));
     }
 }
+
+/// <summary>The allocation-free double path of the JSON writer against <see cref="PythonJsonText.FormatDouble"/>.</summary>
+public sealed class JsonDoubleTests
+{
+    private static string Fast(double value)
+    {
+        System.Buffers.ArrayBufferWriter<byte> buffer = new();
+        IO.ForyWriter w = new(buffer);
+        JsonDoubles.Write(ref w, value);
+        w.Flush();
+        return Encoding.ASCII.GetString(buffer.WrittenSpan);
+    }
+
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(0.1)]
+    [InlineData(1e-4)]
+    [InlineData(9.99e-5)]
+    [InlineData(1e15)]
+    [InlineData(1e16)]
+    [InlineData(-123.456)]
+    [InlineData(1732233600.25)]
+    [InlineData(double.Epsilon)]
+    [InlineData(double.MaxValue)]
+    [InlineData(-0.0)]
+    public void Boundaries_MatchPythonRepr(double value)
+    {
+        Assert.Equal(PythonJsonText.FormatDouble(value), Fast(value));
+    }
+
+    [Fact]
+    public void Property_AnyFiniteDouble_MatchesPythonRepr()
+    {
+        FsCheck.Config config = FsCheck.Config.QuickThrowOnFailure.WithMaxTest(20_000);
+        FsCheck.Check.One(config, FsCheck.Fluent.Prop.ForAll(FsCheck.Fluent.ArbMap.Default.ArbFor<long>(), bits =>
+        {
+            double d = BitConverter.Int64BitsToDouble(bits);
+            return !double.IsFinite(d) || PythonJsonText.FormatDouble(d) == Fast(d);
+        }));
+        FsCheck.Check.One(config, FsCheck.Fluent.Prop.ForAll(FsCheck.Fluent.ArbMap.Default.ArbFor<double>(), d =>
+            !double.IsFinite(d) || PythonJsonText.FormatDouble(d) == Fast(d)));
+        FsCheck.Check.One(config, FsCheck.Fluent.Prop.ForAll(FsCheck.Fluent.ArbMap.Default.ArbFor<int>(), FsCheck.Fluent.ArbMap.Default.ArbFor<int>(), (a, b) =>
+        {
+            double d = a / (double)(b == 0 ? 1 : b) * 1000.0;
+            return PythonJsonText.FormatDouble(d) == Fast(d);
+        }));
+    }
+}

@@ -72,8 +72,31 @@ internal sealed class IntegerJsonPlan<T> : JsonPlan<T>
 
 internal static class JsonDoubles
 {
-    public static void Write(ref ForyWriter w, double value) =>
-        w.WriteAscii(double.IsFinite(value) ? PythonJsonText.FormatDouble(value) : throw new ForyEncodeException("NaN and infinities have no JSON form"));
+    public static void Write(ref ForyWriter w, double value)
+    {
+        if (!double.IsFinite(value))
+        {
+            throw new ForyEncodeException("NaN and infinities have no JSON form");
+        }
+
+        // Fast path without allocation: where .NET's shortest round-trip text has no exponent and Python's repr is
+        // positional too (1e-4 <= |value| < 1e16), the digits agree; Python adds ".0" to whole numbers.
+        Span<char> text = stackalloc char[32];
+        if (value != 0 && Math.Abs(value) >= 1e-4 && Math.Abs(value) < 1e16
+            && value.TryFormat(text, out int length, "R", CultureInfo.InvariantCulture)
+            && text[..length].IndexOfAny('E', 'e') < 0)
+        {
+            w.WriteAscii(text[..length]);
+            if (text[..length].IndexOf('.') < 0)
+            {
+                w.WriteAscii(".0");
+            }
+
+            return;
+        }
+
+        w.WriteAscii(PythonJsonText.FormatDouble(value));
+    }
 
     /// <summary>A number, or the strings <c>NaN</c>, <c>Infinity</c>, <c>-Infinity</c> (Python's extension).</summary>
     public static double Read(ref Utf8JsonReader r)
