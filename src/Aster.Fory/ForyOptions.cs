@@ -28,6 +28,17 @@ public sealed class ForyOptions
     public int MaxFieldsPerType { get; init; } = 256;
 
     /// <summary>
+    /// Schema-consistent mode (contracts-and-fory.md B12), the XLANG dialect of release 0.1.2 peers (pyfory 0.16 with
+    /// <c>ref=False, compatible=False</c>): records are NAMED_STRUCT (<c>1d</c>) with inline names and a 4-byte schema
+    /// hash instead of a TypeDef, the root flag is <c>ff</c> and nothing is reference-tracked. Both sides must declare
+    /// the same fields: a different schema hash is a <see cref="ForyDecodeException"/>. Default false (compatible mode).
+    /// </summary>
+    public bool SchemaConsistent { get; init; }
+
+    /// <summary>Options for release 0.1.2 peers: the defaults with <see cref="SchemaConsistent"/> on.</summary>
+    public static ForyOptions Release012 { get; } = new() { SchemaConsistent = true };
+
+    /// <summary>
     /// Which implementation's byte choices the writer mirrors. Only tests use anything but
     /// <see cref="WriterDialect.Pyfory"/>, to reproduce Fory JS vectors byte for byte.
     /// </summary>

@@ -17,11 +17,13 @@ public sealed class ForySerializer
 {
     private readonly ConcurrentDictionary<Type, ForyCodec> _codecs = new();
     private readonly Lock _registrationLock = new();
+    private readonly WriteContext _stateless;
 
     /// <summary>Creates a serializer. The framework types StreamHeader, CallHeader and RpcStatus are not registered automatically.</summary>
     public ForySerializer(ForyOptions? options = null)
     {
         Options = options ?? ForyOptions.Default;
+        _stateless = WriteContext.Stateless(Options);
     }
 
     /// <summary>The limits and choices in force.</summary>
@@ -95,7 +97,7 @@ public sealed class ForySerializer
     {
         ArgumentNullException.ThrowIfNull(output);
         RecordCodec<T> codec = CodecFor<T>(true);
-        ForyWriter w = new(output, Options.Dialect);
+        ForyWriter w = new(output, Options.Dialect, Options.MaxDepth);
         if (value is null)
         {
             w.WriteByte(0x03);
@@ -104,12 +106,20 @@ public sealed class ForySerializer
             return;
         }
 
+        w.WriteBytes(Options.SchemaConsistent ? codec.SchemaConsistentRootPrefix : codec.RootPrefix);
+        if (!codec.NestsRecords)
+        {
+            // Nothing inside can repeat a TypeDef or refer to an object: no per-message state to rent.
+            codec.WriteFields(ref w, value, _stateless);
+            w.Flush();
+            return;
+        }
+
         WriteContext ctx = WriteContext.Rent(Options);
         try
         {
-            w.WriteByte(0x02);
-            w.WriteByte(0x00);
-            if (!typeof(T).IsValueType)
+            codec.AddRootTypeInfo(ctx);
+            if (!typeof(T).IsValueType && !Options.SchemaConsistent)
             {
                 ctx.AddRootRef(value);
             }
@@ -118,7 +128,6 @@ public sealed class ForySerializer
                 ctx.SkipRefId();
             }
 
-            codec.WriteTypeInfo(ref w, ctx);
             codec.WriteFields(ref w, value, ctx);
             w.Flush();
         }

@@ -171,7 +171,7 @@ internal static class DynamicWriter
 
     public static void WriteStructFields(ref ForyWriter w, WriteContext ctx, ForyStruct s)
     {
-        ctx.EnterDepth(s.Tag);
+        w.EnterDepth(s.Tag);
         foreach (ForyField f in s.OrderedFields)
         {
             if (f.Type.Nullable)
@@ -192,7 +192,7 @@ internal static class DynamicWriter
             WriteData(ref w, ctx, f.Value, f.Type);
         }
 
-        ctx.Depth--;
+        w.ExitDepth();
     }
 
     /// <summary>The collection header kind for an element type (B8): 0x0c plain, 0x09 records, 0x0d tracked others.</summary>
@@ -214,7 +214,7 @@ internal static class DynamicWriter
             return;
         }
 
-        ctx.EnterDepth("list");
+        w.EnterDepth("list");
         bool hasNull = false;
         ForyStruct? firstStruct = null;
         bool sameStruct = true;
@@ -255,7 +255,7 @@ internal static class DynamicWriter
                 WriteData(ref w, ctx, item, inferred);
             }
 
-            ctx.Depth--;
+            w.ExitDepth();
             return;
         }
 
@@ -319,7 +319,7 @@ internal static class DynamicWriter
             }
         }
 
-        ctx.Depth--;
+        w.ExitDepth();
     }
 
     private static void WriteDataAfterTypeInfo(ref ForyWriter w, WriteContext ctx, ForyValue item)
@@ -343,7 +343,7 @@ internal static class DynamicWriter
             return;
         }
 
-        ctx.EnterDepth("map");
+        w.EnterDepth("map");
         ForyTypeId keyId = keyType?.TypeId ?? entries[0].Key.TypeId;
         ForyTypeId valueId = valueType?.TypeId ?? ForyTypeId.Unknown;
         int i = 0;
@@ -425,7 +425,7 @@ internal static class DynamicWriter
             }
         }
 
-        ctx.Depth--;
+        w.ExitDepth();
     }
 
     private static bool SameRuntimeType(ForyStruct? first, ForyValue next)

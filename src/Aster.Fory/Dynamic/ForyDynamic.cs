@@ -62,7 +62,7 @@ public static class ForyDynamic
         WriteContext ctx = WriteContext.Rent(options ?? ForyOptions.Default);
         try
         {
-            ForyWriter w = new(output, ctx.Options.Dialect);
+            ForyWriter w = new(output, ctx.Options.Dialect, ctx.Options.MaxDepth);
             try
             {
                 DynamicWriter.WriteMessage(ref w, ctx, value);

@@ -18,11 +18,15 @@ internal ref struct ForyWriter
     private int _pos;
     private long _flushed;
     private readonly WriterDialect _dialect;
+    private readonly int _maxDepth;
+    private int _depth;
 
-    public ForyWriter(IBufferWriter<byte> output, WriterDialect dialect = WriterDialect.Pyfory)
+    public ForyWriter(IBufferWriter<byte> output, WriterDialect dialect = WriterDialect.Pyfory, int maxDepth = 64)
     {
         _output = output;
         _dialect = dialect;
+        _maxDepth = maxDepth;
+        _depth = 0;
         _span = output.GetSpan(MinChunk);
         _pos = 0;
         _flushed = 0;
@@ -43,6 +47,23 @@ internal ref struct ForyWriter
 
         _span = default;
     }
+
+    /// <summary>Enters a record or collection; throws past the depth limit (a cycle through plain fields ends here).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void EnterDepth(string typeName)
+    {
+        if (++_depth > _maxDepth)
+        {
+            TooDeep(typeName);
+        }
+    }
+
+    /// <summary>Leaves a record or collection entered with <see cref="EnterDepth"/>.</summary>
+    public void ExitDepth() => _depth--;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private readonly void TooDeep(string typeName) =>
+        throw new ForyEncodeException($"nesting deeper than {_maxDepth} (a reference cycle through fields?)", typeName);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Span<byte> Ensure(int count)
@@ -141,6 +162,24 @@ internal ref struct ForyWriter
         _pos += i;
     }
 
+    /// <summary>The encoded length of a varuint32 (1 to 5 bytes).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int VarUInt32Length(uint value) => value < 0x80 ? 1 : value < 0x4000 ? 2 : value < 0x20_0000 ? 3 : value < 0x1000_0000 ? 4 : 5;
+
+    /// <summary>Writes a varuint32 at the start of <paramref name="dst"/> (room already ensured); does not advance.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WriteVarUInt32At(Span<byte> dst, uint value)
+    {
+        int i = 0;
+        while (value >= 0x80)
+        {
+            dst[i++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+
+        dst[i] = (byte)value;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteVarInt32(int value) => WriteVarUInt32((uint)((value << 1) ^ (value >> 31)));
 
@@ -204,6 +243,30 @@ internal ref struct ForyWriter
         _pos += bytes.Length;
     }
 
+    /// <summary>Writes characters the caller knows to be ASCII, one byte each (JSON text).</summary>
+    public void WriteAscii(scoped ReadOnlySpan<char> text)
+    {
+        Span<byte> dst = Ensure(text.Length);
+        for (int i = 0; i < text.Length; i++)
+        {
+            dst[i] = (byte)text[i];
+        }
+
+        _pos += text.Length;
+    }
+
+    /// <summary>Writes a number in its invariant UTF-8 text form (JSON text).</summary>
+    public void WriteFormatted<T>(T value)
+        where T : IUtf8SpanFormattable
+    {
+        if (!value.TryFormat(Ensure(32), out int written, default, System.Globalization.CultureInfo.InvariantCulture))
+        {
+            throw new ForyEncodeException($"{typeof(T).Name} value does not format in 32 bytes");
+        }
+
+        _pos += written;
+    }
+
     /// <summary>A length-prefixed binary value.</summary>
     public void WriteBinary(scoped ReadOnlySpan<byte> bytes)
     {
@@ -231,11 +294,14 @@ internal ref struct ForyWriter
             return;
         }
 
-        if (Ascii.IsValid(chars))
+        // ASCII (the common case): narrow straight into the output after room for the header; one pass.
+        uint asciiHeader = (uint)n << 2;
+        int headerLength = VarUInt32Length(asciiHeader);
+        Span<byte> dst = Ensure(headerLength + n);
+        if (Ascii.FromUtf16(chars, dst.Slice(headerLength), out _) == OperationStatus.Done)
         {
-            WriteVarUInt32((uint)n << 2);
-            Ascii.FromUtf16(chars, Ensure(n), out _);
-            _pos += n;
+            WriteVarUInt32At(dst, asciiHeader);
+            _pos += headerLength + n;
             return;
         }
 
@@ -252,7 +318,7 @@ internal ref struct ForyWriter
         if (!HasSurrogatePair(chars, firstWide))
         {
             WriteVarUInt32(((uint)n << 3) | 1);
-            Span<byte> dst = Ensure(n * 2);
+            dst = Ensure(n * 2);
             if (BitConverter.IsLittleEndian)
             {
                 MemoryMarshal.AsBytes(chars).CopyTo(dst);

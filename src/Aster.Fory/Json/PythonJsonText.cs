@@ -57,6 +57,26 @@ internal static class PythonJsonText
         b.Append('"');
     }
 
+    /// <summary>Writes <paramref name="s"/> as a quoted JSON string (ASCII bytes) in one pass when nothing needs escaping.</summary>
+    internal static void WriteString(ref IO.ForyWriter w, string s)
+    {
+        ReadOnlySpan<char> chars = s.AsSpan();
+        if (chars.IndexOfAnyExceptInRange(' ', '~') < 0 && chars.IndexOfAny('"', '\\') < 0)
+        {
+            w.WriteByte((byte)'"');
+            w.WriteAscii(chars);
+            w.WriteByte((byte)'"');
+            return;
+        }
+
+        StringBuilder b = new(s.Length + 16);
+        AppendString(b, s);
+        foreach (ReadOnlyMemory<char> chunk in b.GetChunks())
+        {
+            w.WriteAscii(chunk.Span);
+        }
+    }
+
     /// <summary>Formats a finite double as Python's <c>repr</c>: shortest round-trip digits, exponent form below 1e-4 or from 1e16.</summary>
     public static string FormatDouble(double value)
     {

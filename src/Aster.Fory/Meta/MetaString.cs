@@ -21,6 +21,12 @@ internal sealed class MetaStringContext
 
     public static readonly MetaStringContext FieldName = new('$', '_', [MetaEncoding.Utf8, MetaEncoding.AllToLowerSpecial, MetaEncoding.LowerUpperDigitSpecial]);
 
+    /// <summary>A namespace written inline in schema-consistent mode (B12): all five encodings, identified by number.</summary>
+    public static readonly MetaStringContext InlineNamespace = new('.', '_', [MetaEncoding.Utf8, MetaEncoding.LowerSpecial, MetaEncoding.LowerUpperDigitSpecial, MetaEncoding.FirstToLowerSpecial, MetaEncoding.AllToLowerSpecial]);
+
+    /// <summary>A type name written inline in schema-consistent mode (B12).</summary>
+    public static readonly MetaStringContext InlineTypeName = new('$', '_', [MetaEncoding.Utf8, MetaEncoding.LowerSpecial, MetaEncoding.LowerUpperDigitSpecial, MetaEncoding.FirstToLowerSpecial, MetaEncoding.AllToLowerSpecial]);
+
     private MetaStringContext(char special1, char special2, MetaEncoding[] byIndex)
     {
         Special1 = special1;

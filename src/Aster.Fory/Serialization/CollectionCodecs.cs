@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Aster.Fory.Dynamic;
 using Aster.Fory.IO;
@@ -19,7 +20,7 @@ internal static class Elements
             return;
         }
 
-        ctx.EnterDepth("list");
+        w.EnterDepth("list");
         bool hasNull = false;
         if (CanBeNull<TE>())
         {
@@ -34,8 +35,15 @@ internal static class Elements
         }
 
         byte kind = codec.ElementKind;
+        bool untracked = ctx.Options.SchemaConsistent;
+        if (untracked)
+        {
+            // Schema-consistent mode tracks nothing: records keep "same type" (0x08), other kinds become plain.
+            kind = kind == 0x09 ? (byte)0x08 : (byte)0x0C;
+        }
+
         w.WriteByte((byte)(kind | (hasNull ? 2 : 0)));
-        if (kind == 0x09)
+        if ((kind & 0x0C) == 0x08)
         {
             RecordCodec<TE> rc = (RecordCodec<TE>)codec;
             rc.WriteTypeInfo(ref w, ctx);
@@ -44,6 +52,15 @@ internal static class Elements
                 if (item is null)
                 {
                     w.WriteByte(0xFD);
+                }
+                else if (untracked)
+                {
+                    if (hasNull)
+                    {
+                        w.WriteByte(0xFF);
+                    }
+
+                    rc.WriteFields(ref w, item, ctx);
                 }
                 else if (typeof(TE).IsValueType)
                 {
@@ -74,7 +91,7 @@ internal static class Elements
                     }
                 }
             }
-            else
+            else if (!TryWriteBlock(ref w, codec, items))
             {
                 foreach (TE item in items)
                 {
@@ -99,7 +116,40 @@ internal static class Elements
             }
         }
 
-        ctx.Depth--;
+        w.ExitDepth();
+    }
+
+    /// <summary>
+    /// Writes non-null plain elements without a virtual call each: fixed-width numbers as one little-endian copy,
+    /// strings straight through the writer. Returns false for element kinds it does not handle.
+    /// </summary>
+    private static bool TryWriteBlock<TE>(ref ForyWriter w, ForyCodec<TE> codec, ReadOnlySpan<TE> items)
+    {
+        if (typeof(TE) == typeof(double) || typeof(TE) == typeof(float) || typeof(TE) == typeof(short)
+            || typeof(TE) == typeof(ushort) || typeof(TE) == typeof(sbyte) || typeof(TE) == typeof(byte)
+            || ((typeof(TE) == typeof(int) || typeof(TE) == typeof(uint) || typeof(TE) == typeof(long) || typeof(TE) == typeof(ulong))
+                && codec.FieldType.TypeId is ForyTypeId.Int32 or ForyTypeId.UInt32 or ForyTypeId.Int64 or ForyTypeId.UInt64))
+        {
+            if (!BitConverter.IsLittleEndian)
+            {
+                return false;
+            }
+
+            w.WriteBytes(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<TE, byte>(ref MemoryMarshal.GetReference(items)), items.Length * Unsafe.SizeOf<TE>()));
+            return true;
+        }
+
+        if (!typeof(TE).IsValueType && codec is StringCodec)
+        {
+            foreach (TE item in items)
+            {
+                w.WriteString(Unsafe.As<string>(item)!); // non-null: hasNull is false
+            }
+
+            return true;
+        }
+
+        return false;
     }
 
     public static uint ReadCount(ref ForyReader r, ReadContext ctx)
@@ -217,6 +267,8 @@ internal sealed class ListCodec<TList, TE>(ForyCodec<TE> element, ForyTypeId kin
 
     public ForyCodec<TE> Element { get; } = element;
 
+    public override bool MayContainRecords => Element.MayContainRecords;
+
     public override TList DefaultValue => _isArray ? (TList)(object)Array.Empty<TE>() : (TList)(object)new List<TE>();
 
     public override void Write(ref ForyWriter w, TList value, WriteContext ctx)
@@ -301,6 +353,8 @@ internal sealed class SetCodec<TSet, TE>(ForyCodec<TE> element)
 {
     public ForyCodec<TE> Element { get; } = element;
 
+    public override bool MayContainRecords => Element.MayContainRecords;
+
     public override TSet DefaultValue => (TSet)(object)new HashSet<TE>();
 
     public override void Write(ref ForyWriter w, TSet value, WriteContext ctx)
@@ -367,6 +421,8 @@ internal sealed class MapCodec<TMap, TK, TV>(ForyCodec<TK> key, ForyCodec<TV> va
 
     public ForyCodec<TV> Value { get; } = value;
 
+    public override bool MayContainRecords => Key.MayContainRecords || Value.MayContainRecords;
+
     public override TMap DefaultValue => (TMap)(object)new Dictionary<TK, TV>();
 
     public override void Write(ref ForyWriter w, TMap map, WriteContext ctx)
@@ -378,11 +434,11 @@ internal sealed class MapCodec<TMap, TK, TV>(ForyCodec<TK> key, ForyCodec<TV> va
             return;
         }
 
-        ctx.EnterDepth("map");
+        w.EnterDepth("map");
         if (map is Dictionary<TK, TV> dictionary && !HasNullValue(dictionary))
         {
             WriteWithoutNulls(ref w, ctx, dictionary);
-            ctx.Depth--;
+            w.ExitDepth();
             return;
         }
 
@@ -407,7 +463,7 @@ internal sealed class MapCodec<TMap, TK, TV>(ForyCodec<TK> key, ForyCodec<TV> va
             ArrayPool<KeyValuePair<TK, TV>>.Shared.Return(rented, clearArray: true);
         }
 
-        ctx.Depth--;
+        w.ExitDepth();
     }
 
     private static bool HasNullValue(Dictionary<TK, TV> dictionary)
@@ -433,12 +489,8 @@ internal sealed class MapCodec<TMap, TK, TV>(ForyCodec<TK> key, ForyCodec<TV> va
     {
         byte valueKind = Value.ElementKind;
         RecordCodec<TV>? rc = Value as RecordCodec<TV>;
-        byte header = valueKind switch
-        {
-            0x09 => 0x0C,
-            0x0C => 0x24,
-            _ => 0x2C,
-        };
+        byte header = ChunkHeader(valueKind, ctx);
+        bool strings = !typeof(TK).IsValueType && !typeof(TV).IsValueType && Key is StringCodec && Value is StringCodec;
         int remaining = dictionary.Count;
         Dictionary<TK, TV>.Enumerator e = dictionary.GetEnumerator();
         while (remaining > 0)
@@ -454,17 +506,53 @@ internal sealed class MapCodec<TMap, TK, TV>(ForyCodec<TK> key, ForyCodec<TV> va
                     throw new ForyEncodeException("map changed while being written");
                 }
 
-                WritePair(ref w, ctx, e.Current.Key, e.Current.Value, rc, valueKind);
+                if (strings)
+                {
+                    // String to string (the common metadata shape): no virtual call per key and value.
+                    KeyValuePair<TK, TV> pair = e.Current;
+                    w.WriteString(Unsafe.As<string>(pair.Key));
+                    w.WriteString(Unsafe.As<string>(pair.Value)!); // HasNullValue was false
+                }
+                else
+                {
+                    WritePair(ref w, ctx, e.Current.Key, e.Current.Value, rc, valueKind);
+                }
             }
 
             remaining -= chunk;
         }
     }
 
+    /// <summary>
+    /// The chunk header for non-null entries: key declared; record values carry their type once per chunk; values
+    /// other than plain ones are tracked, except in schema-consistent mode, which tracks nothing.
+    /// </summary>
+    private static byte ChunkHeader(byte valueKind, WriteContext ctx)
+    {
+        byte header = valueKind switch
+        {
+            0x09 => 0x0C,
+            0x0C => 0x24,
+            _ => 0x2C,
+        };
+        return ctx.Options.SchemaConsistent ? (byte)(header & ~0x08) : header;
+    }
+
     private void WritePair(ref ForyWriter w, WriteContext ctx, TK key, TV v, RecordCodec<TV>? rc, byte valueKind)
     {
         Key.Write(ref w, key, ctx);
-        if (rc is not null)
+        if (ctx.Options.SchemaConsistent)
+        {
+            if (rc is not null)
+            {
+                rc.WriteFields(ref w, v, ctx);
+            }
+            else
+            {
+                Value.Write(ref w, v, ctx);
+            }
+        }
+        else if (rc is not null)
         {
             if (typeof(TV).IsValueType)
             {
@@ -510,13 +598,7 @@ internal sealed class MapCodec<TMap, TK, TV>(ForyCodec<TK> key, ForyCodec<TV> va
                 end++;
             }
 
-            byte header = valueKind switch
-            {
-                0x09 => 0x0C,
-                0x0C => 0x24,
-                _ => 0x2C,
-            };
-            w.WriteByte(header);
+            w.WriteByte(ChunkHeader(valueKind, ctx));
             w.WriteByte((byte)(end - i));
             rc?.WriteTypeInfo(ref w, ctx);
             for (; i < end; i++)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Aster.Fory.IO;
 using Aster.Fory.Meta;
 
@@ -24,6 +25,7 @@ internal sealed class ReadContext
 
     private ReadMeta[] _metas = new ReadMeta[8];
     private object?[] _refs = new object?[8];
+    private readonly List<string> _inlineNames = [];
 
     public ForyOptions Options { get; private set; } = ForyOptions.Default;
 
@@ -35,12 +37,32 @@ internal sealed class ReadContext
 
     public int RefCount { get; private set; }
 
+    private bool _inUse;
+
     public static ReadContext Rent(ForyOptions options, ForySerializer? serializer)
     {
-        ReadContext ctx = _cached ?? new ReadContext();
-        _cached = null;
-        ctx.Options = options;
-        ctx.Serializer = serializer;
+        ReadContext? ctx = _cached;
+        if (ctx is null || ctx._inUse)
+        {
+            // First use on this thread, or a nested deserialization (a constructor or setter that deserializes).
+            ctx = new ReadContext();
+            _cached ??= ctx;
+        }
+
+        ctx._inUse = true;
+
+        // Compare before storing: a reference store costs a GC write barrier, and the values rarely change. The
+        // serializer reference is kept after the message (a thread keeps its last serializer reachable).
+        if (!ReferenceEquals(ctx.Options, options))
+        {
+            ctx.Options = options;
+        }
+
+        if (!ReferenceEquals(ctx.Serializer, serializer))
+        {
+            ctx.Serializer = serializer;
+        }
+
         ctx.Depth = 0;
         return ctx;
     }
@@ -59,20 +81,35 @@ internal sealed class ReadContext
             ctx.RefCount = 0;
         }
 
-        ctx.Serializer = null;
-        if (ctx._metas.Length <= 64 && ctx._refs.Length <= 1024)
+        if (ctx._inlineNames.Count > 0)
         {
-            _cached = ctx;
+            ctx._inlineNames.Clear();
         }
+
+        if (ctx._metas.Length > 64)
+        {
+            ctx._metas = new ReadMeta[8];
+        }
+
+        if (ctx._refs.Length > 1024)
+        {
+            ctx._refs = new object?[8];
+        }
+
+        ctx._inUse = false;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void EnterDepth(ref ForyReader r)
     {
         if (++Depth > Options.MaxDepth)
         {
-            r.Fail($"nesting deeper than {Options.MaxDepth}", limit: "MaxDepth");
+            TooDeep(ref r);
         }
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void TooDeep(ref ForyReader r) => r.Fail($"nesting deeper than {Options.MaxDepth}", limit: "MaxDepth");
 
     /// <summary>Reads a meta-share marker. Returns the index; <paramref name="isNew"/> tells whether a TypeDef follows.</summary>
     public int ReadMetaMarker(ref ForyReader r, out bool isNew)
@@ -113,6 +150,10 @@ internal sealed class ReadContext
 
     public ref ReadMeta Meta(int index) => ref _metas[index];
 
+    /// <summary>Reads an inline namespace or type name (schema-consistent mode, B12).</summary>
+    public string ReadInlineName(ref ForyReader r, InlineMetaString expected, MetaStringContext context) =>
+        InlineMetaString.Read(ref r, _inlineNames, expected, context, Options.MaxTypeDefs);
+
     /// <summary>Reads a new TypeDef (after a new-marker) and parses it.</summary>
     public TypeDef ReadAndParseTypeDef(ref ForyReader r)
     {
@@ -152,7 +193,11 @@ internal sealed class ReadContext
     }
 }
 
-/// <summary>Per-message write state: meta-share table and reference table. Reused per thread.</summary>
+/// <summary>
+/// Per-message write state: meta-share table and reference table. One instance per thread, reused: renting is one
+/// thread-static read, and the common case (no nested records, no tracked objects) stores no object references, so
+/// neither renting nor returning pays for GC write barriers.
+/// </summary>
 internal sealed class WriteContext
 {
     [ThreadStatic]
@@ -163,10 +208,19 @@ internal sealed class WriteContext
     private int _trackedCount;
     private object? _root;
     private Dictionary<object, int>? _refs;
+    private bool _inUse;
+    private InlineMetaString?[] _inlineNames = new InlineMetaString?[8];
+    private int _inlineNameCount;
+
+    /// <summary>Set on a <see cref="Stateless"/> context: shared between threads, so it must never change.</summary>
+    private readonly bool _stateless;
+
+    private WriteContext(bool stateless = false)
+    {
+        _stateless = stateless;
+    }
 
     public ForyOptions Options { get; private set; } = ForyOptions.Default;
-
-    public int Depth;
 
     public int MetaCount { get; private set; }
 
@@ -174,13 +228,29 @@ internal sealed class WriteContext
 
     public static WriteContext Rent(ForyOptions options)
     {
-        WriteContext ctx = _cached ?? new WriteContext();
-        _cached = null;
-        ctx.Options = options;
-        ctx.Depth = 0;
+        WriteContext? ctx = _cached;
+        if (ctx is null || ctx._inUse)
+        {
+            // First use on this thread, or a nested serialization (a member getter that serializes).
+            ctx = new WriteContext();
+            _cached ??= ctx;
+        }
+
+        ctx._inUse = true;
+        if (!ReferenceEquals(ctx.Options, options))
+        {
+            ctx.Options = options;
+        }
+
         ctx.NextRefId = 0;
         return ctx;
     }
+
+    /// <summary>
+    /// A context for records that cannot contain records (<see cref="RecordCodec{T}.NestsRecords"/> false): nothing
+    /// is ever tracked or shared, so one immutable instance serves every thread and nothing is rented.
+    /// </summary>
+    public static WriteContext Stateless(ForyOptions options) => new(stateless: true) { Options = options };
 
     public static void Return(WriteContext ctx)
     {
@@ -196,23 +266,29 @@ internal sealed class WriteContext
             ctx._trackedCount = 0;
         }
 
-        ctx._refs = null;
-        ctx._root = null;
-
-        _cached = ctx;
-    }
-
-    public void EnterDepth(string typeName)
-    {
-        if (++Depth > Options.MaxDepth)
+        if (ctx._refs is not null)
         {
-            throw new ForyEncodeException($"nesting deeper than {Options.MaxDepth} (a reference cycle through fields?)", typeName);
+            ctx._refs = null;
         }
+
+        if (ctx._inlineNameCount > 0)
+        {
+            Array.Clear(ctx._inlineNames, 0, ctx._inlineNameCount);
+            ctx._inlineNameCount = 0;
+        }
+
+        if (ctx._root is not null)
+        {
+            ctx._root = null;
+        }
+
+        ctx._inUse = false;
     }
 
     /// <summary>Writes the meta-share marker for <paramref name="key"/> and, the first time, its encoded TypeDef.</summary>
     public void WriteTypeMeta(ref ForyWriter w, object key, byte[] encodedTypeDef)
     {
+        ThrowIfStateless();
         for (int i = 0; i < MetaCount; i++)
         {
             object? existing = _metaKeys[i];
@@ -237,6 +313,7 @@ internal sealed class WriteContext
     /// <summary>Writes <c>00</c> for a first occurrence or <c>fe id</c> for a repeat. Returns true when the value must follow.</summary>
     public bool WriteRefOrValue(ref ForyWriter w, object value)
     {
+        ThrowIfStateless();
         if (_root is not null && ReferenceEquals(_root, value))
         {
             w.WriteByte(0xFE);
@@ -283,6 +360,44 @@ internal sealed class WriteContext
         return true;
     }
 
+    /// <summary>
+    /// Records the root record's TypeDef as meta-share entry 0, already written by the caller as part of the
+    /// record's constant root prefix.
+    /// </summary>
+    public void AddRootMeta(object key)
+    {
+        _metaKeys[0] = key;
+        MetaCount = 1;
+    }
+
+    /// <summary>Writes an inline namespace or type name (schema-consistent mode, B12): in full once, then by index.</summary>
+    public void WriteInlineName(ref ForyWriter w, InlineMetaString name)
+    {
+        ThrowIfStateless();
+        for (int i = 0; i < _inlineNameCount; i++)
+        {
+            if (ReferenceEquals(_inlineNames[i], name))
+            {
+                w.WriteVarUInt32(((uint)(i + 1) << 1) | 1);
+                return;
+            }
+        }
+
+        AddInlineName(name);
+        w.WriteBytes(name.FirstOccurrence);
+    }
+
+    /// <summary>Records a name the caller wrote in full (the root record's constant prefix).</summary>
+    public void AddInlineName(InlineMetaString name)
+    {
+        if (_inlineNameCount == _inlineNames.Length)
+        {
+            Array.Resize(ref _inlineNames, _inlineNames.Length * 2);
+        }
+
+        _inlineNames[_inlineNameCount++] = name;
+    }
+
     /// <summary>Records the root object as reference 0 without writing anything (the caller writes <c>00</c>).</summary>
     public void AddRootRef(object value)
     {
@@ -291,5 +406,19 @@ internal sealed class WriteContext
     }
 
     /// <summary>Counts a tracked value that can never be repeated (written <c>00</c>).</summary>
-    public void SkipRefId() => NextRefId++;
+    public void SkipRefId()
+    {
+        if (!_stateless)
+        {
+            NextRefId++;
+        }
+    }
+
+    private void ThrowIfStateless()
+    {
+        if (_stateless)
+        {
+            throw new InvalidOperationException("a record without nested records reached the meta-share or reference table");
+        }
+    }
 }

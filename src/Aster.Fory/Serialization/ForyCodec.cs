@@ -20,6 +20,12 @@ internal abstract class ForyCodec
     public byte ElementKind { get; }
 
     public abstract Type ClrType { get; }
+
+    /// <summary>
+    /// Whether a value may contain a record (so nested TypeDefs or tracked references can occur). False lets a root
+    /// record skip registering itself in the meta-share and reference tables.
+    /// </summary>
+    public virtual bool MayContainRecords => false;
 }
 
 /// <summary>

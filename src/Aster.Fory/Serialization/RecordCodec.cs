@@ -1,6 +1,9 @@
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Text;
 using Aster.Fory.Dynamic;
 using Aster.Fory.IO;
 using Aster.Fory.Meta;
@@ -29,6 +32,9 @@ internal abstract class MemberCodec<TObj>
     public abstract void SetDefault(ref TObj obj);
 
     public abstract void SetFromDynamic(ref TObj obj, ForyValue value);
+
+    /// <summary>Whether this member's values may contain records.</summary>
+    public abstract bool MayContainRecords { get; }
 }
 
 internal delegate TField RefGetter<TObj, TField>(ref TObj obj);
@@ -63,6 +69,8 @@ internal sealed class MemberCodec<TObj, TField> : MemberCodec<TObj>
             _set = model.Property.SetMethod!.CreateDelegate<Action<TObj, TField>>();
         }
     }
+
+    public override bool MayContainRecords => _codec.MayContainRecords;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private TField Get(ref TObj obj) => typeof(TObj).IsValueType ? _refGet!(ref obj) : _get!(obj);
@@ -246,6 +254,32 @@ internal sealed class RecordCodec<[DynamicallyAccessedMembers(DynamicallyAccesse
 
     public TypeDef TypeDef => _typeDef!;
 
+    public override bool MayContainRecords => true;
+
+    /// <summary>Whether any member may hold a record: then the root must register its TypeDef and reference.</summary>
+    public bool NestsRecords { get; private set; }
+
+    /// <summary>
+    /// The constant start of a message with this record at the root: bitmap <c>02</c>, root flag <c>00</c>, type id
+    /// <c>1e</c>, meta-share marker <c>00</c> and the encoded TypeDef, written with one copy.
+    /// </summary>
+    public byte[] RootPrefix { get; private set; } = [];
+
+    /// <summary>Schema-consistent mode (B12): the inline namespace.</summary>
+    private InlineMetaString _inlineNamespace = null!;
+
+    /// <summary>Schema-consistent mode (B12): the inline type name.</summary>
+    private InlineMetaString _inlineTypeName = null!;
+
+    /// <summary>Schema-consistent mode (B12): the schema hash written after the names.</summary>
+    public int SchemaHash { get; private set; }
+
+    /// <summary>
+    /// Schema-consistent mode (B12): the constant start of a message with this record at the root: bitmap <c>02</c>,
+    /// root flag <c>ff</c> (nothing tracked), NAMED_STRUCT <c>1d</c>, both names in full and the schema hash.
+    /// </summary>
+    public byte[] SchemaConsistentRootPrefix { get; private set; } = [];
+
     /// <summary>Completes construction once member codecs exist (records may refer to themselves).</summary>
     public void Initialize(MemberCodec<T>[] members)
     {
@@ -253,6 +287,35 @@ internal sealed class RecordCodec<[DynamicallyAccessedMembers(DynamicallyAccesse
         _typeDef = TypeDef.Build(Model.Namespace, Model.TypeName, Model.Fields.Select(f => new TypeDefField(f.TagId >= 0 ? null : f.Name, f.TagId, f.FieldType)).ToArray());
         _body = _typeDef.Body;
         _encoded = _typeDef.Encoded;
+        NestsRecords = members.Any(m => m.MayContainRecords);
+        RootPrefix = [0x02, 0x00, (byte)ForyTypeId.NamedCompatibleStruct, 0x00, .. _encoded];
+        _inlineNamespace = InlineMetaString.Of(Model.Namespace, MetaStringContext.InlineNamespace);
+        _inlineTypeName = InlineMetaString.Of(Model.TypeName, MetaStringContext.InlineTypeName);
+        SchemaHash = ComputeSchemaHash(Model.Fields);
+        byte[] hash = new byte[4];
+        BinaryPrimitives.WriteInt32LittleEndian(hash, SchemaHash);
+
+        // A type name whose encoded form equals the namespace's is, as in pyfory, a reference to it (index 0).
+        byte[] typeName = ReferenceEquals(_inlineNamespace, _inlineTypeName) ? [0x03] : _inlineTypeName.FirstOccurrence;
+        SchemaConsistentRootPrefix = [0x02, 0xFF, (byte)ForyTypeId.NamedStruct, .. _inlineNamespace.FirstOccurrence, .. typeName, .. hash];
+    }
+
+    /// <summary>
+    /// The B12 schema hash: per field <c>identifier,type id,0,nullable;</c> (records and enums as type id 0), sorted by
+    /// identifier with tag ids first, MurmurHash3_x64_128 seed 47 of the UTF-8 text, low 32 bits of h1.
+    /// </summary>
+    internal static int ComputeSchemaHash(IEnumerable<WireFieldModel> fields)
+    {
+        List<(string Id, bool Tag, ForyFieldType Type)> items = [.. fields.Select(f => (f.Identifier, f.TagId >= 0, f.FieldType))];
+        items.Sort((a, b) => a.Tag != b.Tag ? (a.Tag ? -1 : 1) : string.CompareOrdinal(a.Id, b.Id));
+        StringBuilder text = new();
+        foreach ((string id, _, ForyFieldType type) in items)
+        {
+            int typeId = type.IsRecord || type.TypeId is ForyTypeId.Enum or ForyTypeId.NamedEnum ? 0 : (int)type.TypeId;
+            text.Append(CultureInfo.InvariantCulture, $"{id},{typeId},0,{(type.Nullable ? 1 : 0)};");
+        }
+
+        return (int)(uint)MurmurHash3.Hash64(Encoding.UTF8.GetBytes(text.ToString()), 47);
     }
 
     private T Create()
@@ -273,20 +336,46 @@ internal sealed class RecordCodec<[DynamicallyAccessedMembers(DynamicallyAccesse
 
     public void WriteTypeInfo(ref ForyWriter w, WriteContext ctx)
     {
+        if (ctx.Options.SchemaConsistent)
+        {
+            w.WriteByte((byte)ForyTypeId.NamedStruct);
+            ctx.WriteInlineName(ref w, _inlineNamespace);
+            ctx.WriteInlineName(ref w, _inlineTypeName);
+            w.WriteInt32(SchemaHash);
+            return;
+        }
+
         w.WriteByte((byte)ForyTypeId.NamedCompatibleStruct);
         ctx.WriteTypeMeta(ref w, this, _encoded);
     }
 
+    /// <summary>Registers what the root prefix wrote, for records that nest records.</summary>
+    public void AddRootTypeInfo(WriteContext ctx)
+    {
+        if (ctx.Options.SchemaConsistent)
+        {
+            ctx.AddInlineName(_inlineNamespace);
+            if (!ReferenceEquals(_inlineNamespace, _inlineTypeName))
+            {
+                ctx.AddInlineName(_inlineTypeName);
+            }
+        }
+        else
+        {
+            ctx.AddRootMeta(this);
+        }
+    }
+
     public void WriteFields(ref ForyWriter w, T value, WriteContext ctx)
     {
-        ctx.EnterDepth(Model.Tag);
+        w.EnterDepth(Model.Tag);
         MemberCodec<T>[] members = _members;
         for (int i = 0; i < members.Length; i++)
         {
             members[i].Write(ref w, ref value, ctx);
         }
 
-        ctx.Depth--;
+        w.ExitDepth();
     }
 
     public override T Read(ref ForyReader r, ReadContext ctx)
@@ -300,6 +389,11 @@ internal sealed class RecordCodec<[DynamicallyAccessedMembers(DynamicallyAccesse
     {
         int at = r.Position;
         uint id = r.ReadVarUInt32();
+        if (ctx.Options.SchemaConsistent)
+        {
+            return ReadInlineTypeInfo(ref r, ctx, id, at);
+        }
+
         if (id != (uint)ForyTypeId.NamedCompatibleStruct && id != (uint)ForyTypeId.CompatibleStruct)
         {
             throw new ForyDecodeException($"type id {id} where a record {Model.Tag} was expected", at, Model.Tag);
@@ -323,8 +417,43 @@ internal sealed class RecordCodec<[DynamicallyAccessedMembers(DynamicallyAccesse
         return index;
     }
 
+    /// <summary>The meta index <see cref="ReadTypeInfo"/> returns in schema-consistent mode: read with the local layout.</summary>
+    public const int SchemaConsistentMeta = -2;
+
+    private int ReadInlineTypeInfo(ref ForyReader r, ReadContext ctx, uint id, int at)
+    {
+        if (id != (uint)ForyTypeId.NamedStruct)
+        {
+            throw new ForyDecodeException($"type id {id} where a schema-consistent record {Model.Tag} (29) was expected", at, Model.Tag);
+        }
+
+        string ns = ctx.ReadInlineName(ref r, _inlineNamespace, MetaStringContext.InlineNamespace);
+        string name = ctx.ReadInlineName(ref r, _inlineTypeName, MetaStringContext.InlineTypeName);
+        if (ns != Model.Namespace || (name != Model.TypeName && name.Replace('.', '_') != Model.TypeName))
+        {
+            throw new ForyDecodeException($"record {ns}/{name} where {Model.Tag} was expected", at, Model.Tag);
+        }
+
+        int hashAt = r.Position;
+        int hash = r.ReadInt32();
+        if (hash != SchemaHash)
+        {
+            throw new ForyDecodeException(
+                $"schema hash 0x{(uint)hash:x8} of {Model.Tag} differs from the local 0x{(uint)SchemaHash:x8}: the peer declares other fields, which schema-consistent mode cannot read",
+                hashAt,
+                Model.Tag);
+        }
+
+        return SchemaConsistentMeta;
+    }
+
     public T ReadFields(ref ForyReader r, ReadContext ctx, int meta, int refId)
     {
+        if (meta == SchemaConsistentMeta)
+        {
+            return ReadFieldsLocal(ref r, ctx, refId);
+        }
+
         ref ReadMeta m = ref ctx.Meta(meta);
         if (ReferenceEquals(m.Local, this))
         {

@@ -354,6 +354,8 @@ internal sealed class NullableCodec<TValue>(ForyCodec<TValue> inner) : ForyCodec
 {
     public ForyCodec<TValue> Inner { get; } = inner;
 
+    public override bool MayContainRecords => Inner.MayContainRecords;
+
     public override void Write(ref ForyWriter w, TValue? value, WriteContext ctx) => Inner.Write(ref w, value!.Value, ctx);
 
     public override TValue? Read(ref ForyReader r, ReadContext ctx) => Inner.Read(ref r, ctx);
