@@ -17,6 +17,9 @@ public sealed class AsterConnection : IAsyncDisposable
         Alpn = core.Alpn ?? string.Empty;
     }
 
+    /// <summary>Gets the connection state machine (tests and diagnostics).</summary>
+    internal QuicConnectionCore Core => _core;
+
     /// <summary>Gets the peer's identity, authenticated by the TLS handshake.</summary>
     public EndpointId RemoteId { get; }
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Threading.Channels;
 using Aster.Net.Identity;
+using Aster.Net.Quic.ConnectionIds;
 using Aster.Net.Quic.Frames;
 using Aster.Net.Quic.Packets;
 using Aster.Net.Quic.Parameters;
@@ -82,7 +83,13 @@ internal sealed class QuicConnectionCore : IDisposable
     private readonly ValueRange[] _rangeScratch = new ValueRange[AckManager.DefaultMaxRanges];
     private readonly AckRange[] _ackScratch = new AckRange[AckManager.DefaultMaxRanges];
     private readonly byte[] _dataScratch = new byte[MaxDatagramBuffer];
-    private readonly AsyncSignal _streamsAvailable = new();
+    private TaskCompletionSource _streamsAvailable = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly byte[] _resetKey;
+    private readonly Queue<ulong> _newConnectionIdsPending = new();
+    private readonly byte[] _packetDestination = new byte[QuicConstants.MaxConnectionIdLength];
+    private int _packetDestinationLength;
+    private ConnectionIdManager? _cids;
+    private bool _connectionIdsIssued;
     private byte[] _remoteCid;
     private bool _remoteCidSet;
     private OneRttKeySet? _oneRtt;
@@ -131,6 +138,16 @@ internal sealed class QuicConnectionCore : IDisposable
         _recovery = new LossRecovery(!isClient, new NewRenoCongestionController(MaxDatagramSize), new RttEstimator());
         _idle = new IdleTimer(options.IdleTimeoutMs * 1000, options.KeepAliveUs, nowUs);
         _localParameters = QuicTransportParameters.CreateDefault(localCid, !isClient, isClient ? default : originalDestinationCid);
+        _resetKey = StatelessReset.DeriveResetKey(options.SecretKey.ToBytes());
+        if (!isClient)
+        {
+            // Only servers advertise a token for the handshake id (RFC 9000, section 18.2); later ids carry theirs in
+            // NEW_CONNECTION_ID. Tokens come from a key derived from the identity, so a restarted endpoint can reset.
+            byte[] token = new byte[QuicConstants.StatelessResetTokenLength];
+            StatelessReset.ComputeToken(_resetKey, localCid, token);
+            _localParameters.StatelessResetToken = token;
+        }
+
         _localParameters.MaxIdleTimeout = (ulong)options.IdleTimeoutMs;
         _localParameters.InitialMaxStreamsBidi = options.MaxStreamsBidi;
         _localParameters.InitialMaxStreamsUni = options.MaxStreamsUni;
@@ -189,6 +206,36 @@ internal sealed class QuicConnectionCore : IDisposable
     /// <summary>Gets the error that closed the connection, if any.</summary>
     public TransportException? Error => _error;
 
+    /// <summary>Gets or sets the callback run when we issue a new connection id (route it to this connection). Runs under the lock.</summary>
+    public Action<byte[]>? ConnectionIdIssued { get; set; }
+
+    /// <summary>Gets or sets the callback run when the peer retired one of our connection ids. Runs under the lock.</summary>
+    public Action<byte[]>? ConnectionIdRetired { get; set; }
+
+    /// <summary>Gets the number of connection ids we issued that are still active (1 until the handshake is confirmed).</summary>
+    public int ActiveLocalConnectionIds
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _cids?.LocalIds.Count ?? 1;
+            }
+        }
+    }
+
+    /// <summary>Gets the peer's connection ids we hold.</summary>
+    public int ActiveRemoteConnectionIds
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _cids?.RemoteIds.Count ?? 1;
+            }
+        }
+    }
+
     /// <summary>Gets or sets the callback run when the application made something to send (write, close, read credit).</summary>
     public Action? Wake { get; set; }
 
@@ -243,7 +290,22 @@ internal sealed class QuicConnectionCore : IDisposable
                 return;
             }
 
+            if (IsClient && datagram.Length > 4 && (datagram[0] & QuicConstants.LongHeaderBit) != 0 && datagram[1..5].IndexOfAnyExcept((byte)0) < 0)
+            {
+                OnVersionNegotiation(datagram, nowUs);
+                return;
+            }
+
+            // The last 16 bytes, kept before decryption works in place: a datagram nothing in which opens may be a stateless reset.
+            Span<byte> tail = stackalloc byte[StatelessReset.MinLength];
+            bool mayBeReset = datagram.Length >= StatelessReset.MinLength;
+            if (mayBeReset)
+            {
+                datagram[^QuicConstants.StatelessResetTokenLength..].CopyTo(tail[^QuicConstants.StatelessResetTokenLength..]);
+            }
+
             _amplification.OnDatagramReceived(datagram.Length);
+            bool anyOpened = false;
             var reader = new QuicDatagramReader(datagram, LocalCidLength);
             while (reader.TryReadNext(out QuicPacketHeader header, out QuicHeaderStatus status))
             {
@@ -256,7 +318,7 @@ internal sealed class QuicConnectionCore : IDisposable
                 Span<byte> packet = datagram.Slice(offset, header.PacketLength);
                 try
                 {
-                    ProcessPacket(header, packet, nowUs);
+                    anyOpened |= ProcessPacket(header, packet, nowUs);
                 }
                 catch (QuicProtocolException ex)
                 {
@@ -278,6 +340,11 @@ internal sealed class QuicConnectionCore : IDisposable
                 }
             }
 
+            if (!anyOpened && mayBeReset && DetectStatelessReset(tail, nowUs))
+            {
+                return;
+            }
+
             if (!IsClient)
             {
                 _recovery.SetAmplificationLimited(!_amplification.IsAddressValidated && _amplification.Allowance < MaxDatagramSize, nowUs);
@@ -285,7 +352,48 @@ internal sealed class QuicConnectionCore : IDisposable
         }
     }
 
-    private void ProcessPacket(QuicPacketHeader header, Span<byte> packet, long nowUs)
+    /// <summary>
+    /// Checks a datagram the endpoint could not route (or that did not open) against the peer's stateless reset
+    /// tokens; on a match the connection drains at once (RFC 9000, section 10.3.1). Constant time per token.
+    /// </summary>
+    public bool TryDetectStatelessReset(ReadOnlySpan<byte> datagram, long nowUs)
+    {
+        lock (_lock)
+        {
+            return DetectStatelessReset(datagram, nowUs);
+        }
+    }
+
+    private bool DetectStatelessReset(ReadOnlySpan<byte> datagram, long nowUs)
+    {
+        if (_cids is null || _state is QuicConnectionState.Draining or QuicConnectionState.Closed || !_cids.IsStatelessReset(datagram))
+        {
+            return false;
+        }
+
+        if (_options.Logger is { } logger)
+        {
+            QuicConnectionLog.StatelessResetReceived(logger);
+        }
+
+        EnterClosed(new TransportException(TransportErrorReason.StatelessReset, 0, "The peer sent a stateless reset (it lost the connection's state)."), QuicConnectionState.Draining, nowUs);
+        return true;
+    }
+
+    private void OnVersionNegotiation(ReadOnlySpan<byte> datagram, long nowUs)
+    {
+        // Ignored once anything else came from the server, or when it lists v1 (RFC 9000, section 6.2).
+        if (VersionNegotiationPacket.ShouldAbortConnection(datagram, LocalCid, _originalDestinationCid, _remoteCidSet || _state != QuicConnectionState.Handshaking))
+        {
+            EnterClosed(
+                new TransportException(TransportErrorReason.VersionNegotiationFailed, 0, "The server does not support QUIC version 1 (Version Negotiation)."),
+                QuicConnectionState.Closed,
+                nowUs);
+        }
+    }
+
+    /// <summary>Processes one packet; true if it decrypted.</summary>
+    private bool ProcessPacket(QuicPacketHeader header, Span<byte> packet, long nowUs)
     {
         int spaceIndex = header.Type switch
         {
@@ -296,7 +404,7 @@ internal sealed class QuicConnectionCore : IDisposable
         };
         if (spaceIndex < 0)
         {
-            return;
+            return false;
         }
 
         SpaceState space = _spaces[spaceIndex];
@@ -310,14 +418,14 @@ internal sealed class QuicConnectionCore : IDisposable
                     CloseWithError((ulong)QuicTransportError.AeadLimitReached, 0, "AEAD integrity limit reached.", nowUs);
                 }
 
-                return;
+                return false;
             }
         }
         else
         {
             if (space.Read is null || QuicPacketProtection.Open(space.Read, packet, header.PacketNumberOffset, space.LargestReceived, out opened) != QuicOpenStatus.Success)
             {
-                return;
+                return false;
             }
 
             if (IsClient && spaceIndex == InitialIdx && !_remoteCidSet)
@@ -331,7 +439,7 @@ internal sealed class QuicConnectionCore : IDisposable
         ulong pn = (ulong)opened.PacketNumber;
         if (space.Ack.IsDuplicate(pn))
         {
-            return;
+            return true;
         }
 
         space.LargestReceived = Math.Max(space.LargestReceived, opened.PacketNumber);
@@ -339,8 +447,11 @@ internal sealed class QuicConnectionCore : IDisposable
         if (_state == QuicConnectionState.Closing)
         {
             _closeSendPending = true;
-            return;
+            return true;
         }
+
+        _packetDestinationLength = header.DestinationConnectionId.Length;
+        header.DestinationConnectionId.CopyTo(_packetDestination);
 
         var frames = new QuicFrameReader(packet.Slice(opened.HeaderLength, opened.PayloadLength), header.Type, !IsClient);
         while (frames.TryReadNext(out QuicFrame frame))
@@ -348,7 +459,7 @@ internal sealed class QuicConnectionCore : IDisposable
             ProcessFrame(spaceIndex, frame, nowUs);
             if (_state is QuicConnectionState.Draining or QuicConnectionState.Closed)
             {
-                return;
+                return true;
             }
         }
 
@@ -359,6 +470,8 @@ internal sealed class QuicConnectionCore : IDisposable
             _amplification.OnAddressValidated();
             DiscardSpace(InitialIdx, nowUs);
         }
+
+        return true;
     }
 
     private void ProcessFrame(int spaceIndex, QuicFrame frame, long nowUs)
@@ -373,8 +486,17 @@ internal sealed class QuicConnectionCore : IDisposable
             case QuicFrameType.StreamDataBlocked:
             case QuicFrameType.StreamsBlockedBidi:
             case QuicFrameType.StreamsBlockedUni:
+                break;
             case QuicFrameType.NewConnectionId:
+                _cids?.OnNewConnectionId(frame.SequenceNumber, frame.RetirePriorTo, frame.ConnectionId, frame.StatelessResetToken);
+                if (_cids is not null)
+                {
+                    _remoteCid = _cids.Current.ConnectionId;
+                }
+
+                break;
             case QuicFrameType.RetireConnectionId:
+                OnRetireConnectionId(frame.SequenceNumber);
                 break;
             case QuicFrameType.Ack:
             case QuicFrameType.AckEcn:
@@ -431,14 +553,14 @@ internal sealed class QuicConnectionCore : IDisposable
             case QuicFrameType.MaxStreamsBidi:
                 if (_localBidi?.OnMaxStreams((long)Math.Min(frame.Maximum, (ulong)StreamId.MaxStreamCount + 1)) == true)
                 {
-                    _streamsAvailable.Signal();
+                    SignalStreamsAvailable();
                 }
 
                 break;
             case QuicFrameType.MaxStreamsUni:
                 if (_localUni?.OnMaxStreams((long)Math.Min(frame.Maximum, (ulong)StreamId.MaxStreamCount + 1)) == true)
                 {
-                    _streamsAvailable.Signal();
+                    SignalStreamsAvailable();
                 }
 
                 break;
@@ -465,6 +587,32 @@ internal sealed class QuicConnectionCore : IDisposable
                 break;
             default:
                 break;
+        }
+    }
+
+    private void OnRetireConnectionId(ulong sequenceNumber)
+    {
+        if (_cids is null)
+        {
+            return;
+        }
+
+        ConnectionIdEntry? retired = _cids.FindLocal(sequenceNumber);
+        _cids.OnRetireConnectionId(sequenceNumber, _packetDestination.AsSpan(0, _packetDestinationLength));
+        if (retired is not null)
+        {
+            ConnectionIdRetired?.Invoke(retired.ConnectionId);
+            IssueConnectionIds();
+        }
+    }
+
+    /// <summary>Tops our issued ids up to min(peer limit, 4) (transport.md 3.4); each goes out in NEW_CONNECTION_ID.</summary>
+    private void IssueConnectionIds()
+    {
+        foreach (ConnectionIdEntry entry in _cids!.IssueConnectionIds())
+        {
+            ConnectionIdIssued?.Invoke(entry.ConnectionId);
+            _newConnectionIdsPending.Enqueue(entry.SequenceNumber);
         }
     }
 
@@ -606,6 +754,15 @@ internal sealed class QuicConnectionCore : IDisposable
         }
 
         _peerParameters = p;
+        _cids = new ConnectionIdManager(_resetKey, LocalCid, _remoteCid)
+        {
+            PeerActiveLimit = (int)Math.Min(p.ActiveConnectionIdLimit, 8),
+        };
+        if (IsClient && p.StatelessResetToken is { } token)
+        {
+            _cids.SetInitialRemoteResetToken(token);
+        }
+
         _sendFlow = new ConnectionSendFlowControl((long)Math.Min(p.InitialMaxData, (ulong)StreamId.MaxVarInt));
         _localBidi = new LocalStreamLimit(IsClient, true, (long)Math.Min(p.InitialMaxStreamsBidi, (ulong)StreamId.MaxStreamCount));
         _localUni = new LocalStreamLimit(IsClient, false, (long)Math.Min(p.InitialMaxStreamsUni, (ulong)StreamId.MaxStreamCount));
@@ -663,6 +820,13 @@ internal sealed class QuicConnectionCore : IDisposable
         }
 
         return result;
+    }
+
+    private void SignalStreamsAvailable()
+    {
+        TaskCompletionSource waiting = _streamsAvailable;
+        _streamsAvailable = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        waiting.TrySetResult();
     }
 
     private QuicStreamCore CreateStream(long id)
@@ -803,6 +967,12 @@ internal sealed class QuicConnectionCore : IDisposable
                     }
 
                     break;
+                case SentFrameKind.NewConnectionId:
+                    _newConnectionIdsPending.Enqueue((ulong)f.Value);
+                    break;
+                case SentFrameKind.RetireConnectionId:
+                    _cids?.RequeueRetirement((ulong)f.Value);
+                    break;
                 default:
                     break;
             }
@@ -898,6 +1068,12 @@ internal sealed class QuicConnectionCore : IDisposable
                 _lostScratch.Clear();
                 LossTimerResult result = _recovery.OnLossDetectionTimeout(nowUs, _lostScratch);
                 HandleLost((int)result.Space, _lostScratch, nowUs);
+                if (result.Action == LossTimerAction.Probe && result.Space != PacketNumberSpace.ApplicationData)
+                {
+                    // A handshake probe carries the unacknowledged CRYPTO data again rather than a bare PING, so that
+                    // one probe that gets through repairs the flight (RFC 9002, section 6.2.4).
+                    _spaces[(int)result.Space].CryptoSend.RequeueUnacknowledged();
+                }
             }
         }
     }
@@ -977,7 +1153,8 @@ internal sealed class QuicConnectionCore : IDisposable
 
         _acceptBidi.Writer.TryComplete(_error);
         _acceptUni.Writer.TryComplete(_error);
-        _streamsAvailable.Fail(_error);
+        _streamsAvailable.TrySetException(_error);
+        _ = _streamsAvailable.Task.Exception;
         if (state == QuicConnectionState.Closed)
         {
             _closed.TrySetResult();
@@ -991,7 +1168,7 @@ internal sealed class QuicConnectionCore : IDisposable
         await _connected.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         while (true)
         {
-            ValueTask wait;
+            Task wait;
             lock (_lock)
             {
                 if (_error is not null)
@@ -1005,11 +1182,12 @@ internal sealed class QuicConnectionCore : IDisposable
                     return CreateStream(id);
                 }
 
-                wait = _streamsAvailable.WaitAsync(cancellationToken);
+                // Any number of callers may wait here; each MAX_STREAMS wakes them all to race for the new ids.
+                wait = _streamsAvailable.Task;
             }
 
             Wake?.Invoke();
-            await wait.ConfigureAwait(false);
+            await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -1049,6 +1227,50 @@ internal sealed class QuicConnectionCore : IDisposable
         }
 
         Wake?.Invoke();
+    }
+
+    /// <summary>Gets how many 1-RTT key updates we started.</summary>
+    public int KeyUpdatesInitiated
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _oneRtt?.KeyUpdatesInitiated ?? 0;
+            }
+        }
+    }
+
+    /// <summary>Gets how many 1-RTT key updates the peer started and we followed.</summary>
+    public int KeyUpdatesAnswered
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _oneRtt?.KeyUpdatesAnswered ?? 0;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Starts a 1-RTT key update now (RFC 9001, section 6) if one may start: the handshake is confirmed, a packet in
+    /// the current phase was acknowledged and no update is in progress. Returns false otherwise.
+    /// </summary>
+    public bool ForceKeyUpdate()
+    {
+        lock (_lock)
+        {
+            if (_state != QuicConnectionState.Connected || !_handshakeConfirmed || _oneRtt is null || !_oneRtt.CanInitiateKeyUpdate)
+            {
+                return false;
+            }
+
+            _oneRtt.InitiateKeyUpdate();
+        }
+
+        Wake?.Invoke();
+        return true;
     }
 
     // ------------------------------------------------------------------ send
@@ -1189,7 +1411,7 @@ internal sealed class QuicConnectionCore : IDisposable
 
     private bool HasAppDataToSend()
     {
-        if (_handshakeDonePending || _pingPending || _pathResponse is not null || _resendMaxData || _receiveFlow.ShouldSendMaxData
+        if (_newConnectionIdsPending.Count > 0 || (_cids is not null && _handshakeConfirmed && !_connectionIdsIssued) || _handshakeDonePending || _pingPending || _pathResponse is not null || _resendMaxData || _receiveFlow.ShouldSendMaxData
             || _resendMaxStreamsBidi || _resendMaxStreamsUni)
         {
             return true;
@@ -1336,6 +1558,30 @@ internal sealed class QuicConnectionCore : IDisposable
             QuicFrameWriter.WriteHandshakeDone(ref writer);
             frames.Add(new SentFrame(SentFrameKind.HandshakeDone, 0, 0, 0, false, 0));
             _handshakeDonePending = false;
+            any = true;
+        }
+
+        if (_cids is not null && _handshakeConfirmed && !_connectionIdsIssued)
+        {
+            _connectionIdsIssued = true;
+            IssueConnectionIds();
+        }
+
+        while (_newConnectionIdsPending.Count > 0 && writer.Remaining >= 64)
+        {
+            ulong sequence = _newConnectionIdsPending.Dequeue();
+            if (_cids!.FindLocal(sequence) is { } entry)
+            {
+                QuicFrameWriter.WriteNewConnectionId(ref writer, sequence, 0, entry.ConnectionId, entry.StatelessResetToken);
+                frames.Add(new SentFrame(SentFrameKind.NewConnectionId, 0, 0, 0, false, (long)sequence));
+                any = true;
+            }
+        }
+
+        while (writer.Remaining >= 9 && _cids is not null && _cids.TryTakeRetirement(out ulong retired))
+        {
+            QuicFrameWriter.WriteRetireConnectionId(ref writer, retired);
+            frames.Add(new SentFrame(SentFrameKind.RetireConnectionId, 0, 0, 0, false, (long)retired));
             any = true;
         }
 
@@ -1528,6 +1774,8 @@ internal enum SentFrameKind
     MaxStreamsUni,
     ResetStream,
     StopSending,
+    NewConnectionId,
+    RetireConnectionId,
 }
 
 /// <summary>A frame recorded in <see cref="SentPacket.Payload"/>.</summary>
