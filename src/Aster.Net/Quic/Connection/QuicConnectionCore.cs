@@ -67,6 +67,8 @@ internal sealed class QuicConnectionCore : IDisposable
     private readonly LossRecovery _recovery;
     private readonly IdleTimer _idle;
     private readonly AntiAmplificationLimit _amplification = new();
+    private readonly Pacer _pacer = new(Pacer.DefaultMaxBurstPackets, Pacer.DefaultBurstIntervalUs);
+    private long _pacingResumeUs = long.MaxValue;
     private readonly QuicTransportParameters _localParameters;
     private readonly byte[] _originalDestinationCid;
     private readonly Dictionary<long, QuicStreamCore> _streams = [];
@@ -93,6 +95,8 @@ internal sealed class QuicConnectionCore : IDisposable
     private byte[] _remoteCid;
     private bool _remoteCidSet;
     private OneRttKeySet? _oneRtt;
+    private int _finalKeyUpdatesInitiated;
+    private int _finalKeyUpdatesAnswered;
     private PathMtuDiscovery? _mtu;
     private QuicTransportParameters? _peerParameters;
     private ConnectionSendFlowControl _sendFlow = new(0);
@@ -135,7 +139,8 @@ internal sealed class QuicConnectionCore : IDisposable
         _spaces[InitialIdx].Read = read;
         _spaces[InitialIdx].Write = write;
 
-        _recovery = new LossRecovery(!isClient, new NewRenoCongestionController(MaxDatagramSize), new RttEstimator());
+        // CUBIC (RFC 9438) as iroh/noq use by default, paced at 1.25 × cwnd / srtt (transport.md 7.2).
+        _recovery = new LossRecovery(!isClient, new CubicCongestionController(MaxDatagramSize), new RttEstimator());
         _idle = new IdleTimer(options.IdleTimeoutMs * 1000, options.KeepAliveUs, nowUs);
         _localParameters = QuicTransportParameters.CreateDefault(localCid, !isClient, isClient ? default : originalDestinationCid);
         _resetKey = StatelessReset.DeriveResetKey(options.SecretKey.ToBytes());
@@ -174,6 +179,9 @@ internal sealed class QuicConnectionCore : IDisposable
     }
 
     public bool IsClient { get; }
+
+    /// <summary>Gets the connection's logger, if any.</summary>
+    public ILogger? Logger => _options.Logger;
 
     public byte[] LocalCid { get; }
 
@@ -264,6 +272,9 @@ internal sealed class QuicConnectionCore : IDisposable
     {
         lock (_lock)
         {
+            // Keep the counters readable after the keys are gone.
+            _finalKeyUpdatesInitiated = _oneRtt?.KeyUpdatesInitiated ?? 0;
+            _finalKeyUpdatesAnswered = _oneRtt?.KeyUpdatesAnswered ?? 0;
             _oneRtt?.Dispose();
             _oneRtt = null;
             foreach (SpaceState space in _spaces)
@@ -1020,6 +1031,7 @@ internal sealed class QuicConnectionCore : IDisposable
                     next = Math.Min(next, _idle.KeepAliveDueUs());
                 }
 
+                next = Math.Min(next, _pacingResumeUs);
                 SpaceState app = _spaces[AppIdx];
                 if (app.Ack.AckElicitingPending)
                 {
@@ -1229,6 +1241,35 @@ internal sealed class QuicConnectionCore : IDisposable
         Wake?.Invoke();
     }
 
+    /// <summary>Switches to the peer's next connection id and retires the current one (RETIRE_CONNECTION_ID); false if none is left.</summary>
+    public bool RotateRemoteConnectionId()
+    {
+        lock (_lock)
+        {
+            if (_cids is null || _state != QuicConnectionState.Connected || !_cids.TryRotateDestination())
+            {
+                return false;
+            }
+
+            _remoteCid = _cids.Current.ConnectionId;
+        }
+
+        Wake?.Invoke();
+        return true;
+    }
+
+    /// <summary>Gets the congestion window in bytes.</summary>
+    public long CongestionWindow
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _recovery.CongestionController.CongestionWindow;
+            }
+        }
+    }
+
     /// <summary>Gets how many 1-RTT key updates we started.</summary>
     public int KeyUpdatesInitiated
     {
@@ -1236,7 +1277,7 @@ internal sealed class QuicConnectionCore : IDisposable
         {
             lock (_lock)
             {
-                return _oneRtt?.KeyUpdatesInitiated ?? 0;
+                return _oneRtt?.KeyUpdatesInitiated ?? _finalKeyUpdatesInitiated;
             }
         }
     }
@@ -1248,7 +1289,7 @@ internal sealed class QuicConnectionCore : IDisposable
         {
             lock (_lock)
             {
-                return _oneRtt?.KeyUpdatesAnswered ?? 0;
+                return _oneRtt?.KeyUpdatesAnswered ?? _finalKeyUpdatesAnswered;
             }
         }
     }
@@ -1285,6 +1326,7 @@ internal sealed class QuicConnectionCore : IDisposable
                 return 0;
             }
 
+            _pacingResumeUs = long.MaxValue;
             Span<byte> full = destination;
             bool pathProbing = _mtu is not null && _handshakeConfirmed && _state == QuicConnectionState.Connected && _oneRtt is not null;
             int limit = Math.Min(destination.Length, pathProbing ? _mtu!.CurrentMtu : MaxDatagramSize);
@@ -1333,6 +1375,13 @@ internal sealed class QuicConnectionCore : IDisposable
             }
 
             bool pad = containsInitial && (IsClient || _spaces[InitialIdx].CryptoSend.HasDataToSend);
+            if (pad && destination.Length < QuicConstants.MinInitialDatagramSize)
+            {
+                // A padded Initial does not fit in what the amplification limit still allows: wait for the client.
+                _recovery.SetAmplificationLimited(true, nowUs);
+                return 0;
+            }
+
             int offset = 0;
             for (int i = 0; i <= last; i++)
             {
@@ -1348,6 +1397,10 @@ internal sealed class QuicConnectionCore : IDisposable
             if (offset > 0 && !IsClient)
             {
                 _amplification.OnDatagramSent(offset);
+                if (!_amplification.IsAddressValidated && _amplification.Allowance < MaxDatagramSize)
+                {
+                    _recovery.SetAmplificationLimited(true, nowUs);
+                }
             }
 
             return offset;
@@ -1406,7 +1459,21 @@ internal sealed class QuicConnectionCore : IDisposable
             return false;
         }
 
-        return HasAppDataToSend();
+        return HasAppDataToSend() && PacingAllows(nowUs);
+    }
+
+    /// <summary>True if the pacer lets a full-size 1-RTT packet go now; otherwise remembers when it will.</summary>
+    private bool PacingAllows(long nowUs)
+    {
+        ICongestionController cc = _recovery.CongestionController;
+        long at = _pacer.GetSendTimeUs(nowUs, cc.MaxDatagramSize, cc.CongestionWindow, _recovery.Rtt.SmoothedRttUs, cc.MaxDatagramSize);
+        if (at <= nowUs)
+        {
+            return true;
+        }
+
+        _pacingResumeUs = Math.Min(_pacingResumeUs, at);
+        return false;
     }
 
     private bool HasAppDataToSend()
@@ -1493,7 +1560,7 @@ internal sealed class QuicConnectionCore : IDisposable
         }
 
         bool probe = _recovery.ProbesDue(space.Space) > 0;
-        bool canSendData = probe || _recovery.CongestionController.CanSend(MaxDatagramSize);
+        bool canSendData = probe || (_recovery.CongestionController.CanSend(MaxDatagramSize) && (i != AppIdx || PacingAllows(nowUs)));
         if (canSendData)
         {
             // CRYPTO
@@ -1535,6 +1602,11 @@ internal sealed class QuicConnectionCore : IDisposable
         if (ackEliciting)
         {
             _idle.OnAckElicitingPacketSent(nowUs);
+            if (i == AppIdx)
+            {
+                ICongestionController cc = _recovery.CongestionController;
+                _pacer.OnPacketSent(nowUs, length2, cc.CongestionWindow, _recovery.Rtt.SmoothedRttUs, cc.MaxDatagramSize);
+            }
         }
 
         if (IsClient && i == HandshakeIdx)

@@ -24,4 +24,8 @@ internal static partial class QuicConnectionLog
     [LoggerMessage(EventId = 3005, EventName = "StatelessResetSent", Level = LogLevel.Debug,
         Message = "Sent a stateless reset to {Remote} for an unknown connection id")]
     public static partial void StatelessResetSent(ILogger logger, System.Net.IPEndPoint remote);
+
+    [LoggerMessage(EventId = 3006, EventName = "DriverFailed", Level = LogLevel.Error,
+        Message = "A connection failed inside the transport; it is abandoned")]
+    public static partial void DriverFailed(ILogger logger, Exception exception);
 }

@@ -208,6 +208,34 @@ public sealed class LossyRelayTests
             TimeSpan.FromSeconds(90));
     }
 
+    [Fact]
+    public async Task Handshake_LaterClientDatagramsDropped_ServerSendsAtMostThreeTimesWhatItReceived()
+    {
+        // Only the client's first datagram (its 1200-byte Initial) arrives; the server's PTO retransmissions must stop
+        // at three times that until the client's address is validated (RFC 9000 8.1; transport.md 7.5, case A).
+        var toServer = new RelayFaults { DropList = Enumerable.Range(2, 10_000).ToHashSet() };
+        await using RelayEchoHarness harness = await RelayEchoHarness.StartAsync(toServer, RelayFaults.None);
+        await using AsterEndpoint client = await RelayEchoHarness.BindClientAsync();
+        // The client may finish its side of the handshake (it has the server's flight); the server never validates
+        // the client's address. Give the server's PTO (1 s, 2 s, 4 s) time to want more than three flights.
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(8));
+        try
+        {
+            await using AsterConnection connection = await client.ConnectAsync(harness.RelayedAddress, RelayEchoHarness.Alpn, cts.Token);
+            await Task.Delay(TimeSpan.FromSeconds(8));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        _output.WriteLine(harness.Relay.ToString());
+        Assert.True(harness.Accepted.IsEmpty);
+        long received = harness.Relay.ToServer.ForwardedBytes;
+        long sent = harness.Relay.ToClient.ForwardedBytes;
+        Assert.True(received >= 1200, harness.Relay.ToString());
+        Assert.InRange(sent, 1, 3 * received);
+    }
+
     private static void InterlockedMax(ref long target, long value)
     {
         long current;

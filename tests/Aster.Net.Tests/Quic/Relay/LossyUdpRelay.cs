@@ -18,7 +18,7 @@ internal sealed class LossyUdpRelay : IAsyncDisposable
     public const int MaxClients = 256;
 
     private readonly Socket _front;
-    private readonly IPEndPoint _server;
+    private IPEndPoint _server;
     private readonly ConcurrentDictionary<IPEndPoint, Socket> _upstreams = new();
     private readonly CancellationTokenSource _cts = new();
     private readonly List<Task> _loops = [];
@@ -63,6 +63,9 @@ internal sealed class LossyUdpRelay : IAsyncDisposable
 
     /// <summary>Starts a relay that applies the same faults both ways.</summary>
     public static LossyUdpRelay Start(IPEndPoint server, RelayFaults both, int? seed = null) => Start(server, both, both, seed);
+
+    /// <summary>Sends client traffic to another server from now on (a server that restarted elsewhere).</summary>
+    public void Retarget(IPEndPoint server) => Volatile.Write(ref _server, server);
 
     /// <summary>Drops everything in both directions for <paramref name="duration"/> from now.</summary>
     public void Blackhole(TimeSpan duration) =>
@@ -124,7 +127,7 @@ internal sealed class LossyUdpRelay : IAsyncDisposable
             Socket? upstream = GetUpstream(client);
             if (upstream is not null)
             {
-                Forward(ToServer, buffer.AsSpan(0, result.ReceivedBytes), upstream, _server);
+                Forward(ToServer, buffer.AsSpan(0, result.ReceivedBytes), upstream, Volatile.Read(ref _server));
             }
         }
     }

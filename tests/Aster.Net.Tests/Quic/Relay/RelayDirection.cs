@@ -41,6 +41,9 @@ internal sealed class RelayDirection
 
     public long Forwarded { get; private set; }
 
+    /// <summary>Gets the bytes forwarded (duplicates counted twice).</summary>
+    public long ForwardedBytes { get; private set; }
+
     public long DroppedByList { get; private set; }
 
     public long DroppedByBlackhole { get; private set; }
@@ -122,6 +125,7 @@ internal sealed class RelayDirection
             }
 
             Forwarded += copies;
+            ForwardedBytes += copies * datagram.Length;
             return RelayVerdict.Forward;
         }
     }
