@@ -377,9 +377,15 @@ internal sealed class QuicConnectionCore : IDisposable
 
     private bool DetectStatelessReset(ReadOnlySpan<byte> datagram, long nowUs)
     {
-        if (_cids is null || _state is QuicConnectionState.Draining or QuicConnectionState.Closed || !_cids.IsStatelessReset(datagram))
+        if (_cids is null || !_cids.IsStatelessReset(datagram))
         {
             return false;
+        }
+
+        if (_state is QuicConnectionState.Closing or QuicConnectionState.Draining or QuicConnectionState.Closed)
+        {
+            // Absorbed: a late reset for a connection that is already ending must not provoke a reset of ours.
+            return true;
         }
 
         if (_options.Logger is { } logger)
