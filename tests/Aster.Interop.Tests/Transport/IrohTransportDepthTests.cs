@@ -143,6 +143,44 @@ public sealed class IrohTransportDepthTests
         await serve;
     }
 
+    [NodeFact]
+    public async Task IrohServe_UnknownVersion_AnswersVersionNegotiationListingV1()
+    {
+        await using NodePeer peer = await NodePeer.ServeAsync([Alpn]).TimeoutAfter(TimeSpan.FromSeconds(60));
+        var target = IPEndPoint.Parse(peer.Greeting.GetProperty("addr").GetString()!);
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        byte[] dcid = RandomNumberGenerator.GetBytes(12);
+        byte[] scid = RandomNumberGenerator.GetBytes(8);
+        byte[] probe = RandomNumberGenerator.GetBytes(1200);
+        probe[0] = 0xc0;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(probe.AsSpan(1), 0x1a2a3a4a);
+        probe[5] = (byte)dcid.Length;
+        dcid.CopyTo(probe, 6);
+        probe[6 + dcid.Length] = (byte)scid.Length;
+        scid.CopyTo(probe, 7 + dcid.Length);
+        await socket.SendToAsync(probe, target);
+
+        byte[] buffer = new byte[1500];
+        var received = await socket.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0)).TimeoutAfter(TimeSpan.FromSeconds(5));
+        byte[] reply = buffer[..received.ReceivedBytes];
+        Assert.Equal(0x80, reply[0] & 0x80);
+        Assert.Equal(0u, System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(reply.AsSpan(1)));
+        int p = 5;
+        Assert.Equal(scid, reply.AsSpan(p + 1, reply[p]).ToArray()); // its DCID is our SCID
+        p += 1 + reply[p];
+        Assert.Equal(dcid, reply.AsSpan(p + 1, reply[p]).ToArray());
+        p += 1 + reply[p];
+        var versions = new List<uint>();
+        for (; p + 4 <= reply.Length; p += 4)
+        {
+            versions.Add(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(reply.AsSpan(p)));
+        }
+
+        _output.WriteLine(string.Join(", ", versions.Select(v => $"0x{v:x8}")));
+        Assert.Contains(1u, versions);
+    }
+
     private static EndpointAddr PeerAddress(NodePeer peer) => new(
         EndpointId.Parse(peer.Greeting.GetProperty("endpointId").GetString()!),
         null,
