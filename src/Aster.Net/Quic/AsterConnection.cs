@@ -17,6 +17,9 @@ public sealed class AsterConnection : IAsyncDisposable
         Alpn = core.Alpn ?? string.Empty;
     }
 
+    /// <summary>Gets the connection state machine (tests and diagnostics).</summary>
+    internal QuicConnectionCore Core => _core;
+
     /// <summary>Gets the peer's identity, authenticated by the TLS handshake.</summary>
     public EndpointId RemoteId { get; }
 
@@ -31,6 +34,18 @@ public sealed class AsterConnection : IAsyncDisposable
 
     /// <summary>Gets the error that closed the connection, if it is closed.</summary>
     public TransportException? CloseError => _core.Error;
+
+    /// <summary>Gets a snapshot of the connection's transport counters.</summary>
+    /// <returns>The counters.</returns>
+    public AsterConnectionStatistics GetStatistics() =>
+        new(_core.KeyUpdatesInitiated, _core.KeyUpdatesAnswered, _core.CongestionWindow, _core.PathMtu);
+
+    /// <summary>
+    /// Starts a 1-RTT key update now, if one may start (the handshake is confirmed, our last update was
+    /// acknowledged). Updates also happen on their own; this is a hook for tests and diagnostics.
+    /// </summary>
+    /// <returns><see langword="true"/> if an update started.</returns>
+    public bool ForceKeyUpdate() => _core.ForceKeyUpdate();
 
     /// <summary>Opens a bidirectional stream, waiting while the peer's stream limit is reached.</summary>
     /// <param name="cancellationToken">Cancels the wait.</param>

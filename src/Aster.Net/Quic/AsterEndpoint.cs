@@ -1,10 +1,13 @@
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using System.Threading.Channels;
 using Aster.Net.Identity;
 using Aster.Net.Quic.Connection;
 using Aster.Net.Quic.Packets;
+using Aster.Net.Quic.Protection;
 using Microsoft.Extensions.Logging;
 
 namespace Aster.Net.Quic;
@@ -24,12 +27,15 @@ public sealed class AsterEndpoint : IAsyncDisposable
     private readonly CancellationTokenSource _cts = new();
     private readonly Task _receiveLoop;
     private readonly ConcurrentDictionary<QuicConnectionDriver, Task> _drivers = new();
+    private readonly byte[] _resetKey;
+    private readonly StatelessReplyLimiter _replyLimiter = new();
     private int _disposed;
 
     private AsterEndpoint(AsterEndpointOptions options, Socket socket)
     {
         _options = options;
         _secretKey = options.SecretKey!;
+        _resetKey = StatelessReset.DeriveResetKey(_secretKey.ToBytes());
         _socket = socket;
         _logger = options.LoggerFactory?.CreateLogger("Aster.Net.Quic.AsterEndpoint");
         _accepted = Channel.CreateBounded<AsterConnection>(new BoundedChannelOptions(Math.Max(1, options.AcceptBacklog))
@@ -179,12 +185,17 @@ public sealed class AsterEndpoint : IAsyncDisposable
     private QuicConnectionDriver StartDriver(QuicConnectionCore core, IPEndPoint remote)
     {
         var driver = new QuicConnectionDriver(core, _socket, remote);
+        core.ConnectionIdIssued = cid => Register(driver, Convert.ToHexString(cid));
+        core.ConnectionIdRetired = cid => Unregister(driver, Convert.ToHexString(cid));
         _drivers[driver] = Task.Run(async () =>
         {
             await driver.RunAsync(_cts.Token).ConfigureAwait(false);
-            foreach (string key in driver.RouteKeys)
+            lock (driver.RouteKeys)
             {
-                _routes.TryRemove(new KeyValuePair<string, QuicConnectionDriver>(key, driver));
+                foreach (string key in driver.RouteKeys)
+                {
+                    _routes.TryRemove(new KeyValuePair<string, QuicConnectionDriver>(key, driver));
+                }
             }
 
             if (_disposed == 0)
@@ -198,8 +209,20 @@ public sealed class AsterEndpoint : IAsyncDisposable
 
     private void Register(QuicConnectionDriver driver, string key)
     {
-        driver.RouteKeys.Add(key);
-        _routes[key] = driver;
+        lock (driver.RouteKeys)
+        {
+            driver.RouteKeys.Add(key);
+            _routes[key] = driver;
+        }
+    }
+
+    private void Unregister(QuicConnectionDriver driver, string key)
+    {
+        lock (driver.RouteKeys)
+        {
+            driver.RouteKeys.Remove(key);
+            _routes.TryRemove(new KeyValuePair<string, QuicConnectionDriver>(key, driver));
+        }
     }
 
     private async Task ReceiveLoopAsync()
@@ -251,6 +274,12 @@ public sealed class AsterEndpoint : IAsyncDisposable
         }
 
         QuicHeaderStatus status = QuicPacketParser.TryParse(datagram, QuicConnectionCore.LocalCidLength, out QuicPacketHeader header);
+        if (status == QuicHeaderStatus.UnsupportedVersion)
+        {
+            SendVersionNegotiation(datagram.Length, header, remote);
+            return;
+        }
+
         if (status != QuicHeaderStatus.Ok)
         {
             return;
@@ -262,6 +291,12 @@ public sealed class AsterEndpoint : IAsyncDisposable
         {
             driver.Core.ReceiveDatagram(datagram, QuicClock.NowUs);
             driver.Signal();
+            return;
+        }
+
+        if (header.Type == QuicPacketType.OneRtt)
+        {
+            OnUnknownShortHeader(datagram, header.DestinationConnectionId, remote);
             return;
         }
 
@@ -281,6 +316,76 @@ public sealed class AsterEndpoint : IAsyncDisposable
         core.ReceiveDatagram(datagram, now);
         created.Signal();
         _ = AcceptWhenConnectedAsync(core, remote);
+    }
+
+    /// <summary>
+    /// A short-header datagram for no connection we route: a stateless reset from a peer of ours (transport.md 7.6),
+    /// or a packet for a connection we lost (we restarted, or it ended), which we answer with a stateless reset.
+    /// </summary>
+    private void OnUnknownShortHeader(ReadOnlySpan<byte> datagram, ReadOnlySpan<byte> destinationCid, IPEndPoint remote)
+    {
+        if (datagram.Length < StatelessReset.MinLength)
+        {
+            return;
+        }
+
+        long now = QuicClock.NowUs;
+        foreach (QuicConnectionDriver driver in _drivers.Keys)
+        {
+            if (driver.Remote.Equals(remote) && driver.Core.TryDetectStatelessReset(datagram, now))
+            {
+                driver.Signal();
+                return;
+            }
+        }
+
+        // Strictly shorter than the trigger and at least 21 bytes, so two endpoints cannot loop; rate-limited.
+        if (datagram.Length <= StatelessReset.MinLength || _disposed != 0 || !_replyLimiter.TryTake(now))
+        {
+            return;
+        }
+
+        Span<byte> token = stackalloc byte[QuicConstants.StatelessResetTokenLength];
+        StatelessReset.ComputeToken(_resetKey, destinationCid, token);
+        Span<byte> reply = stackalloc byte[StatelessReset.MaxLength];
+        int length = StatelessReset.Write(reply, datagram.Length, token);
+        if (length > 0)
+        {
+            SendReply(reply[..length], remote);
+            if (_logger is not null)
+            {
+                QuicConnectionLog.StatelessResetSent(_logger, remote);
+            }
+        }
+    }
+
+    /// <summary>Answers a long-header datagram of another version, if it is at least 1200 bytes (transport.md 3.2).</summary>
+    private void SendVersionNegotiation(int datagramLength, QuicPacketHeader header, IPEndPoint remote)
+    {
+        if (datagramLength < QuicConstants.MinInitialDatagramSize || _disposed != 0 || !_replyLimiter.TryTake(QuicClock.NowUs))
+        {
+            return;
+        }
+
+        Span<byte> random = stackalloc byte[5];
+        RandomNumberGenerator.Fill(random);
+        uint grease = (BinaryPrimitives.ReadUInt32BigEndian(random[1..]) & 0xf0f0f0f0) | 0x0a0a0a0a;
+        ReadOnlySpan<uint> versions = [QuicConstants.Version1, grease];
+        Span<byte> reply = stackalloc byte[VersionNegotiationPacket.GetLength(header.SourceConnectionId.Length, header.DestinationConnectionId.Length, versions.Length)];
+        int length = VersionNegotiationPacket.Write(reply, random[0], header.SourceConnectionId, header.DestinationConnectionId, versions);
+        SendReply(reply[..length], remote);
+    }
+
+    private void SendReply(ReadOnlySpan<byte> datagram, IPEndPoint remote)
+    {
+        try
+        {
+            _socket.SendTo(datagram, SocketFlags.None, remote);
+        }
+        catch (SocketException)
+        {
+            // Best effort, like any datagram.
+        }
     }
 
     private async Task AcceptWhenConnectedAsync(QuicConnectionCore core, IPEndPoint remote)

@@ -23,6 +23,12 @@ public enum TransportErrorReason
 
     /// <summary>The peer reset the stream or asked us to stop sending.</summary>
     StreamAborted,
+
+    /// <summary>The peer sent a stateless reset: it has no state for this connection any more (it restarted or crashed).</summary>
+    StatelessReset,
+
+    /// <summary>The server answered with Version Negotiation and supports no version we speak (QUIC v1).</summary>
+    VersionNegotiationFailed,
 }
 
 /// <summary>A QUIC connection or stream failed; <see cref="Reason"/> and <see cref="ErrorCode"/> say how.</summary>

@@ -179,6 +179,7 @@ public sealed class NodePeer : IAsyncDisposable
     /// <param name="sizes">Payload sizes, one stream each.</param>
     /// <param name="secretHex">The dialer's 64-hex secret key, or null for a random one.</param>
     /// <param name="timeoutMilliseconds">The dialer's overall limit (the script's default is 30 s).</param>
+    /// <param name="parallel">How many streams the dialer runs at once.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The exit code (0 when every echo matched) and the JSON result line.</returns>
     public static async Task<(int ExitCode, JsonElement Result, IReadOnlyCollection<string> Stderr)> DialAsync(
@@ -188,9 +189,16 @@ public sealed class NodePeer : IAsyncDisposable
         IEnumerable<int> sizes,
         string? secretHex = null,
         int? timeoutMilliseconds = null,
+        int parallel = 1,
         CancellationToken cancellationToken = default)
     {
         List<string> arguments = ["dial", "--id", endpointId, "--addr", address, "--alpn", alpn, "--sizes", string.Join(',', sizes)];
+        if (parallel > 1)
+        {
+            arguments.Add("--parallel");
+            arguments.Add(parallel.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
         if (timeoutMilliseconds is { } ms)
         {
             arguments.Add("--timeout-ms");
@@ -204,7 +212,8 @@ public sealed class NodePeer : IAsyncDisposable
         }
 
         await using NodePeer peer = await StartAsync(arguments, cancellationToken).ConfigureAwait(false);
-        await peer.Exited.WaitAsync(GreetingTimeout, cancellationToken).ConfigureAwait(false);
+        TimeSpan limit = GreetingTimeout + TimeSpan.FromMilliseconds(timeoutMilliseconds ?? 30_000);
+        await peer.Exited.WaitAsync(limit, cancellationToken).ConfigureAwait(false);
         return (peer.ExitCode, peer.Greeting, peer.StderrLines);
     }
 

@@ -6,8 +6,9 @@
 //   serve  [--alpn P]... [--port N] [--secret HEX64] [--max-bytes N]
 //          stdout: one JSON line {"endpointId","addr","alpns","asterTicket"}; then echoes every bidirectional
 //          stream (read to FIN, write back, FIN). Events go to stderr. Exits 0 on SIGTERM/SIGINT.
-//   dial   --id HEX64 --addr IP:PORT [--alpn P] [--sizes 0,5,1200] [--secret HEX64] [--timeout-ms N]
-//          one stream per size with random bytes; stdout: one JSON result line; exit 0 only if every echo matched.
+//   dial   --id HEX64 --addr IP:PORT [--alpn P] [--sizes 0,5,1200] [--parallel N] [--secret HEX64] [--timeout-ms N]
+//          one stream per size with random bytes, N streams at a time (1 by default); stdout: one JSON result line;
+//          exit 0 only if every echo matched.
 //   tickets
 //          stdout: one JSON line {"ready":true,"addon":…}; then one JSON answer per JSON request line on stdin:
 //          {"op":"encode","info":{…}} -> {"ok":true,"string":"aster1…","wire":"hex"}
@@ -106,20 +107,27 @@ async function dial(opts) {
   setTimeout(() => done({ ok: false, error: 'timeout' }), Number(opts['timeout-ms'] ?? 30000)).unref();
   const node = await IrohNode.memoryWithAlpns([], nodeConfig(0, opts.secret));
   const conn = await node.connectNodeAddr(opts.id, Buffer.from(alpn), [opts.addr], null);
+  const parallel = Math.max(1, Number(opts.parallel ?? 1));
   let mismatches = 0;
   let bytes = 0;
-  for (const size of sizes) {
+  const one = async (size) => {
     const payload = randomBytes(size);
     const bi = await conn.openBi();
     const send = bi.takeSend();
     const recv = bi.takeRecv();
-    await send.writeAll(payload);
-    await send.finish();
+    const written = (async () => {
+      await send.writeAll(payload);
+      await send.finish();
+    })();
     const back = await recv.readToEnd(size + 1); // room for one extra byte, so an over-long echo shows
+    await written;
     if (!back.equals(payload)) mismatches += 1;
     bytes += size;
+  };
+  for (let i = 0; i < sizes.length; i += parallel) {
+    await Promise.all(sizes.slice(i, i + parallel).map(one));
   }
-  const result = { ok: mismatches === 0, self: node.nodeId(), remote: conn.remoteNodeId(), alpn, streams: sizes.length, bytes, mismatches };
+  const result = { ok: mismatches === 0, self: node.nodeId(), remote: conn.remoteNodeId(), alpn, streams: sizes.length, parallel, bytes, mismatches };
   conn.close(0, 'normal close');
   await node.close();
   done(result);

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Threading.Channels;
 using Aster.Net.Identity;
+using Aster.Net.Quic.ConnectionIds;
 using Aster.Net.Quic.Frames;
 using Aster.Net.Quic.Packets;
 using Aster.Net.Quic.Parameters;
@@ -66,6 +67,8 @@ internal sealed class QuicConnectionCore : IDisposable
     private readonly LossRecovery _recovery;
     private readonly IdleTimer _idle;
     private readonly AntiAmplificationLimit _amplification = new();
+    private readonly Pacer _pacer = new(Pacer.DefaultMaxBurstPackets, Pacer.DefaultBurstIntervalUs);
+    private long _pacingResumeUs = long.MaxValue;
     private readonly QuicTransportParameters _localParameters;
     private readonly byte[] _originalDestinationCid;
     private readonly Dictionary<long, QuicStreamCore> _streams = [];
@@ -82,10 +85,18 @@ internal sealed class QuicConnectionCore : IDisposable
     private readonly ValueRange[] _rangeScratch = new ValueRange[AckManager.DefaultMaxRanges];
     private readonly AckRange[] _ackScratch = new AckRange[AckManager.DefaultMaxRanges];
     private readonly byte[] _dataScratch = new byte[MaxDatagramBuffer];
-    private readonly AsyncSignal _streamsAvailable = new();
+    private TaskCompletionSource _streamsAvailable = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly byte[] _resetKey;
+    private readonly Queue<ulong> _newConnectionIdsPending = new();
+    private readonly byte[] _packetDestination = new byte[QuicConstants.MaxConnectionIdLength];
+    private int _packetDestinationLength;
+    private ConnectionIdManager? _cids;
+    private bool _connectionIdsIssued;
     private byte[] _remoteCid;
     private bool _remoteCidSet;
     private OneRttKeySet? _oneRtt;
+    private int _finalKeyUpdatesInitiated;
+    private int _finalKeyUpdatesAnswered;
     private PathMtuDiscovery? _mtu;
     private QuicTransportParameters? _peerParameters;
     private ConnectionSendFlowControl _sendFlow = new(0);
@@ -128,9 +139,20 @@ internal sealed class QuicConnectionCore : IDisposable
         _spaces[InitialIdx].Read = read;
         _spaces[InitialIdx].Write = write;
 
-        _recovery = new LossRecovery(!isClient, new NewRenoCongestionController(MaxDatagramSize), new RttEstimator());
+        // CUBIC (RFC 9438) as iroh/noq use by default, paced at 1.25 × cwnd / srtt (transport.md 7.2).
+        _recovery = new LossRecovery(!isClient, new CubicCongestionController(MaxDatagramSize), new RttEstimator());
         _idle = new IdleTimer(options.IdleTimeoutMs * 1000, options.KeepAliveUs, nowUs);
         _localParameters = QuicTransportParameters.CreateDefault(localCid, !isClient, isClient ? default : originalDestinationCid);
+        _resetKey = StatelessReset.DeriveResetKey(options.SecretKey.ToBytes());
+        if (!isClient)
+        {
+            // Only servers advertise a token for the handshake id (RFC 9000, section 18.2); later ids carry theirs in
+            // NEW_CONNECTION_ID. Tokens come from a key derived from the identity, so a restarted endpoint can reset.
+            byte[] token = new byte[QuicConstants.StatelessResetTokenLength];
+            StatelessReset.ComputeToken(_resetKey, localCid, token);
+            _localParameters.StatelessResetToken = token;
+        }
+
         _localParameters.MaxIdleTimeout = (ulong)options.IdleTimeoutMs;
         _localParameters.InitialMaxStreamsBidi = options.MaxStreamsBidi;
         _localParameters.InitialMaxStreamsUni = options.MaxStreamsUni;
@@ -157,6 +179,9 @@ internal sealed class QuicConnectionCore : IDisposable
     }
 
     public bool IsClient { get; }
+
+    /// <summary>Gets the connection's logger, if any.</summary>
+    public ILogger? Logger => _options.Logger;
 
     public byte[] LocalCid { get; }
 
@@ -189,6 +214,36 @@ internal sealed class QuicConnectionCore : IDisposable
     /// <summary>Gets the error that closed the connection, if any.</summary>
     public TransportException? Error => _error;
 
+    /// <summary>Gets or sets the callback run when we issue a new connection id (route it to this connection). Runs under the lock.</summary>
+    public Action<byte[]>? ConnectionIdIssued { get; set; }
+
+    /// <summary>Gets or sets the callback run when the peer retired one of our connection ids. Runs under the lock.</summary>
+    public Action<byte[]>? ConnectionIdRetired { get; set; }
+
+    /// <summary>Gets the number of connection ids we issued that are still active (1 until the handshake is confirmed).</summary>
+    public int ActiveLocalConnectionIds
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _cids?.LocalIds.Count ?? 1;
+            }
+        }
+    }
+
+    /// <summary>Gets the peer's connection ids we hold.</summary>
+    public int ActiveRemoteConnectionIds
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _cids?.RemoteIds.Count ?? 1;
+            }
+        }
+    }
+
     /// <summary>Gets or sets the callback run when the application made something to send (write, close, read credit).</summary>
     public Action? Wake { get; set; }
 
@@ -217,6 +272,9 @@ internal sealed class QuicConnectionCore : IDisposable
     {
         lock (_lock)
         {
+            // Keep the counters readable after the keys are gone.
+            _finalKeyUpdatesInitiated = _oneRtt?.KeyUpdatesInitiated ?? 0;
+            _finalKeyUpdatesAnswered = _oneRtt?.KeyUpdatesAnswered ?? 0;
             _oneRtt?.Dispose();
             _oneRtt = null;
             foreach (SpaceState space in _spaces)
@@ -243,7 +301,22 @@ internal sealed class QuicConnectionCore : IDisposable
                 return;
             }
 
+            if (IsClient && datagram.Length > 4 && (datagram[0] & QuicConstants.LongHeaderBit) != 0 && datagram[1..5].IndexOfAnyExcept((byte)0) < 0)
+            {
+                OnVersionNegotiation(datagram, nowUs);
+                return;
+            }
+
+            // The last 16 bytes, kept before decryption works in place: a datagram nothing in which opens may be a stateless reset.
+            Span<byte> tail = stackalloc byte[StatelessReset.MinLength];
+            bool mayBeReset = datagram.Length >= StatelessReset.MinLength;
+            if (mayBeReset)
+            {
+                datagram[^QuicConstants.StatelessResetTokenLength..].CopyTo(tail[^QuicConstants.StatelessResetTokenLength..]);
+            }
+
             _amplification.OnDatagramReceived(datagram.Length);
+            bool anyOpened = false;
             var reader = new QuicDatagramReader(datagram, LocalCidLength);
             while (reader.TryReadNext(out QuicPacketHeader header, out QuicHeaderStatus status))
             {
@@ -256,7 +329,7 @@ internal sealed class QuicConnectionCore : IDisposable
                 Span<byte> packet = datagram.Slice(offset, header.PacketLength);
                 try
                 {
-                    ProcessPacket(header, packet, nowUs);
+                    anyOpened |= ProcessPacket(header, packet, nowUs);
                 }
                 catch (QuicProtocolException ex)
                 {
@@ -278,6 +351,11 @@ internal sealed class QuicConnectionCore : IDisposable
                 }
             }
 
+            if (!anyOpened && mayBeReset && DetectStatelessReset(tail, nowUs))
+            {
+                return;
+            }
+
             if (!IsClient)
             {
                 _recovery.SetAmplificationLimited(!_amplification.IsAddressValidated && _amplification.Allowance < MaxDatagramSize, nowUs);
@@ -285,7 +363,54 @@ internal sealed class QuicConnectionCore : IDisposable
         }
     }
 
-    private void ProcessPacket(QuicPacketHeader header, Span<byte> packet, long nowUs)
+    /// <summary>
+    /// Checks a datagram the endpoint could not route (or that did not open) against the peer's stateless reset
+    /// tokens; on a match the connection drains at once (RFC 9000, section 10.3.1). Constant time per token.
+    /// </summary>
+    public bool TryDetectStatelessReset(ReadOnlySpan<byte> datagram, long nowUs)
+    {
+        lock (_lock)
+        {
+            return DetectStatelessReset(datagram, nowUs);
+        }
+    }
+
+    private bool DetectStatelessReset(ReadOnlySpan<byte> datagram, long nowUs)
+    {
+        if (_cids is null || !_cids.IsStatelessReset(datagram))
+        {
+            return false;
+        }
+
+        if (_state is QuicConnectionState.Closing or QuicConnectionState.Draining or QuicConnectionState.Closed)
+        {
+            // Absorbed: a late reset for a connection that is already ending must not provoke a reset of ours.
+            return true;
+        }
+
+        if (_options.Logger is { } logger)
+        {
+            QuicConnectionLog.StatelessResetReceived(logger);
+        }
+
+        EnterClosed(new TransportException(TransportErrorReason.StatelessReset, 0, "The peer sent a stateless reset (it lost the connection's state)."), QuicConnectionState.Draining, nowUs);
+        return true;
+    }
+
+    private void OnVersionNegotiation(ReadOnlySpan<byte> datagram, long nowUs)
+    {
+        // Ignored once anything else came from the server, or when it lists v1 (RFC 9000, section 6.2).
+        if (VersionNegotiationPacket.ShouldAbortConnection(datagram, LocalCid, _originalDestinationCid, _remoteCidSet || _state != QuicConnectionState.Handshaking))
+        {
+            EnterClosed(
+                new TransportException(TransportErrorReason.VersionNegotiationFailed, 0, "The server does not support QUIC version 1 (Version Negotiation)."),
+                QuicConnectionState.Closed,
+                nowUs);
+        }
+    }
+
+    /// <summary>Processes one packet; true if it decrypted.</summary>
+    private bool ProcessPacket(QuicPacketHeader header, Span<byte> packet, long nowUs)
     {
         int spaceIndex = header.Type switch
         {
@@ -296,7 +421,7 @@ internal sealed class QuicConnectionCore : IDisposable
         };
         if (spaceIndex < 0)
         {
-            return;
+            return false;
         }
 
         SpaceState space = _spaces[spaceIndex];
@@ -310,14 +435,14 @@ internal sealed class QuicConnectionCore : IDisposable
                     CloseWithError((ulong)QuicTransportError.AeadLimitReached, 0, "AEAD integrity limit reached.", nowUs);
                 }
 
-                return;
+                return false;
             }
         }
         else
         {
             if (space.Read is null || QuicPacketProtection.Open(space.Read, packet, header.PacketNumberOffset, space.LargestReceived, out opened) != QuicOpenStatus.Success)
             {
-                return;
+                return false;
             }
 
             if (IsClient && spaceIndex == InitialIdx && !_remoteCidSet)
@@ -331,7 +456,7 @@ internal sealed class QuicConnectionCore : IDisposable
         ulong pn = (ulong)opened.PacketNumber;
         if (space.Ack.IsDuplicate(pn))
         {
-            return;
+            return true;
         }
 
         space.LargestReceived = Math.Max(space.LargestReceived, opened.PacketNumber);
@@ -339,8 +464,11 @@ internal sealed class QuicConnectionCore : IDisposable
         if (_state == QuicConnectionState.Closing)
         {
             _closeSendPending = true;
-            return;
+            return true;
         }
+
+        _packetDestinationLength = header.DestinationConnectionId.Length;
+        header.DestinationConnectionId.CopyTo(_packetDestination);
 
         var frames = new QuicFrameReader(packet.Slice(opened.HeaderLength, opened.PayloadLength), header.Type, !IsClient);
         while (frames.TryReadNext(out QuicFrame frame))
@@ -348,7 +476,7 @@ internal sealed class QuicConnectionCore : IDisposable
             ProcessFrame(spaceIndex, frame, nowUs);
             if (_state is QuicConnectionState.Draining or QuicConnectionState.Closed)
             {
-                return;
+                return true;
             }
         }
 
@@ -359,6 +487,8 @@ internal sealed class QuicConnectionCore : IDisposable
             _amplification.OnAddressValidated();
             DiscardSpace(InitialIdx, nowUs);
         }
+
+        return true;
     }
 
     private void ProcessFrame(int spaceIndex, QuicFrame frame, long nowUs)
@@ -373,8 +503,17 @@ internal sealed class QuicConnectionCore : IDisposable
             case QuicFrameType.StreamDataBlocked:
             case QuicFrameType.StreamsBlockedBidi:
             case QuicFrameType.StreamsBlockedUni:
+                break;
             case QuicFrameType.NewConnectionId:
+                _cids?.OnNewConnectionId(frame.SequenceNumber, frame.RetirePriorTo, frame.ConnectionId, frame.StatelessResetToken);
+                if (_cids is not null)
+                {
+                    _remoteCid = _cids.Current.ConnectionId;
+                }
+
+                break;
             case QuicFrameType.RetireConnectionId:
+                OnRetireConnectionId(frame.SequenceNumber);
                 break;
             case QuicFrameType.Ack:
             case QuicFrameType.AckEcn:
@@ -431,14 +570,14 @@ internal sealed class QuicConnectionCore : IDisposable
             case QuicFrameType.MaxStreamsBidi:
                 if (_localBidi?.OnMaxStreams((long)Math.Min(frame.Maximum, (ulong)StreamId.MaxStreamCount + 1)) == true)
                 {
-                    _streamsAvailable.Signal();
+                    SignalStreamsAvailable();
                 }
 
                 break;
             case QuicFrameType.MaxStreamsUni:
                 if (_localUni?.OnMaxStreams((long)Math.Min(frame.Maximum, (ulong)StreamId.MaxStreamCount + 1)) == true)
                 {
-                    _streamsAvailable.Signal();
+                    SignalStreamsAvailable();
                 }
 
                 break;
@@ -465,6 +604,32 @@ internal sealed class QuicConnectionCore : IDisposable
                 break;
             default:
                 break;
+        }
+    }
+
+    private void OnRetireConnectionId(ulong sequenceNumber)
+    {
+        if (_cids is null)
+        {
+            return;
+        }
+
+        ConnectionIdEntry? retired = _cids.FindLocal(sequenceNumber);
+        _cids.OnRetireConnectionId(sequenceNumber, _packetDestination.AsSpan(0, _packetDestinationLength));
+        if (retired is not null)
+        {
+            ConnectionIdRetired?.Invoke(retired.ConnectionId);
+            IssueConnectionIds();
+        }
+    }
+
+    /// <summary>Tops our issued ids up to min(peer limit, 4) (transport.md 3.4); each goes out in NEW_CONNECTION_ID.</summary>
+    private void IssueConnectionIds()
+    {
+        foreach (ConnectionIdEntry entry in _cids!.IssueConnectionIds())
+        {
+            ConnectionIdIssued?.Invoke(entry.ConnectionId);
+            _newConnectionIdsPending.Enqueue(entry.SequenceNumber);
         }
     }
 
@@ -606,6 +771,15 @@ internal sealed class QuicConnectionCore : IDisposable
         }
 
         _peerParameters = p;
+        _cids = new ConnectionIdManager(_resetKey, LocalCid, _remoteCid)
+        {
+            PeerActiveLimit = (int)Math.Min(p.ActiveConnectionIdLimit, 8),
+        };
+        if (IsClient && p.StatelessResetToken is { } token)
+        {
+            _cids.SetInitialRemoteResetToken(token);
+        }
+
         _sendFlow = new ConnectionSendFlowControl((long)Math.Min(p.InitialMaxData, (ulong)StreamId.MaxVarInt));
         _localBidi = new LocalStreamLimit(IsClient, true, (long)Math.Min(p.InitialMaxStreamsBidi, (ulong)StreamId.MaxStreamCount));
         _localUni = new LocalStreamLimit(IsClient, false, (long)Math.Min(p.InitialMaxStreamsUni, (ulong)StreamId.MaxStreamCount));
@@ -663,6 +837,13 @@ internal sealed class QuicConnectionCore : IDisposable
         }
 
         return result;
+    }
+
+    private void SignalStreamsAvailable()
+    {
+        TaskCompletionSource waiting = _streamsAvailable;
+        _streamsAvailable = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        waiting.TrySetResult();
     }
 
     private QuicStreamCore CreateStream(long id)
@@ -803,6 +984,12 @@ internal sealed class QuicConnectionCore : IDisposable
                     }
 
                     break;
+                case SentFrameKind.NewConnectionId:
+                    _newConnectionIdsPending.Enqueue((ulong)f.Value);
+                    break;
+                case SentFrameKind.RetireConnectionId:
+                    _cids?.RequeueRetirement((ulong)f.Value);
+                    break;
                 default:
                     break;
             }
@@ -850,6 +1037,7 @@ internal sealed class QuicConnectionCore : IDisposable
                     next = Math.Min(next, _idle.KeepAliveDueUs());
                 }
 
+                next = Math.Min(next, _pacingResumeUs);
                 SpaceState app = _spaces[AppIdx];
                 if (app.Ack.AckElicitingPending)
                 {
@@ -898,6 +1086,12 @@ internal sealed class QuicConnectionCore : IDisposable
                 _lostScratch.Clear();
                 LossTimerResult result = _recovery.OnLossDetectionTimeout(nowUs, _lostScratch);
                 HandleLost((int)result.Space, _lostScratch, nowUs);
+                if (result.Action == LossTimerAction.Probe && result.Space != PacketNumberSpace.ApplicationData)
+                {
+                    // A handshake probe carries the unacknowledged CRYPTO data again rather than a bare PING, so that
+                    // one probe that gets through repairs the flight (RFC 9002, section 6.2.4).
+                    _spaces[(int)result.Space].CryptoSend.RequeueUnacknowledged();
+                }
             }
         }
     }
@@ -977,7 +1171,8 @@ internal sealed class QuicConnectionCore : IDisposable
 
         _acceptBidi.Writer.TryComplete(_error);
         _acceptUni.Writer.TryComplete(_error);
-        _streamsAvailable.Fail(_error);
+        _streamsAvailable.TrySetException(_error);
+        _ = _streamsAvailable.Task.Exception;
         if (state == QuicConnectionState.Closed)
         {
             _closed.TrySetResult();
@@ -991,7 +1186,7 @@ internal sealed class QuicConnectionCore : IDisposable
         await _connected.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         while (true)
         {
-            ValueTask wait;
+            Task wait;
             lock (_lock)
             {
                 if (_error is not null)
@@ -1005,11 +1200,12 @@ internal sealed class QuicConnectionCore : IDisposable
                     return CreateStream(id);
                 }
 
-                wait = _streamsAvailable.WaitAsync(cancellationToken);
+                // Any number of callers may wait here; each MAX_STREAMS wakes them all to race for the new ids.
+                wait = _streamsAvailable.Task;
             }
 
             Wake?.Invoke();
-            await wait.ConfigureAwait(false);
+            await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -1051,6 +1247,79 @@ internal sealed class QuicConnectionCore : IDisposable
         Wake?.Invoke();
     }
 
+    /// <summary>Switches to the peer's next connection id and retires the current one (RETIRE_CONNECTION_ID); false if none is left.</summary>
+    public bool RotateRemoteConnectionId()
+    {
+        lock (_lock)
+        {
+            if (_cids is null || _state != QuicConnectionState.Connected || !_cids.TryRotateDestination())
+            {
+                return false;
+            }
+
+            _remoteCid = _cids.Current.ConnectionId;
+        }
+
+        Wake?.Invoke();
+        return true;
+    }
+
+    /// <summary>Gets the congestion window in bytes.</summary>
+    public long CongestionWindow
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _recovery.CongestionController.CongestionWindow;
+            }
+        }
+    }
+
+    /// <summary>Gets how many 1-RTT key updates we started.</summary>
+    public int KeyUpdatesInitiated
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _oneRtt?.KeyUpdatesInitiated ?? _finalKeyUpdatesInitiated;
+            }
+        }
+    }
+
+    /// <summary>Gets how many 1-RTT key updates the peer started and we followed.</summary>
+    public int KeyUpdatesAnswered
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _oneRtt?.KeyUpdatesAnswered ?? _finalKeyUpdatesAnswered;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Starts a 1-RTT key update now (RFC 9001, section 6) if one may start: the handshake is confirmed, a packet in
+    /// the current phase was acknowledged and no update is in progress. Returns false otherwise.
+    /// </summary>
+    public bool ForceKeyUpdate()
+    {
+        lock (_lock)
+        {
+            if (_state != QuicConnectionState.Connected || !_handshakeConfirmed || _oneRtt is null || !_oneRtt.CanInitiateKeyUpdate)
+            {
+                return false;
+            }
+
+            _oneRtt.InitiateKeyUpdate();
+        }
+
+        Wake?.Invoke();
+        return true;
+    }
+
     // ------------------------------------------------------------------ send
 
     /// <summary>Writes the next datagram to send into <paramref name="destination"/>; returns its length, 0 if none.</summary>
@@ -1063,6 +1332,7 @@ internal sealed class QuicConnectionCore : IDisposable
                 return 0;
             }
 
+            _pacingResumeUs = long.MaxValue;
             Span<byte> full = destination;
             bool pathProbing = _mtu is not null && _handshakeConfirmed && _state == QuicConnectionState.Connected && _oneRtt is not null;
             int limit = Math.Min(destination.Length, pathProbing ? _mtu!.CurrentMtu : MaxDatagramSize);
@@ -1111,6 +1381,13 @@ internal sealed class QuicConnectionCore : IDisposable
             }
 
             bool pad = containsInitial && (IsClient || _spaces[InitialIdx].CryptoSend.HasDataToSend);
+            if (pad && destination.Length < QuicConstants.MinInitialDatagramSize)
+            {
+                // A padded Initial does not fit in what the amplification limit still allows: wait for the client.
+                _recovery.SetAmplificationLimited(true, nowUs);
+                return 0;
+            }
+
             int offset = 0;
             for (int i = 0; i <= last; i++)
             {
@@ -1126,6 +1403,10 @@ internal sealed class QuicConnectionCore : IDisposable
             if (offset > 0 && !IsClient)
             {
                 _amplification.OnDatagramSent(offset);
+                if (!_amplification.IsAddressValidated && _amplification.Allowance < MaxDatagramSize)
+                {
+                    _recovery.SetAmplificationLimited(true, nowUs);
+                }
             }
 
             return offset;
@@ -1184,12 +1465,26 @@ internal sealed class QuicConnectionCore : IDisposable
             return false;
         }
 
-        return HasAppDataToSend();
+        return HasAppDataToSend() && PacingAllows(nowUs);
+    }
+
+    /// <summary>True if the pacer lets a full-size 1-RTT packet go now; otherwise remembers when it will.</summary>
+    private bool PacingAllows(long nowUs)
+    {
+        ICongestionController cc = _recovery.CongestionController;
+        long at = _pacer.GetSendTimeUs(nowUs, cc.MaxDatagramSize, cc.CongestionWindow, _recovery.Rtt.SmoothedRttUs, cc.MaxDatagramSize);
+        if (at <= nowUs)
+        {
+            return true;
+        }
+
+        _pacingResumeUs = Math.Min(_pacingResumeUs, at);
+        return false;
     }
 
     private bool HasAppDataToSend()
     {
-        if (_handshakeDonePending || _pingPending || _pathResponse is not null || _resendMaxData || _receiveFlow.ShouldSendMaxData
+        if (_newConnectionIdsPending.Count > 0 || (_cids is not null && _handshakeConfirmed && !_connectionIdsIssued) || _handshakeDonePending || _pingPending || _pathResponse is not null || _resendMaxData || _receiveFlow.ShouldSendMaxData
             || _resendMaxStreamsBidi || _resendMaxStreamsUni)
         {
             return true;
@@ -1271,7 +1566,7 @@ internal sealed class QuicConnectionCore : IDisposable
         }
 
         bool probe = _recovery.ProbesDue(space.Space) > 0;
-        bool canSendData = probe || _recovery.CongestionController.CanSend(MaxDatagramSize);
+        bool canSendData = probe || (_recovery.CongestionController.CanSend(MaxDatagramSize) && (i != AppIdx || PacingAllows(nowUs)));
         if (canSendData)
         {
             // CRYPTO
@@ -1313,6 +1608,11 @@ internal sealed class QuicConnectionCore : IDisposable
         if (ackEliciting)
         {
             _idle.OnAckElicitingPacketSent(nowUs);
+            if (i == AppIdx)
+            {
+                ICongestionController cc = _recovery.CongestionController;
+                _pacer.OnPacketSent(nowUs, length2, cc.CongestionWindow, _recovery.Rtt.SmoothedRttUs, cc.MaxDatagramSize);
+            }
         }
 
         if (IsClient && i == HandshakeIdx)
@@ -1336,6 +1636,30 @@ internal sealed class QuicConnectionCore : IDisposable
             QuicFrameWriter.WriteHandshakeDone(ref writer);
             frames.Add(new SentFrame(SentFrameKind.HandshakeDone, 0, 0, 0, false, 0));
             _handshakeDonePending = false;
+            any = true;
+        }
+
+        if (_cids is not null && _handshakeConfirmed && !_connectionIdsIssued)
+        {
+            _connectionIdsIssued = true;
+            IssueConnectionIds();
+        }
+
+        while (_newConnectionIdsPending.Count > 0 && writer.Remaining >= 64)
+        {
+            ulong sequence = _newConnectionIdsPending.Dequeue();
+            if (_cids!.FindLocal(sequence) is { } entry)
+            {
+                QuicFrameWriter.WriteNewConnectionId(ref writer, sequence, 0, entry.ConnectionId, entry.StatelessResetToken);
+                frames.Add(new SentFrame(SentFrameKind.NewConnectionId, 0, 0, 0, false, (long)sequence));
+                any = true;
+            }
+        }
+
+        while (writer.Remaining >= 9 && _cids is not null && _cids.TryTakeRetirement(out ulong retired))
+        {
+            QuicFrameWriter.WriteRetireConnectionId(ref writer, retired);
+            frames.Add(new SentFrame(SentFrameKind.RetireConnectionId, 0, 0, 0, false, (long)retired));
             any = true;
         }
 
@@ -1528,6 +1852,8 @@ internal enum SentFrameKind
     MaxStreamsUni,
     ResetStream,
     StopSending,
+    NewConnectionId,
+    RetireConnectionId,
 }
 
 /// <summary>A frame recorded in <see cref="SentPacket.Payload"/>.</summary>

@@ -82,6 +82,15 @@ internal sealed class QuicConnectionDriver
         catch (ObjectDisposedException)
         {
         }
+#pragma warning disable CA1031 // A bug in one connection must end that connection, not the endpoint.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            if (Core.Logger is { } logger)
+            {
+                QuicConnectionLog.DriverFailed(logger, ex);
+            }
+        }
         finally
         {
             Core.Abandon(QuicClock.NowUs);

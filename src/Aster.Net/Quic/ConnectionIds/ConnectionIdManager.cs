@@ -225,6 +225,12 @@ internal sealed class ConnectionIdManager
         return true;
     }
 
+    /// <summary>Queues a RETIRE_CONNECTION_ID again (the packet that carried it was lost).</summary>
+    public void RequeueRetirement(ulong sequenceNumber) => QueueRetirement(sequenceNumber);
+
+    /// <summary>Finds one of our active ids by sequence number.</summary>
+    public ConnectionIdEntry? FindLocal(ulong sequenceNumber) => _local.Find(e => e.SequenceNumber == sequenceNumber);
+
     /// <summary>Takes the next sequence number to send in RETIRE_CONNECTION_ID.</summary>
     public bool TryTakeRetirement(out ulong sequenceNumber) => _pendingRetirements.TryDequeue(out sequenceNumber);
 

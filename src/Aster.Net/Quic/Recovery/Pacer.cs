@@ -12,6 +12,16 @@ internal sealed class Pacer
     /// <summary>The default burst: 10 datagrams (transport.md, section 7.2).</summary>
     public const int DefaultMaxBurstPackets = 10;
 
+    /// <summary>
+    /// The burst interval a connection uses (2 ms, as quinn/noq): the bucket may hold what the rate sends in that time,
+    /// between <see cref="DefaultMaxBurstPackets"/> and <see cref="MaxBurstIntervalPackets"/> datagrams. Timers here
+    /// fire no finer than about a millisecond, so a bucket of 10 datagrams would cap a fast path at ~10 datagrams/ms.
+    /// </summary>
+    public const long DefaultBurstIntervalUs = 2_000;
+
+    /// <summary>The most datagrams a burst interval may allow.</summary>
+    public const int MaxBurstIntervalPackets = 256;
+
     /// <summary>The pacing gain N = 1.25, as a fraction.</summary>
     public const double Gain = 1.25;
 
@@ -19,12 +29,20 @@ internal sealed class Pacer
     private long _lastUpdateUs = long.MinValue;
 
     /// <summary>Initializes a new instance of the <see cref="Pacer"/> class.</summary>
-    /// <param name="maxBurstPackets">The most datagrams sent back to back.</param>
-    public Pacer(int maxBurstPackets = DefaultMaxBurstPackets)
+    /// <param name="maxBurstPackets">The most datagrams sent back to back (the least, with a burst interval).</param>
+    /// <param name="burstIntervalUs">0: the bucket holds <paramref name="maxBurstPackets"/> datagrams; otherwise it holds
+    /// what the rate sends in this interval, at least <paramref name="maxBurstPackets"/> and at most
+    /// <see cref="MaxBurstIntervalPackets"/> datagrams.</param>
+    public Pacer(int maxBurstPackets = DefaultMaxBurstPackets, long burstIntervalUs = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBurstPackets, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(burstIntervalUs);
         MaxBurstPackets = maxBurstPackets;
+        BurstIntervalUs = burstIntervalUs;
     }
+
+    /// <summary>Gets the burst interval (0 = a fixed burst of <see cref="MaxBurstPackets"/>).</summary>
+    public long BurstIntervalUs { get; }
 
     /// <summary>Gets the most datagrams sent back to back.</summary>
     public int MaxBurstPackets { get; }
@@ -73,7 +91,14 @@ internal sealed class Pacer
 
     private void Refill(long nowUs, long congestionWindow, long smoothedRttUs, int maxDatagramSize)
     {
-        double capacity = Math.Min((double)MaxBurstPackets * maxDatagramSize, Math.Max(congestionWindow, maxDatagramSize));
+        double burst = (double)MaxBurstPackets * maxDatagramSize;
+        if (BurstIntervalUs > 0)
+        {
+            double inInterval = (double)congestionWindow * BurstIntervalUs / Math.Max(smoothedRttUs, 1);
+            burst = Math.Max(burst, Math.Min(inInterval, (double)MaxBurstIntervalPackets * maxDatagramSize));
+        }
+
+        double capacity = Math.Min(burst, Math.Max(congestionWindow, maxDatagramSize));
         if (_lastUpdateUs == long.MinValue)
         {
             _tokens = capacity;

@@ -46,4 +46,7 @@ internal sealed class CryptoSendBuffer
     /// <param name="offset">Its offset.</param>
     /// <param name="length">Its length.</param>
     public void OnLost(long offset, int length) => _inner.OnLost(offset, length, fin: false);
+
+    /// <summary>Marks every sent, unacknowledged byte for sending again (a handshake probe timeout).</summary>
+    public void RequeueUnacknowledged() => _inner.OnLost(0, (int)Math.Min(_inner.SentOffset, int.MaxValue), fin: false);
 }
