@@ -16,8 +16,17 @@ internal sealed class ServerRuntime
         Registry = registry;
         Codecs = options.Codecs ?? throw new ArgumentException("AsterServerOptions.Codecs is required.", nameof(options));
         Logger = options.LoggerFactory.CreateLogger("Aster.Server");
-        _interceptors = [.. options.Interceptors];
+        _interceptors = [.. options.Interceptors.Where(i => i is not Interceptors.CapabilityInterceptor)];
+
+        // Gate 3 runs first, at call start, whenever consumers are gated, a requirement is declared, or it was added
+        // explicitly (trust.md 7.3 and 7.5).
+        EnforcesCapabilities = options.Interceptors.Any(i => i is Interceptors.CapabilityInterceptor)
+            || options.Admission?.ConsumersGated == true
+            || registry.Services.Any(s => s.DeclaresRequirements);
     }
+
+    /// <summary>True when gate 3 (the capability interceptor) is wired.</summary>
+    public bool EnforcesCapabilities { get; }
 
     public AsterServerOptions Options { get; }
 
@@ -30,7 +39,7 @@ internal sealed class ServerRuntime
 
     public ILogger Logger { get; }
 
-    /// <summary>Wraps <paramref name="body"/> in the interceptors, outermost first.</summary>
+    /// <summary>Wraps <paramref name="body"/> in the interceptors, outermost first (gate 3 runs before, at call start).</summary>
     public Func<CallContext, ValueTask> Pipeline(Func<CallContext, ValueTask> body)
     {
         Func<CallContext, ValueTask> next = body;
