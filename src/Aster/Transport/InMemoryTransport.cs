@@ -27,8 +27,8 @@ public static class InMemoryTransport
             ? null
             : new Dictionary<string, string>(options.CallerAttributes, StringComparer.Ordinal).AsReadOnly();
         var shared = new SharedState();
-        var client = new InMemoryConnection(options, attributes, shared);
-        var server = new InMemoryConnection(options, attributes, shared);
+        var client = new InMemoryConnection(options, attributes, shared, remoteId: null);
+        var server = new InMemoryConnection(options, attributes, shared, options.RemotePeer);
         client.Peer = server;
         server.Peer = client;
         return (client, server);
@@ -50,9 +50,10 @@ public static class InMemoryTransport
         private readonly Channel<IRpcStream> _incoming = Channel.CreateUnbounded<IRpcStream>(new UnboundedChannelOptions { SingleReader = false });
         private readonly SemaphoreSlim _streamCredit;
 
-        public InMemoryConnection(InMemoryTransportOptions options, IReadOnlyDictionary<string, string>? callerAttributes, SharedState shared)
+        public InMemoryConnection(InMemoryTransportOptions options, IReadOnlyDictionary<string, string>? callerAttributes, SharedState shared, Aster.Net.Identity.EndpointId? remoteId)
         {
             Alpn = options.Alpn;
+            RemoteId = remoteId;
             CallerAttributes = callerAttributes;
             EnforceCapabilitiesInProcess = options.EnforceCapabilitiesInProcess;
             _shared = shared;
@@ -67,7 +68,7 @@ public static class InMemoryTransport
 
         public string Alpn { get; }
 
-        public Aster.Net.Identity.EndpointId? RemoteId => null;
+        public Aster.Net.Identity.EndpointId? RemoteId { get; }
 
         public CancellationToken Closed => _shared.Closed.Token;
 
@@ -235,6 +236,13 @@ public sealed class InMemoryTransportOptions
     /// caller. Defaults to false: in-process callers are trusted (trust.md 8.2).
     /// </summary>
     public bool EnforceCapabilitiesInProcess { get; set; }
+
+    /// <summary>
+    /// When set, the server end reports this id as its authenticated peer, as a network connection would, so its calls
+    /// are remote calls: the admission authority's records and gate 3 apply to them. For tests and benchmarks of the
+    /// gates; null (the default) makes the calls in-process.
+    /// </summary>
+    public Aster.Net.Identity.EndpointId? RemotePeer { get; set; }
 }
 
 /// <summary>A connection that carries in-process calls and says what gate 3 should make of their caller.</summary>

@@ -294,7 +294,7 @@ public sealed class CallerIdentityTests : IDisposable
         }
     }
 
-    /// <summary>A server and client over the in-memory transport; the server end can claim a remote peer identity.</summary>
+    /// <summary>A server and client over the in-memory transport; the server end may report a remote peer.</summary>
     private sealed class Harness : IAsyncDisposable
     {
         private AsterServer _server = null!;
@@ -304,8 +304,8 @@ public sealed class CallerIdentityTests : IDisposable
 
         public static Harness Remote(IAdmissionAuthority? authority, params ServiceDefinition[] services)
         {
-            (IRpcConnection client, IRpcConnection server) = InMemoryTransport.CreatePair();
-            return Start(client, new PeerConnection(server, _peer), authority, services, []);
+            (IRpcConnection client, IRpcConnection server) = InMemoryTransport.CreatePair(new InMemoryTransportOptions { RemotePeer = _peer });
+            return Start(client, server, authority, services, []);
         }
 
         public static Harness InProcess(InMemoryTransportOptions options, ServiceDefinition service, params IServerInterceptor[] interceptors)
@@ -334,24 +334,6 @@ public sealed class CallerIdentityTests : IDisposable
             await _server.DisposeAsync();
             await _serving.DefaultTimeout();
         }
-    }
-
-    /// <summary>An in-memory connection that reports an authenticated remote peer, as a QUIC connection would.</summary>
-    private sealed class PeerConnection(IRpcConnection inner, EndpointId peer) : IRpcConnection
-    {
-        public string Alpn => inner.Alpn;
-
-        public EndpointId? RemoteId => peer;
-
-        public CancellationToken Closed => inner.Closed;
-
-        public ValueTask<IRpcStream> OpenStreamAsync(CancellationToken cancellationToken = default) => inner.OpenStreamAsync(cancellationToken);
-
-        public ValueTask<IRpcStream?> AcceptStreamAsync(CancellationToken cancellationToken = default) => inner.AcceptStreamAsync(cancellationToken);
-
-        public ValueTask CloseAsync(long errorCode, string reason, CancellationToken cancellationToken = default) => inner.CloseAsync(errorCode, reason, cancellationToken);
-
-        public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 }
 
