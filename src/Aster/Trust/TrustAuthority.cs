@@ -24,6 +24,7 @@ public sealed class TrustAuthority : IAdmissionAuthority, IDisposable
     private readonly ILogger _logger;
     private readonly bool _mask;
     private readonly List<IDisposable> _owned = [];
+    private readonly ITimer? _nonceCollector;
 
     /// <summary>Creates the authority.</summary>
     /// <param name="options">The settings.</param>
@@ -75,7 +76,15 @@ public sealed class TrustAuthority : IAdmissionAuthority, IDisposable
         {
             TrustLog.NonceStoreInMemory(_logger);
         }
+
+        if (options.NonceStore is { } nonces)
+        {
+            _nonceCollector = _time.CreateTimer(static state => CollectNonces((IOneTimeNonceStore)state!), nonces, NonceCollectionInterval, NonceCollectionInterval);
+        }
     }
+
+    /// <summary>How often expired one-time-token nonces are collected (trust.md section 5: every 10 minutes).</summary>
+    public static TimeSpan NonceCollectionInterval { get; } = TimeSpan.FromMinutes(10);
 
     /// <inheritdoc />
     public bool ConsumersGated { get; }
@@ -247,9 +256,22 @@ public sealed class TrustAuthority : IAdmissionAuthority, IDisposable
     /// <summary>Disposes the stores this authority created.</summary>
     public void Dispose()
     {
+        _nonceCollector?.Dispose();
         foreach (IDisposable owned in _owned)
         {
             owned.Dispose();
+        }
+    }
+
+    private static void CollectNonces(IOneTimeNonceStore nonces)
+    {
+        try
+        {
+            nonces.CollectExpired();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or TrustFormatException or ObjectDisposedException)
+        {
+            // Collection is housekeeping: the next run or the next write collects; consumes fail closed on their own.
         }
     }
 

@@ -235,6 +235,17 @@ public sealed class TrustAuthorityTests : IDisposable
     }
 
     [Fact]
+    public async Task NonceCollection_RunsEveryTenMinutes_DropsEntriesPastExpiryPlusMargin()
+    {
+        long now = _clock.GetUtcNow().ToUnixTimeSeconds();
+        ConsumerEnrollmentCredential shortLived = _root.SignConsumer(ConsumerCredentialType.OneTimeToken, null, (ulong)(now + 60), new Dictionary<string, string>(), Enumerable.Repeat((byte)0x11, 32).ToArray());
+        Assert.True((await AdmitAsync(_authority, _node, Body(shortLived))).Admitted);
+        Assert.Equal(1, _nonces.Count);
+        _clock.Advance(TrustAuthority.NonceCollectionInterval); // 600 s ≥ 60 + 300
+        Assert.Equal(0, _nonces.Count);
+    }
+
+    [Fact]
     public async Task Admit_T17_BoundPolicyFromAnotherEndpoint_DeniedEndpointMismatch()
     {
         await AssertDeniedAsync(_other, Body(V2()), "bound to another endpoint");
