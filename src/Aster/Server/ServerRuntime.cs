@@ -9,6 +9,7 @@ namespace Aster.Server;
 internal sealed class ServerRuntime
 {
     private readonly IServerInterceptor[] _interceptors;
+    private int _activeCalls;
 
     public ServerRuntime(AsterServerOptions options, ServiceRegistry registry)
     {
@@ -20,10 +21,17 @@ internal sealed class ServerRuntime
 
         // Gate 3 runs first, at call start, whenever consumers are gated, a requirement is declared, or it was added
         // explicitly (trust.md 7.3 and 7.5).
+        Admission = options.Admission;
         EnforcesCapabilities = options.Interceptors.Any(i => i is Interceptors.CapabilityInterceptor)
             || options.Admission?.ConsumersGated == true
             || registry.Services.Any(s => s.DeclaresRequirements);
     }
+
+    /// <summary>
+    /// The admission authority calls read their caller's admission from: <see cref="AsterServerOptions.Admission"/>, or
+    /// the dev-mode authority the networked host creates when none is configured.
+    /// </summary>
+    public Trust.IAdmissionAuthority? Admission { get; set; }
 
     /// <summary>True when gate 3 (the capability interceptor) is wired.</summary>
     public bool EnforcesCapabilities { get; }
@@ -38,6 +46,9 @@ internal sealed class ServerRuntime
     public Protocol.IProtocolCodec? XlangProtocol => (Codecs as Codec.ForyCodecProvider)?.XlangProtocol;
 
     public ILogger Logger { get; }
+
+    /// <summary>How many calls are running now (a graceful shutdown waits for this to reach zero).</summary>
+    public int ActiveCalls => Volatile.Read(ref _activeCalls);
 
     /// <summary>Wraps <paramref name="body"/> in the interceptors, outermost first (gate 3 runs before, at call start).</summary>
     public Func<CallContext, ValueTask> Pipeline(Func<CallContext, ValueTask> body)
@@ -55,6 +66,7 @@ internal sealed class ServerRuntime
 
     public void OnCallStarted(CallContext context)
     {
+        Interlocked.Increment(ref _activeCalls);
         AsterDiagnostics.ServerActiveCalls.Add(1);
         if (Logger.IsEnabled(LogLevel.Debug))
         {
@@ -77,6 +89,7 @@ internal sealed class ServerRuntime
 
     public void OnCallFinished(CallContext context, StatusCode code)
     {
+        Interlocked.Decrement(ref _activeCalls);
         AsterDiagnostics.ServerActiveCalls.Add(-1);
         if (context.Items.TryGetValue(ActivityKey, out object? value) && value is Activity activity)
         {

@@ -392,7 +392,7 @@ internal sealed class ServerStreamProcessor
     private bool TryFindAdmission(out PeerAdmission? admission)
     {
         admission = null;
-        if (_connection.Caller.Peer is not { } peer || _runtime.Options.Admission is not { } authority)
+        if (_connection.Caller.Peer is not { } peer || _runtime.Admission is not { } authority)
         {
             return true;
         }

@@ -13,12 +13,14 @@ public sealed class ServiceDefinition
     private readonly FrozenDictionary<string, ServerMethod> _methods;
     private readonly FrozenDictionary<string, ServerMethod> _methodsByNormalizedName;
 
-    internal ServiceDefinition(string name, int version, bool isSessionScoped, Func<SessionContext?, object> instanceFactory, IEnumerable<ServerMethod> methods, CapabilityRequirement? requires = null)
+    internal ServiceDefinition(string name, int version, bool isSessionScoped, Func<SessionContext?, object> instanceFactory, IEnumerable<ServerMethod> methods, ContractDescription? contract = null, CapabilityRequirement? requires = null)
     {
         Name = name;
         Version = version;
         IsSessionScoped = isSessionScoped;
         InstanceFactory = instanceFactory;
+        ContractId = contract?.ContractId;
+        SerializationModes = contract?.SerializationModes ?? ["xlang"];
         Requires = CheckRequirement(requires, $"service '{name}'");
         var list = methods.ToList();
         foreach (ServerMethod method in list)
@@ -44,6 +46,15 @@ public sealed class ServiceDefinition
 
     /// <summary>The wire names of the methods.</summary>
     public IEnumerable<string> MethodNames => _methods.Keys;
+
+    /// <summary>
+    /// The contract id (64 lower-case hex) when the service was bound from a C# contract; null for a definition built
+    /// by hand, which has no canonical contract (admission then advertises 64 zeros).
+    /// </summary>
+    public string? ContractId { get; }
+
+    /// <summary>The serialization modes the service declares (<c>["xlang"]</c> unless its contract says otherwise).</summary>
+    public IReadOnlyList<string> SerializationModes { get; }
 
     /// <summary>The service-level capability requirement every call must meet (gate 3, trust.md 7.4), or null.</summary>
     public CapabilityRequirement? Requires { get; }
@@ -162,7 +173,7 @@ public sealed class ServiceDefinitionBuilder<TService>
             throw new ArgumentException($"Service '{_name}' defines method '{duplicate}' more than once.");
         }
 
-        return new ServiceDefinition(_name, _version, _isSessionScoped, _factory, _methods, _requires);
+        return new ServiceDefinition(_name, _version, _isSessionScoped, _factory, _methods, requires: _requires);
     }
 
     private ServiceDefinitionBuilder<TService> Add(ServerMethod method)

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Aster.Net.Identity;
+using Aster.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace Aster.Trust;
@@ -283,7 +284,7 @@ public sealed class TrustAuthority : IAdmissionAuthority, IDisposable
             return null; // gate 0 is inactive
         }
 
-        if (alpn == AdmissionAlpns.Consumer || (alpn == AdmissionAlpns.Producer && ProducersGated))
+        if (alpn == AsterAlpns.ConsumerAdmission || (alpn == AsterAlpns.ProducerAdmission && ProducersGated))
         {
             return null;
         }

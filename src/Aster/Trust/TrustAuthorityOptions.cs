@@ -4,16 +4,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Aster.Trust;
 
-/// <summary>The ALPNs of the admission protocols (trust.md section 1).</summary>
-public static class AdmissionAlpns
-{
-    /// <summary>Consumer admission, always served: <c>aster.consumer_admission</c>.</summary>
-    public const string Consumer = "aster.consumer_admission";
-
-    /// <summary>Producer admission, served only while producers are gated: <c>aster.producer_admission</c>.</summary>
-    public const string Producer = "aster.producer_admission";
-}
-
 /// <summary>
 /// A user-supplied extra connection gate (trust.md 7.1). It runs only after a built-in allow and can only turn it into
 /// a denial; an exception, or no answer within <see cref="TrustAuthorityOptions.HookTimeout"/>, is a denial.

@@ -1,11 +1,12 @@
 using Aster.Net.Identity;
 using Aster.Testing;
+using Aster.Transport;
 using Aster.Trust;
 
 namespace Aster.Tests.Trust;
 
 /// <summary>Gate 0 (trust.md 7.1) as a decision table, with the extra gate's fail-closed rules (T24–T26).</summary>
-public sealed class Gate0Tests : IDisposable
+public sealed class ConnectionGateTests : IDisposable
 {
     private static readonly EndpointId _stranger = EndpointId.FromBytes(Enumerable.Repeat((byte)5, 32).ToArray());
     private static readonly EndpointId _member = EndpointId.FromBytes(Enumerable.Repeat((byte)6, 32).ToArray());
@@ -44,7 +45,7 @@ public sealed class Gate0Tests : IDisposable
     public async Task Allow_T25_ConsumerAdmissionAlpn_AlwaysAllowed()
     {
         using TrustAuthority authority = Authority();
-        Assert.True(await AllowAsync(authority, _stranger, AdmissionAlpns.Consumer));
+        Assert.True(await AllowAsync(authority, _stranger, AsterAlpns.ConsumerAdmission));
     }
 
     [Fact]
@@ -52,8 +53,8 @@ public sealed class Gate0Tests : IDisposable
     {
         using TrustAuthority producersGated = Authority(producersOpen: false);
         using TrustAuthority producersOpen = Authority();
-        Assert.True(await AllowAsync(producersGated, _stranger, AdmissionAlpns.Producer));
-        Assert.False(await AllowAsync(producersOpen, _stranger, AdmissionAlpns.Producer));
+        Assert.True(await AllowAsync(producersGated, _stranger, AsterAlpns.ProducerAdmission));
+        Assert.False(await AllowAsync(producersOpen, _stranger, AsterAlpns.ProducerAdmission));
     }
 
     [Fact]
@@ -78,7 +79,7 @@ public sealed class Gate0Tests : IDisposable
     {
         using TrustAuthority authority = Authority(consumersOpen: true);
         Assert.True(await AllowAsync(authority, _stranger, "/iroh-gossip/1"));
-        Assert.True(await AllowAsync(authority, _stranger, AdmissionAlpns.Producer));
+        Assert.True(await AllowAsync(authority, _stranger, AsterAlpns.ProducerAdmission));
     }
 
     [Fact]
@@ -104,13 +105,13 @@ public sealed class Gate0Tests : IDisposable
         using TrustAuthority authority = Authority(extra: gate);
         Assert.False(await AllowAsync(authority, _stranger, "aster/1")); // built-in denies: gate not asked
         Assert.Equal(0, gate.Calls);
-        Assert.False(await AllowAsync(authority, _stranger, AdmissionAlpns.Consumer)); // built-in allows, gate denies
+        Assert.False(await AllowAsync(authority, _stranger, AsterAlpns.ConsumerAdmission)); // built-in allows, gate denies
         Assert.Equal(1, gate.Calls);
 
         var yes = new CountingGate(answer: true);
         using TrustAuthority permissive = Authority(extra: yes);
         Assert.False(await AllowAsync(permissive, _stranger, "aster/1")); // a yes cannot override a built-in deny
-        Assert.True(await AllowAsync(permissive, _stranger, AdmissionAlpns.Consumer));
+        Assert.True(await AllowAsync(permissive, _stranger, AsterAlpns.ConsumerAdmission));
     }
 
     [Fact]
