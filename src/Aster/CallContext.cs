@@ -1,17 +1,32 @@
+using Aster.Contracts;
+using Aster.Net.Identity;
 using Aster.Protocol;
+using Aster.Server;
+using Aster.Trust;
 
 namespace Aster;
 
 /// <summary>
 /// What a server handler (and a server interceptor) knows about the call it serves: the method, the caller's
-/// metadata, the deadline, the session and a cancellation token that fires on CANCEL, reset, deadline or connection loss.
+/// authenticated identity and admission attributes (trust.md 8.1), the metadata, the deadline, the session and a
+/// cancellation token that fires on CANCEL, reset, deadline or connection loss.
 /// </summary>
 public sealed class CallContext
 {
+    private static readonly AsyncLocal<CallContext?> _current = new();
+    private static readonly IReadOnlyDictionary<string, string> _noAttributes = new Dictionary<string, string>();
     private readonly TimeProvider _time;
+    private readonly PeerAdmission? _admission;
+    private readonly IReadOnlyDictionary<string, string>? _inProcessAttributes;
 
-    internal CallContext(StreamHeader header, DateTimeOffset? deadline, TimeProvider time, CancellationToken cancellationToken)
+    internal CallContext(StreamHeader header, DateTimeOffset? deadline, TimeProvider time, CallerInfo caller, PeerAdmission? admission, ServiceDefinition service, ServerMethod method, CancellationToken cancellationToken)
     {
+        Peer = caller.Peer;
+        _admission = admission;
+        _inProcessAttributes = caller.InProcessAttributes;
+        EnforceCapabilitiesInProcess = caller.EnforceCapabilitiesInProcess;
+        ServiceDefinition = service;
+        ServerMethod = method;
         Service = header.Service;
         Method = header.Method;
         Version = header.Version;
@@ -29,6 +44,48 @@ public sealed class CallContext
 
         Metadata = metadata;
     }
+
+    /// <summary>The context of the call executing on this asynchronous flow, or null outside a server call.</summary>
+    public static CallContext? Current
+    {
+        get => _current.Value;
+        internal set => _current.Value = value;
+    }
+
+    /// <summary>The caller's authenticated endpoint id; null for an in-process call.</summary>
+    public EndpointId? Peer { get; }
+
+    /// <summary>True for a call over the in-process transport: gates 0 and 1 did not apply (trust.md 8.2).</summary>
+    public bool IsInProcess => Peer is null;
+
+    /// <summary>
+    /// The caller's admission attributes exactly as signed, as they were when the call started. Empty when the peer was
+    /// never admitted, was auto-admitted through an open gate, or (unless the in-process transport was given a caller
+    /// attribute map) for an in-process call.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Attributes => _admission?.Attributes ?? _inProcessAttributes ?? _noAttributes;
+
+    /// <summary>The <c>aster.name</c> of the caller's admission, or empty.</summary>
+    public string PeerHandle => _admission?.Handle ?? string.Empty;
+
+    /// <summary>How the caller was admitted: <see cref="Trust.AdmissionPath.InProcess"/> for in-process calls, None when not admitted.</summary>
+    public AdmissionPath AdmissionPath => Peer is null ? AdmissionPath.InProcess : _admission?.Path ?? AdmissionPath.None;
+
+    /// <summary>The method's call pattern.</summary>
+    public MethodPattern Pattern => ServerMethod.Kind;
+
+    /// <summary>True unless the method is unary.</summary>
+    public bool IsStreaming => ServerMethod.Kind != MethodPattern.Unary;
+
+    /// <summary>True when the method is declared safe to retry.</summary>
+    public bool Idempotent => ServerMethod.Options.Idempotent;
+
+    /// <summary>For in-process calls: evaluate gate 3 against <see cref="Attributes"/> instead of trusting the caller.</summary>
+    internal bool EnforceCapabilitiesInProcess { get; }
+
+    internal ServiceDefinition ServiceDefinition { get; }
+
+    internal ServerMethod ServerMethod { get; }
 
     /// <summary>The service's wire name.</summary>
     public string Service { get; }

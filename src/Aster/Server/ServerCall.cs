@@ -100,6 +100,7 @@ internal abstract class ServerCall
     /// <summary>Runs <paramref name="body"/> through the interceptors and turns whatever it throws into the trailer.</summary>
     protected async Task RunAsync(Func<CallContext, ValueTask> body)
     {
+        CallContext.Current = Context;
         try
         {
             await Scope.Runtime.Pipeline(body)(Context).ConfigureAwait(false);

@@ -16,7 +16,13 @@ internal sealed class ServerConnection
         _runtime = runtime;
         _closing = CancellationTokenSource.CreateLinkedTokenSource(serverStopping, connection.Closed);
         Sessions = new SessionTable(runtime.Options.Limits.MaxSessionsPerConnection);
+        Caller = connection is IInProcessCaller inProcess
+            ? new CallerInfo(connection.RemoteId, inProcess.CallerAttributes, inProcess.EnforceCapabilitiesInProcess)
+            : new CallerInfo(connection.RemoteId, null, false);
     }
+
+    /// <summary>Who calls on this connection, as far as the connection itself knows.</summary>
+    public CallerInfo Caller { get; }
 
     /// <summary>Cancelled when the connection closes or the server stops: every call of the connection is cancelled.</summary>
     public CancellationToken Closing => _closing.Token;
@@ -87,3 +93,9 @@ internal sealed class ServerConnection
         }
     }
 }
+
+/// <summary>What a connection says about its caller: the authenticated peer, or the in-process transport's settings.</summary>
+/// <param name="Peer">The authenticated peer; null for an in-process connection.</param>
+/// <param name="InProcessAttributes">Caller attributes given to the in-process transport, or null.</param>
+/// <param name="EnforceCapabilitiesInProcess">Whether gate 3 evaluates in-process calls instead of passing them.</param>
+internal readonly record struct CallerInfo(Aster.Net.Identity.EndpointId? Peer, IReadOnlyDictionary<string, string>? InProcessAttributes, bool EnforceCapabilitiesInProcess);

@@ -28,8 +28,6 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 3007, EventName = "SessionDisposeFailed", Level = LogLevel.Warning, Message = "Disposing session {SessionId} of {Service} failed.")]
     public static partial void SessionDisposeFailed(ILogger logger, int sessionId, string service, Exception exception);
 
-    [LoggerMessage(EventId = 3010, EventName = "DevMode", Level = LogLevel.Warning, Message = "Dev mode: no admission authority configured, so an ephemeral root key {RootKey} and an open consumer gate (anyone who knows the address may call).")]
-    public static partial void DevMode(ILogger logger, string rootKey);
 
     [LoggerMessage(EventId = 3011, EventName = "Listening", Level = LogLevel.Information, Message = "Serving {Services} services as {EndpointId} on {Addresses} ({Mode}).")]
     public static partial void Listening(ILogger logger, int services, EndpointId endpointId, IReadOnlyList<IPEndPoint> addresses, string mode);

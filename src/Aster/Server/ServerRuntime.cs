@@ -17,8 +17,24 @@ internal sealed class ServerRuntime
         Registry = registry;
         Codecs = options.Codecs ?? throw new ArgumentException("AsterServerOptions.Codecs is required.", nameof(options));
         Logger = options.LoggerFactory.CreateLogger("Aster.Server");
-        _interceptors = [.. options.Interceptors];
+        _interceptors = [.. options.Interceptors.Where(i => i is not Interceptors.CapabilityInterceptor)];
+
+        // Gate 3 runs first, at call start, whenever consumers are gated, a requirement is declared, or it was added
+        // explicitly (trust.md 7.3 and 7.5).
+        Admission = options.Admission;
+        EnforcesCapabilities = options.Interceptors.Any(i => i is Interceptors.CapabilityInterceptor)
+            || options.Admission?.ConsumersGated == true
+            || registry.Services.Any(s => s.DeclaresRequirements);
     }
+
+    /// <summary>
+    /// The admission authority calls read their caller's admission from: <see cref="AsterServerOptions.Admission"/>, or
+    /// the dev-mode authority the networked host creates when none is configured.
+    /// </summary>
+    public Trust.IAdmissionAuthority? Admission { get; set; }
+
+    /// <summary>True when gate 3 (the capability interceptor) is wired.</summary>
+    public bool EnforcesCapabilities { get; }
 
     public AsterServerOptions Options { get; }
 
@@ -34,7 +50,7 @@ internal sealed class ServerRuntime
     /// <summary>How many calls are running now (a graceful shutdown waits for this to reach zero).</summary>
     public int ActiveCalls => Volatile.Read(ref _activeCalls);
 
-    /// <summary>Wraps <paramref name="body"/> in the interceptors, outermost first.</summary>
+    /// <summary>Wraps <paramref name="body"/> in the interceptors, outermost first (gate 3 runs before, at call start).</summary>
     public Func<CallContext, ValueTask> Pipeline(Func<CallContext, ValueTask> body)
     {
         Func<CallContext, ValueTask> next = body;

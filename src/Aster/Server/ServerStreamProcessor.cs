@@ -2,8 +2,10 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Text;
 using Aster.Framing;
+using Aster.Interceptors;
 using Aster.Protocol;
 using Aster.Transport;
+using Aster.Trust;
 using Microsoft.Extensions.Logging;
 
 namespace Aster.Server;
@@ -14,6 +16,7 @@ namespace Aster.Server;
 /// </summary>
 internal sealed class ServerStreamProcessor
 {
+    private static readonly IReadOnlyDictionary<string, string> _emptyAttributes = new Dictionary<string, string>();
     private readonly IRpcStream _stream;
     private readonly ServerConnection _connection;
     private readonly ServerRuntime _runtime;
@@ -291,9 +294,23 @@ internal sealed class ServerStreamProcessor
             _callProtocol = xlang;
         }
 
+        if (!TryFindAdmission(out PeerAdmission? admission))
+        {
+            await RefuseAsync(header.Service, header.Method, new RpcStatus(StatusCode.Unauthenticated, "admission expired", [])).ConfigureAwait(false);
+            return;
+        }
+
         if (Validate(header, out ServiceDefinition? service, out ServerMethod? method) is { } refusal)
         {
             await RefuseAsync(header.Service, header.Method, refusal).ConfigureAwait(false);
+            return;
+        }
+
+        CallerInfo caller = _connection.Caller;
+        if (_runtime.EnforcesCapabilities
+            && CapabilityInterceptor.Check(service!, method!, caller.Peer is null, caller.EnforceCapabilitiesInProcess, admission?.Attributes ?? caller.InProcessAttributes ?? _emptyAttributes) is { } denial)
+        {
+            await RefuseAsync(header.Service, header.Method, denial).ConfigureAwait(false);
             return;
         }
 
@@ -327,7 +344,7 @@ internal sealed class ServerStreamProcessor
         }
 
         var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_connection.Closing);
-        var context = new CallContext(header, deadline, time, cancellation.Token);
+        var context = new CallContext(header, deadline, time, caller, admission, service!, method, cancellation.Token);
         ServerCall call;
         try
         {
@@ -365,6 +382,33 @@ internal sealed class ServerStreamProcessor
         _call = call;
         _requestOpen = true;
         call.Start();
+    }
+
+    /// <summary>
+    /// The caller's live admission, snapshotted at call start (trust.md 8.1). False when consumers are gated and a
+    /// network peer has none (any more): the call is refused with UNAUTHENTICATED <c>admission expired</c> (7.1).
+    /// Without an admission authority, or for in-process calls, there is nothing to look up.
+    /// </summary>
+    private bool TryFindAdmission(out PeerAdmission? admission)
+    {
+        admission = null;
+        if (_connection.Caller.Peer is not { } peer || _runtime.Admission is not { } authority)
+        {
+            return true;
+        }
+
+        try
+        {
+            admission = authority.FindAdmission(peer);
+        }
+#pragma warning disable CA1031 // An authority that fails is a missing admission (fail closed).
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            admission = null;
+        }
+
+        return admission is not null || !authority.ConsumersGated;
     }
 
     /// <summary>Section 19 checks, in the specified order, up to the method lookup.</summary>

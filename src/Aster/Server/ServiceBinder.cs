@@ -84,11 +84,11 @@ public static class ServiceBinder
             methods.Add((ServerMethod)create.MakeGenericMethod(method.RequestType, method.ResponseType).Invoke(null, [method])!);
         }
 
-        return new ServiceDefinition(contract.Name, contract.Version, isSessionScoped, factory, methods, contract);
+        return new ServiceDefinition(contract.Name, contract.Version, isSessionScoped, factory, methods, contract, contract.Requires);
     }
 
     private static MethodOptions OptionsOf(ContractMethod method)
-        => new() { Idempotent = method.Idempotent, Timeout = method.TimeoutSeconds is { } s ? TimeSpan.FromSeconds(s) : null };
+        => new() { Idempotent = method.Idempotent, Timeout = method.TimeoutSeconds is { } s ? TimeSpan.FromSeconds(s) : null, Requires = method.Requires };
 
     private static object? Invoke(ContractMethod method, object instance, object? first, CallContext context)
     {

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Aster.Contracts;
 using Aster.Fory;
 
 namespace Aster.Server;
@@ -12,7 +13,7 @@ public sealed class ServiceDefinition
     private readonly FrozenDictionary<string, ServerMethod> _methods;
     private readonly FrozenDictionary<string, ServerMethod> _methodsByNormalizedName;
 
-    internal ServiceDefinition(string name, int version, bool isSessionScoped, Func<SessionContext?, object> instanceFactory, IEnumerable<ServerMethod> methods, Contracts.ContractDescription? contract = null)
+    internal ServiceDefinition(string name, int version, bool isSessionScoped, Func<SessionContext?, object> instanceFactory, IEnumerable<ServerMethod> methods, ContractDescription? contract = null, CapabilityRequirement? requires = null)
     {
         Name = name;
         Version = version;
@@ -20,7 +21,13 @@ public sealed class ServiceDefinition
         InstanceFactory = instanceFactory;
         ContractId = contract?.ContractId;
         SerializationModes = contract?.SerializationModes ?? ["xlang"];
+        Requires = CheckRequirement(requires, $"service '{name}'");
         var list = methods.ToList();
+        foreach (ServerMethod method in list)
+        {
+            CheckRequirement(method.Options.Requires, $"method '{name}.{method.Name}'");
+        }
+
         _methods = list.ToFrozenDictionary(m => m.Name, StringComparer.Ordinal);
         _methodsByNormalizedName = list
             .GroupBy(m => WireNaming.Normalize(m.Name), StringComparer.Ordinal)
@@ -49,13 +56,32 @@ public sealed class ServiceDefinition
     /// <summary>The serialization modes the service declares (<c>["xlang"]</c> unless its contract says otherwise).</summary>
     public IReadOnlyList<string> SerializationModes { get; }
 
+    /// <summary>The service-level capability requirement every call must meet (gate 3, trust.md 7.4), or null.</summary>
+    public CapabilityRequirement? Requires { get; }
+
     internal Func<SessionContext?, object> InstanceFactory { get; }
+
+    internal IEnumerable<ServerMethod> Methods => _methods.Values;
+
+    /// <summary>True when the service or any of its methods declares a capability requirement.</summary>
+    internal bool DeclaresRequirements => Requires is not null || _methods.Values.Any(m => m.Options.Requires is not null);
 
     /// <summary>Finds a method by its exact wire name, else by the loose form (so <c>sayHello</c> finds <c>say_hello</c>).</summary>
     internal ServerMethod? FindMethod(string name)
         => _methods.TryGetValue(name, out ServerMethod? method)
             ? method
             : _methodsByNormalizedName.GetValueOrDefault(WireNaming.Normalize(name));
+
+    /// <summary>A requirement with no roles, or an empty role, is a definition error (trust.md 7.4).</summary>
+    private static CapabilityRequirement? CheckRequirement(CapabilityRequirement? requirement, string subject)
+    {
+        if (requirement is not null && (requirement.Roles is null || requirement.Roles.Count == 0 || requirement.Roles.Any(string.IsNullOrWhiteSpace)))
+        {
+            throw new ArgumentException($"The capability requirement of {subject} needs at least one non-empty role.");
+        }
+
+        return requirement;
+    }
 
     /// <summary>Starts a definition of a service with one shared instance.</summary>
     public static ServiceDefinitionBuilder<TService> CreateShared<TService>(string name, int version, TService instance)
@@ -87,6 +113,9 @@ public sealed record MethodOptions
 
     /// <summary>True when the method may be retried safely.</summary>
     public bool Idempotent { get; init; }
+
+    /// <summary>The method's capability requirement (gate 3, in addition to the service's), or null.</summary>
+    public CapabilityRequirement? Requires { get; init; }
 }
 
 /// <summary>Adds method handlers to a service definition.</summary>
@@ -99,6 +128,7 @@ public sealed class ServiceDefinitionBuilder<TService>
     private readonly bool _isSessionScoped;
     private readonly Func<SessionContext?, object> _factory;
     private readonly List<ServerMethod> _methods = [];
+    private CapabilityRequirement? _requires;
 
     internal ServiceDefinitionBuilder(string name, int version, bool isSessionScoped, Func<SessionContext?, object> factory)
     {
@@ -125,8 +155,16 @@ public sealed class ServiceDefinitionBuilder<TService>
     public ServiceDefinitionBuilder<TService> AddDuplexStreaming<TRequest, TResponse>(string method, Func<TService, IAsyncEnumerable<TRequest>, CallContext, IAsyncEnumerable<TResponse>> handler, MethodOptions? options = null)
         => Add(new DuplexStreamingServerMethod<TService, TRequest, TResponse>(method, options ?? new(), handler));
 
+    /// <summary>Sets the service-level capability requirement every call must meet (gate 3).</summary>
+    public ServiceDefinitionBuilder<TService> RequireCapability(CapabilityRequirement requirement)
+    {
+        ArgumentNullException.ThrowIfNull(requirement);
+        _requires = requirement;
+        return this;
+    }
+
     /// <summary>Builds the definition.</summary>
-    /// <exception cref="ArgumentException">Two methods share a wire name.</exception>
+    /// <exception cref="ArgumentException">Two methods share a wire name, or a capability requirement has no roles.</exception>
     public ServiceDefinition Build()
     {
         string? duplicate = _methods.GroupBy(m => m.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1)?.Key;
@@ -135,7 +173,7 @@ public sealed class ServiceDefinitionBuilder<TService>
             throw new ArgumentException($"Service '{_name}' defines method '{duplicate}' more than once.");
         }
 
-        return new ServiceDefinition(_name, _version, _isSessionScoped, _factory, _methods);
+        return new ServiceDefinition(_name, _version, _isSessionScoped, _factory, _methods, requires: _requires);
     }
 
     private ServiceDefinitionBuilder<TService> Add(ServerMethod method)

@@ -4,7 +4,7 @@ using System.Threading.Channels;
 namespace Aster.Transport;
 
 /// <summary>
-/// Connections in one process, for tests and in-process calls: <see cref="CreatePair"/> returns two connected ends.
+/// Connections in one process, for tests and in-process calls: <see cref="CreatePair(string, int)"/> returns two connected ends.
 /// Each stream direction is a <see cref="Pipe"/> with the same backpressure a network stream has (a writer pauses at
 /// 64 KiB unread and resumes at 32 KiB).
 /// </summary>
@@ -14,11 +14,21 @@ public static class InMemoryTransport
     /// <param name="alpn">The ALPN both ends report.</param>
     /// <param name="maxConcurrentStreams">How many streams one side may have open at once before <c>OpenStreamAsync</c> waits.</param>
     public static (IRpcConnection Client, IRpcConnection Server) CreatePair(string alpn = "aster/1", int maxConcurrentStreams = 100)
+        => CreatePair(new InMemoryTransportOptions { Alpn = alpn, MaxConcurrentStreams = maxConcurrentStreams });
+
+    /// <summary>Creates a connected pair with <paramref name="options"/>: what one end opens, the other accepts.</summary>
+    /// <param name="options">The ALPN, the stream limit and the in-process caller's attributes (trust.md 8.2).</param>
+    public static (IRpcConnection Client, IRpcConnection Server) CreatePair(InMemoryTransportOptions options)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxConcurrentStreams, 1);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrEmpty(options.Alpn);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConcurrentStreams, 1);
+        IReadOnlyDictionary<string, string>? attributes = options.CallerAttributes is null
+            ? null
+            : new Dictionary<string, string>(options.CallerAttributes, StringComparer.Ordinal).AsReadOnly();
         var shared = new SharedState();
-        var client = new InMemoryConnection(alpn, shared, maxConcurrentStreams);
-        var server = new InMemoryConnection(alpn, shared, maxConcurrentStreams);
+        var client = new InMemoryConnection(options, attributes, shared, remoteId: null);
+        var server = new InMemoryConnection(options, attributes, shared, options.RemotePeer);
         client.Peer = server;
         server.Peer = client;
         return (client, server);
@@ -33,25 +43,32 @@ public static class InMemoryTransport
         public string Reason { get; set; } = string.Empty;
     }
 
-    private sealed class InMemoryConnection : IRpcConnection
+    private sealed class InMemoryConnection : IRpcConnection, IInProcessCaller
     {
         private static readonly PipeOptions _pipeOptions = new(pauseWriterThreshold: 64 * 1024, resumeWriterThreshold: 32 * 1024, useSynchronizationContext: false);
         private readonly SharedState _shared;
         private readonly Channel<IRpcStream> _incoming = Channel.CreateUnbounded<IRpcStream>(new UnboundedChannelOptions { SingleReader = false });
         private readonly SemaphoreSlim _streamCredit;
 
-        public InMemoryConnection(string alpn, SharedState shared, int maxConcurrentStreams)
+        public InMemoryConnection(InMemoryTransportOptions options, IReadOnlyDictionary<string, string>? callerAttributes, SharedState shared, Aster.Net.Identity.EndpointId? remoteId)
         {
-            Alpn = alpn;
+            Alpn = options.Alpn;
+            RemoteId = remoteId;
+            CallerAttributes = callerAttributes;
+            EnforceCapabilitiesInProcess = options.EnforceCapabilitiesInProcess;
             _shared = shared;
-            _streamCredit = new SemaphoreSlim(maxConcurrentStreams, maxConcurrentStreams);
+            _streamCredit = new SemaphoreSlim(options.MaxConcurrentStreams, options.MaxConcurrentStreams);
         }
+
+        public IReadOnlyDictionary<string, string>? CallerAttributes { get; }
+
+        public bool EnforceCapabilitiesInProcess { get; }
 
         public InMemoryConnection Peer { get; set; } = null!;
 
         public string Alpn { get; }
 
-        public Aster.Net.Identity.EndpointId? RemoteId => null;
+        public Aster.Net.Identity.EndpointId? RemoteId { get; }
 
         public CancellationToken Closed => _shared.Closed.Token;
 
@@ -197,4 +214,43 @@ public static class InMemoryTransport
             Remote.Output.Complete(closed);
         }
     }
+}
+
+/// <summary>Settings of an in-process connection pair.</summary>
+public sealed class InMemoryTransportOptions
+{
+    /// <summary>The ALPN both ends report. Defaults to <c>aster/1</c>.</summary>
+    public string Alpn { get; set; } = "aster/1";
+
+    /// <summary>How many streams one side may have open at once before <c>OpenStreamAsync</c> waits. Defaults to 100.</summary>
+    public int MaxConcurrentStreams { get; set; } = 100;
+
+    /// <summary>
+    /// Attributes the server sees as the in-process caller's <see cref="CallContext.Attributes"/> (for tests of
+    /// interceptors and gate 3); null for none.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? CallerAttributes { get; set; }
+
+    /// <summary>
+    /// When true, gate 3 evaluates in-process calls against <see cref="CallerAttributes"/> exactly as for a remote
+    /// caller. Defaults to false: in-process callers are trusted (trust.md 8.2).
+    /// </summary>
+    public bool EnforceCapabilitiesInProcess { get; set; }
+
+    /// <summary>
+    /// When set, the server end reports this id as its authenticated peer, as a network connection would, so its calls
+    /// are remote calls: the admission authority's records and gate 3 apply to them. For tests and benchmarks of the
+    /// gates; null (the default) makes the calls in-process.
+    /// </summary>
+    public Aster.Net.Identity.EndpointId? RemotePeer { get; set; }
+}
+
+/// <summary>A connection that carries in-process calls and says what gate 3 should make of their caller.</summary>
+internal interface IInProcessCaller
+{
+    /// <summary>The caller's attributes, or null for none.</summary>
+    IReadOnlyDictionary<string, string>? CallerAttributes { get; }
+
+    /// <summary>Whether gate 3 evaluates these calls.</summary>
+    bool EnforceCapabilitiesInProcess { get; }
 }

@@ -59,7 +59,7 @@ public static class CapabilityEvaluator
     /// <returns>The outcome.</returns>
     public static CapabilityDecision Evaluate(CapabilityRequirement? serviceRequirement, CapabilityRequirement? methodRequirement, IReadOnlyDictionary<string, string>? attributes)
     {
-        IReadOnlySet<string> roles = CallerRoles(attributes);
+        string? roles = attributes is not null && attributes.TryGetValue(RoleAttribute, out string? value) ? value : null;
         if (serviceRequirement is not null && !IsSatisfied(serviceRequirement, roles))
         {
             return CapabilityDecision.ServiceDenied;
@@ -71,6 +71,69 @@ public static class CapabilityEvaluator
         }
 
         return CapabilityDecision.Allowed;
+    }
+
+    /// <summary>
+    /// <see cref="IsSatisfied(CapabilityRequirement, IReadOnlySet{string})"/> straight from the <c>aster.role</c> text,
+    /// without building the set: this runs on every gated call.
+    /// </summary>
+    private static bool IsSatisfied(CapabilityRequirement requirement, string? roleAttribute)
+    {
+        IReadOnlyList<string> roles = requirement.Roles;
+        switch (requirement.Kind)
+        {
+            case CapabilityKind.Role:
+                return HasRole(roleAttribute, roles[0]);
+            case CapabilityKind.AnyOf:
+                for (int i = 0; i < roles.Count; i++)
+                {
+                    if (HasRole(roleAttribute, roles[i]))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            case CapabilityKind.AllOf:
+                for (int i = 0; i < roles.Count; i++)
+                {
+                    if (!HasRole(roleAttribute, roles[i]))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Whether <paramref name="role"/> is one of the comma-separated, trimmed, non-empty parts.</summary>
+    private static bool HasRole(string? roleAttribute, string role)
+    {
+        if (roleAttribute is null)
+        {
+            return false;
+        }
+
+        ReadOnlySpan<char> rest = roleAttribute;
+        while (true)
+        {
+            int comma = rest.IndexOf(',');
+            ReadOnlySpan<char> part = (comma < 0 ? rest : rest[..comma]).Trim();
+            if (part.Length != 0 && part.SequenceEqual(role))
+            {
+                return true;
+            }
+
+            if (comma < 0)
+            {
+                return false;
+            }
+
+            rest = rest[(comma + 1)..];
+        }
     }
 
     /// <summary>The reference's PERMISSION_DENIED message for a decision.</summary>

@@ -5,7 +5,8 @@ namespace Aster.Trust;
 
 /// <summary>
 /// The durable nonce store (trust.md section 5): <c>nonces.json</c> version 2, rewritten atomically (temporary file,
-/// flush to disk, rename over the store) under an exclusive sibling <c>.lock</c> file before a consume returns.
+/// flush to disk, rename over the store, flush the directory) under an exclusive sibling <c>.lock</c> file before a
+/// consume returns.
 /// It reloads the file on every consume, so several processes may share it.
 /// </summary>
 public sealed class FileNonceStore : NonceStoreBase, IDisposable
@@ -13,7 +14,6 @@ public sealed class FileNonceStore : NonceStoreBase, IDisposable
     /// <summary>The largest store file read (64 MiB).</summary>
     public const long MaxFileSize = 64L * 1024 * 1024;
 
-    private static readonly TimeSpan _lockTimeout = TimeSpan.FromSeconds(5);
     private readonly string _path;
     private readonly string _lockPath;
     private bool _disposed;
@@ -87,46 +87,19 @@ public sealed class FileNonceStore : NonceStoreBase, IDisposable
         return n;
     }
 
-    private FileStream AcquireLock()
-    {
-        DateTime until = DateTime.UtcNow + _lockTimeout;
-        while (true)
-        {
-            try
-            {
-                return new FileStream(_lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException) when (DateTime.UtcNow < until)
-            {
-                Thread.Sleep(10);
-            }
-        }
-    }
+    private FileStream AcquireLock() => DurableFile.AcquireLock(_lockPath);
 
     private void Load()
     {
         Entries.Clear();
-        if (!File.Exists(_path))
+        if (DurableFile.ReadIfExists(_path, MaxFileSize, "nonce store") is not { } data)
         {
             return;
         }
 
-        byte[] data;
-        using (FileStream fs = new(_path, FileMode.Open, FileAccess.Read, FileShare.Read))
-        {
-            if (fs.Length > MaxFileSize)
-            {
-                throw new TrustFormatException($"nonce store '{_path}' is larger than {MaxFileSize} bytes");
-            }
-
-            data = new byte[fs.Length];
-            fs.ReadExactly(data);
-        }
-
         try
         {
-            ReadOnlySpan<byte> bom = [0xEF, 0xBB, 0xBF];
-            Parse(data.AsSpan().StartsWith(bom) ? data[3..] : data);
+            Parse(data);
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or ArgumentException)
         {
@@ -212,43 +185,3 @@ public sealed class FileNonceStore : NonceStoreBase, IDisposable
         DurableFile.WriteAtomic(_path, json);
     }
 }
-
-/// <summary>Atomic, durable file replacement: temporary file, flush to disk, rename over the target.</summary>
-internal static class DurableFile
-{
-    /// <summary>Replaces <paramref name="path"/> with <paramref name="content"/> atomically and durably.</summary>
-    public static void WriteAtomic(string path, ReadOnlySpan<byte> content)
-    {
-        string temp = path + "." + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        try
-        {
-            FileStreamOptions options = new() { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            using (FileStream fs = new(temp, options))
-            {
-                fs.Write(content);
-                fs.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, path, overwrite: true);
-        }
-        catch
-        {
-            try
-            {
-                File.Delete(temp);
-            }
-            catch (IOException)
-            {
-                // Best effort; the original error matters.
-            }
-
-            throw;
-        }
-    }
-}
-

@@ -61,6 +61,8 @@ internal sealed class RawPeer : IAsyncDisposable
 /// <summary>An admission authority whose every answer a test chooses.</summary>
 internal sealed class TestAuthority : IAdmissionAuthority
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<EndpointId, PeerAdmission> _admitted = new();
+
     public Func<EndpointId, string, CancellationToken, ValueTask<bool>> Gate0 { get; init; } = (_, _, _) => ValueTask.FromResult(true);
 
     public Func<EndpointId, ConsumerAdmissionRequest, CancellationToken, ValueTask<ConsumerAdmissionDecision>> Admit { get; init; }
@@ -74,10 +76,19 @@ internal sealed class TestAuthority : IAdmissionAuthority
 
     public ValueTask<bool> AllowConnectionAsync(EndpointId peer, string alpn, CancellationToken cancellationToken = default) => Gate0(peer, alpn, cancellationToken);
 
-    public ValueTask<ConsumerAdmissionDecision> AdmitConsumerAsync(EndpointId peer, ConsumerAdmissionRequest request, CancellationToken cancellationToken = default)
-        => Admit(peer, request, cancellationToken);
+    public async ValueTask<ConsumerAdmissionDecision> AdmitConsumerAsync(EndpointId peer, ConsumerAdmissionRequest request, CancellationToken cancellationToken = default)
+    {
+        ConsumerAdmissionDecision decision = await Admit(peer, request, cancellationToken);
+        if (decision.Admitted)
+        {
+            // Calls check for a live record while consumers are gated (trust.md 7.1), so an admission leaves one.
+            _admitted[peer] = new PeerAdmission(peer, string.Empty, decision.Attributes, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), 0, AdmissionPath.ConsumerAdmission);
+        }
 
-    public PeerAdmission? FindAdmission(EndpointId peer) => null;
+        return decision;
+    }
+
+    public PeerAdmission? FindAdmission(EndpointId peer) => _admitted.GetValueOrDefault(peer);
 }
 
 internal static class NetworkServers

@@ -28,6 +28,7 @@ internal sealed class ServerHost : IAsyncDisposable
     private readonly SecretKey _secretKey;
     private readonly bool _ownsKey;
     private ConsumerAdmissionService? _admission;
+    private TrustAuthority? _devAuthority;
     private IReadOnlyList<ServiceSummary> _summaries = [];
     private int _stopped;
 
@@ -115,6 +116,7 @@ internal sealed class ServerHost : IAsyncDisposable
         }
 
         _admission?.Dispose();
+        _devAuthority?.Dispose();
         _accepting.Dispose();
         _stopping.Dispose();
         if (_ownsKey)
@@ -131,10 +133,11 @@ internal sealed class ServerHost : IAsyncDisposable
         }
         else
         {
-            var open = OpenAdmissionAuthority.CreateEphemeral(_options.TimeProvider);
-            Authority = open;
+            // Dev mode (trust.md 10): an ephemeral root that never leaves memory, consumers open; it logs the warning.
+            _devAuthority = TrustAuthority.CreateDevMode(_options.LoggerFactory, _options.TimeProvider);
+            Authority = _devAuthority;
+            _runtime.Admission = _devAuthority;
             IsDevMode = true;
-            ServerLog.DevMode(_logger, open.RootPublicKeyHex);
         }
 
         IReadOnlyList<IPEndPoint> binds = _options.BindAddresses.Count == 0 ? [new IPEndPoint(IPAddress.Loopback, 0)] : [.. _options.BindAddresses];
