@@ -10,8 +10,9 @@ namespace Aster.Fory;
 
 /// <summary>
 /// Serializes registered records (<see cref="WireTypeAttribute"/>) as Fory XLANG messages configured as Aster uses
-/// them: reference tracking on, compatible mode, records registered by name. Register types first; afterwards the
-/// instance is thread-safe and per-type codecs are reused without reflection.
+/// them: reference tracking on, compatible mode, records registered by name; or, with
+/// <see cref="ForyOptions.SchemaConsistent"/>, in the schema-consistent dialect of release 0.1.2 peers. Register types
+/// first; afterwards the instance is thread-safe and per-type codecs are reused without reflection.
 /// </summary>
 public sealed class ForySerializer
 {
