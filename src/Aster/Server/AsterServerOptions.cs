@@ -48,6 +48,12 @@ public sealed class RpcLimits
     /// <summary>The largest frame Length (flag byte plus payload). Defaults to 16 MiB.</summary>
     public int MaxFrameLength { get; set; } = Framing.Frame.MaxLength;
 
+    /// <summary>
+    /// The most bytes a COMPRESSED payload (request or header) may decompress to; past it the call fails with
+    /// RESOURCE_EXHAUSTED. Defaults to 16 MiB (wire-protocol.md 4.5).
+    /// </summary>
+    public int MaxDecompressedLength { get; set; } = 16 * 1024 * 1024;
+
     /// <summary>The most metadata entries per call. Defaults to 64.</summary>
     public int MaxMetadataEntries { get; set; } = 64;
 

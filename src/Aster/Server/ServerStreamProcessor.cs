@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Text;
 using Aster.Framing;
+using Aster.Internal;
 using Aster.Protocol;
 using Aster.Transport;
 using Microsoft.Extensions.Logging;
@@ -134,7 +135,7 @@ internal sealed class ServerStreamProcessor
                 return true; // CANCEL where a header is expected: ignored (row 9)
             }
 
-            await _output.WriteTrailerAsync(null, new RpcStatus(StatusCode.Internal, "first frame must have HEADER flag", []), JsonOrProtocol(frame)).ConfigureAwait(false);
+            await _output.WriteTrailerAsync(null, new RpcStatus(StatusCode.Internal, "first frame must have HEADER flag", []), JsonOrProtocol(frame.Payload)).ConfigureAwait(false);
             return false;
         }
 
@@ -180,7 +181,7 @@ internal sealed class ServerStreamProcessor
         {
             if ((flags & FrameFlags.Compressed) != 0)
             {
-                await call.FailAsync(new RpcStatus(StatusCode.InvalidArgument, "compressed payloads are not supported by this server", [])).ConfigureAwait(false);
+                await OnCompressedRequestAsync(call, frame.Payload).ConfigureAwait(false);
             }
             else
             {
@@ -194,6 +195,26 @@ internal sealed class ServerStreamProcessor
         }
 
         return true;
+    }
+
+    /// <summary>Decompresses a request (rows 26 and 27) and hands it to the call, which decodes it before returning.</summary>
+    private async ValueTask OnCompressedRequestAsync(ServerCall call, ReadOnlySequence<byte> payload)
+    {
+        PooledBufferWriter plain;
+        try
+        {
+            plain = CompressedPayload.Decompress(payload, Limits.MaxDecompressedLength);
+        }
+        catch (RpcException ex)
+        {
+            await call.FailAsync(ex.Status).ConfigureAwait(false);
+            return;
+        }
+
+        using (plain)
+        {
+            await call.OnRequestAsync(new ReadOnlySequence<byte>(plain.WrittenMemory)).ConfigureAwait(false);
+        }
     }
 
     private void EndRequests(ServerCall call)
@@ -257,15 +278,37 @@ internal sealed class ServerStreamProcessor
 
     private async ValueTask StartCallAsync(Frame frame)
     {
-        IProtocolCodec protocol = JsonOrProtocol(frame);
-        _callProtocol = protocol;
+        ReadOnlySequence<byte> payload = frame.Payload;
+        PooledBufferWriter? plain = null;
         if ((frame.Flags & FrameFlags.Compressed) != 0)
         {
-            await RefuseAsync("", "", new RpcStatus(StatusCode.InvalidArgument, "malformed StreamHeader: compressed headers are not supported by this server", [])).ConfigureAwait(false);
-            return;
+            // Compressed headers are accepted, never sent (row 14, D10).
+            try
+            {
+                plain = CompressedPayload.Decompress(payload, Limits.MaxDecompressedLength);
+            }
+            catch (RpcException ex)
+            {
+                _callProtocol = JsonOrProtocol(payload);
+                string prefix = ex.Status.Code == StatusCode.InvalidArgument ? "malformed StreamHeader: " : "";
+                await RefuseAsync("", "", ex.Status with { Message = prefix + ex.Status.Message }).ConfigureAwait(false);
+                return;
+            }
+
+            payload = new ReadOnlySequence<byte>(plain.WrittenMemory);
         }
 
-        if (frame.Payload.IsEmpty)
+        using (plain)
+        {
+            await StartCallAsync(payload).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask StartCallAsync(ReadOnlySequence<byte> payload)
+    {
+        IProtocolCodec protocol = JsonOrProtocol(payload);
+        _callProtocol = protocol;
+        if (payload.IsEmpty)
         {
             await RefuseAsync("", "", new RpcStatus(StatusCode.InvalidArgument, "malformed StreamHeader: empty", [])).ConfigureAwait(false);
             return;
@@ -274,7 +317,7 @@ internal sealed class ServerStreamProcessor
         StreamHeader header;
         try
         {
-            header = protocol.ReadHeader(frame.Payload);
+            header = protocol.ReadHeader(payload);
         }
         catch (ProtocolFormatException ex)
         {
@@ -459,9 +502,9 @@ internal sealed class ServerStreamProcessor
     }
 
     /// <summary>The codec a frame's first payload byte suggests: <c>{</c> means JSON, anything else XLANG (D2).</summary>
-    private IProtocolCodec JsonOrProtocol(Frame frame)
+    private IProtocolCodec JsonOrProtocol(in ReadOnlySequence<byte> payload)
     {
-        bool json = !frame.Payload.IsEmpty && frame.Payload.FirstSpan.Length > 0 && frame.Payload.FirstSpan[0] == (byte)'{';
+        bool json = !payload.IsEmpty && payload.FirstSpan.Length > 0 && payload.FirstSpan[0] == (byte)'{';
         return json || _runtime.XlangProtocol is null ? JsonProtocolCodec.Instance : _runtime.XlangProtocol;
     }
 }

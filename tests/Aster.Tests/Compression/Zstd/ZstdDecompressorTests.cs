@@ -79,15 +79,10 @@ public class ZstdDecompressorTests
     [Fact]
     public void Decompress_RleBlockPastLimit_StopsWithoutAllocatingTheClaim()
     {
-        // A frame without a content size whose blocks are 128 KiB RLE blocks: 4 bytes of input each, repeated forever.
-        var frame = new List<byte> { 0x28, 0xB5, 0x2F, 0xFD, 0x00, 0x70 }; // no content size, 16 MiB window
-        for (int i = 0; i < 200; i++)
-        {
-            uint header = (128u * 1024 << 3) | (1u << 1);
-            frame.AddRange([(byte)header, (byte)(header >> 8), (byte)(header >> 16), 0x41]);
-        }
+        // 200 RLE blocks of 128 KiB: 4 bytes of input each, 25 MiB of output.
+        byte[] frame = ZstdTestFrames.Rle(0x41, 200);
 
-        var ex = Assert.Throws<ZstdException>(() => ZstdDecompressor.Decompress(frame.ToArray(), new ArrayBufferWriter<byte>(), Limit));
+        var ex = Assert.Throws<ZstdException>(() => ZstdDecompressor.Decompress(frame, new ArrayBufferWriter<byte>(), Limit));
 
         Assert.Equal(ZstdError.OutputLimitExceeded, ex.Error);
     }
@@ -101,6 +96,14 @@ public class ZstdDecompressorTests
         var ex = Assert.Throws<ZstdException>(() => Decompress(frame));
 
         Assert.Equal(ZstdError.DictionaryNotSupported, ex.Error);
+    }
+
+    [Fact]
+    public void Decompress_HandBuiltRawFrame_GivesItsContent()
+    {
+        byte[] data = ZstdCorpus.Noise(300_000, 9);
+
+        Assert.Equal(data, Decompress(ZstdTestFrames.Raw(data)));
     }
 
     [Fact]
