@@ -17,6 +17,12 @@ public sealed class AsterServerOptions
     public TimeSpan MaxHandlerTimeout { get; set; } = TimeSpan.FromSeconds(300);
 
     /// <summary>
+    /// How long a stream may sit inside a partly received frame without a new byte before it is reset and its call
+    /// cancelled (wire-protocol.md 4.4 and 19.1 row 7). Defaults to 30 s; <see cref="Timeout.InfiniteTimeSpan"/> turns it off.
+    /// </summary>
+    public TimeSpan PartialFrameTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// When true, an unhandled handler exception's message is sent as the INTERNAL status message. Defaults to false:
     /// the peer sees a generic message and the exception is logged locally.
     /// </summary>

@@ -23,6 +23,8 @@ internal sealed class ServerStreamProcessor
     private IProtocolCodec _callProtocol = JsonProtocolCodec.Instance;
     private bool _requestOpen;
     private bool _skipping;
+    private ITimer? _partialFrameTimer;
+    private volatile bool _partialFrameTimedOut;
 
     public ServerStreamProcessor(IRpcStream stream, ServerConnection connection, ServerRuntime runtime)
     {
@@ -50,6 +52,16 @@ internal sealed class ServerStreamProcessor
                 {
                     // Connection closing, or the peer reset its send side: cancel, write nothing more.
                     _call?.Abandon();
+                    return;
+                }
+                finally
+                {
+                    _partialFrameTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                }
+
+                if (result.IsCanceled && _partialFrameTimedOut)
+                {
+                    await KillAsync($"no byte for {_runtime.Options.PartialFrameTimeout.TotalSeconds:0.###} s inside a frame").ConfigureAwait(false);
                     return;
                 }
 
@@ -88,13 +100,44 @@ internal sealed class ServerStreamProcessor
                 }
 
                 input.AdvanceTo(buffer.Start, buffer.End);
+                if (!buffer.IsEmpty)
+                {
+                    ArmPartialFrameTimer(input);
+                }
             }
         }
         finally
         {
+            _partialFrameTimer?.Dispose();
             await input.CompleteAsync().ConfigureAwait(false);
             await _stream.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Row 7 of section 19.1: while a frame is partly received, the next read must bring a byte within
+    /// <see cref="AsterServerOptions.PartialFrameTimeout"/>, else the stream is reset and the call cancelled. One timer
+    /// per stream, created on the first partial frame and re-armed per read.
+    /// </summary>
+    private void ArmPartialFrameTimer(PipeReader input)
+    {
+        TimeSpan timeout = _runtime.Options.PartialFrameTimeout;
+        if (timeout == Timeout.InfiniteTimeSpan)
+        {
+            return;
+        }
+
+        _partialFrameTimer ??= _runtime.Options.TimeProvider.CreateTimer(
+            static state =>
+            {
+                var (processor, reader) = ((ServerStreamProcessor, PipeReader))state!;
+                processor._partialFrameTimedOut = true;
+                reader.CancelPendingRead();
+            },
+            (this, input),
+            Timeout.InfiniteTimeSpan,
+            Timeout.InfiniteTimeSpan);
+        _partialFrameTimer.Change(timeout, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>Handles one frame; false means the stream must be killed.</summary>
