@@ -52,7 +52,7 @@ internal sealed class ServerRuntime
             ServerLog.CallStarted(Logger, context.Service, context.Method);
         }
 
-        context.Items[StartedKey] = Stopwatch.GetTimestamp();
+        context.StartedTimestamp = Stopwatch.GetTimestamp();
         if (AsterDiagnostics.ActivitySource.HasListeners())
         {
             ActivityContext.TryParse(context.GetMetadata("traceparent"), context.GetMetadata("tracestate"), out ActivityContext parent);
@@ -61,7 +61,7 @@ internal sealed class ServerRuntime
             {
                 activity.SetTag("rpc.system.name", "aster");
                 activity.SetTag("rpc.method", context.Service + "/" + context.Method);
-                context.Items[ActivityKey] = activity;
+                context.Activity = activity;
             }
         }
     }
@@ -69,14 +69,14 @@ internal sealed class ServerRuntime
     public void OnCallFinished(CallContext context, StatusCode code)
     {
         AsterDiagnostics.ServerActiveCalls.Add(-1);
-        if (context.Items.TryGetValue(ActivityKey, out object? value) && value is Activity activity)
+        if (context.Activity is { } activity)
         {
             activity.SetTag("rpc.response.status_code", StatusCodeNames.GetName(code));
             activity.SetStatus(code == StatusCode.OK ? ActivityStatusCode.Ok : ActivityStatusCode.Error);
             activity.Dispose();
         }
 
-        if (AsterDiagnostics.ServerCallDuration.Enabled && context.Items.TryGetValue(StartedKey, out object? started) && started is long timestamp)
+        if (AsterDiagnostics.ServerCallDuration.Enabled)
         {
             var tags = new TagList
             {
@@ -89,7 +89,7 @@ internal sealed class ServerRuntime
                 tags.Add("error.type", StatusCodeNames.GetName(code));
             }
 
-            AsterDiagnostics.ServerCallDuration.Record(Stopwatch.GetElapsedTime(timestamp).TotalSeconds, tags);
+            AsterDiagnostics.ServerCallDuration.Record(Stopwatch.GetElapsedTime(context.StartedTimestamp).TotalSeconds, tags);
         }
 
         if (Logger.IsEnabled(LogLevel.Debug))
@@ -97,7 +97,4 @@ internal sealed class ServerRuntime
             ServerLog.CallFinished(Logger, context.Service, context.Method, code);
         }
     }
-
-    private const string StartedKey = "aster.started";
-    private const string ActivityKey = "aster.activity";
 }

@@ -434,19 +434,7 @@ internal sealed class ServerStreamProcessor
             return;
         }
 
-        ITimer timer = time.CreateTimer(static state => ((ServerCall)state!).OnDeadline(), call, limit, Timeout.InfiniteTimeSpan);
-        _ = call.Completion.ContinueWith(
-            static (_, state) =>
-            {
-                var (timer, cancellation) = ((ITimer, CancellationTokenSource))state!;
-                timer.Dispose();
-                cancellation.Dispose();
-            },
-            (timer, cancellation),
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
-
+        call.StartTimeLimit(limit);
         _runtime.OnCallStarted(context);
         _call = call;
         _requestOpen = true;
