@@ -61,10 +61,10 @@ internal static class ZstdCli
         using var output = new MemoryStream();
         Task reading = process.StandardOutput.BaseStream.CopyToAsync(output);
         Task<string> errors = process.StandardError.ReadToEndAsync();
-        if (!Task.WaitAll([writing, reading, errors], TimeSpan.FromSeconds(60)) || !process.WaitForExit(60_000))
+        if (!Task.WaitAll([writing, reading, errors], TimeSpan.FromSeconds(180)) || !process.WaitForExit(180_000))
         {
             process.Kill();
-            throw new TimeoutException("zstd did not finish in 60 s");
+            throw new TimeoutException("zstd did not finish in 180 s");
         }
 
         if (process.ExitCode != 0)
