@@ -18,6 +18,7 @@ public sealed class CallContext
     private readonly TimeProvider _time;
     private readonly PeerAdmission? _admission;
     private readonly IReadOnlyDictionary<string, string>? _inProcessAttributes;
+    private Dictionary<string, object?>? _items;
 
     internal CallContext(StreamHeader header, DateTimeOffset? deadline, TimeProvider time, CallerInfo caller, PeerAdmission? admission, ServiceDefinition service, ServerMethod method, CancellationToken cancellationToken)
     {
@@ -36,13 +37,21 @@ public sealed class CallContext
         Deadline = deadline;
         CancellationToken = cancellationToken;
         _time = time;
-        var metadata = new KeyValuePair<string, string>[header.MetadataKeys.Count];
-        for (int i = 0; i < metadata.Length; i++)
+        int count = header.MetadataKeys.Count;
+        if (count == 0)
         {
-            metadata[i] = new(header.MetadataKeys[i], header.MetadataValues[i]);
+            Metadata = [];
         }
+        else
+        {
+            var metadata = new KeyValuePair<string, string>[count];
+            for (int i = 0; i < metadata.Length; i++)
+            {
+                metadata[i] = new(header.MetadataKeys[i], header.MetadataValues[i]);
+            }
 
-        Metadata = metadata;
+            Metadata = metadata;
+        }
     }
 
     /// <summary>The context of the call executing on this asynchronous flow, or null outside a server call.</summary>
@@ -117,8 +126,14 @@ public sealed class CallContext
     /// <summary>Cancelled when the caller cancels, the deadline or handler time limit passes, or the connection closes.</summary>
     public CancellationToken CancellationToken { get; }
 
-    /// <summary>State that interceptors and handlers share for this call.</summary>
-    public IDictionary<string, object?> Items { get; } = new Dictionary<string, object?>(StringComparer.Ordinal);
+    /// <summary>State that interceptors and handlers share for this call (created on first use).</summary>
+    public IDictionary<string, object?> Items => _items ??= new Dictionary<string, object?>(StringComparer.Ordinal);
+
+    /// <summary>When the server started the call (<see cref="System.Diagnostics.Stopwatch"/> ticks), for the duration metric.</summary>
+    internal long StartedTimestamp { get; set; }
+
+    /// <summary>The server span of the call, when tracing is on.</summary>
+    internal System.Diagnostics.Activity? Activity { get; set; }
 
     /// <summary>The value of metadata key <paramref name="key"/>; the last one wins when the key repeats.</summary>
     public string? GetMetadata(string key)

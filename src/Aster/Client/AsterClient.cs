@@ -97,10 +97,15 @@ public sealed class AsterClient : IAsyncDisposable
         await InvokeAsync(method.Service, method.Version, method.Name, MethodPattern.Unary, method.Idempotent, options, async context =>
         {
             SerializationMode mode = ModeOf(context);
-            ReadOnlyMemory<byte> payload = Encode(Codecs.GetCodec<TRequest>(mode), request);
             ClientLink link = await _connector.GetLinkAsync(context.Service, cancellationToken).ConfigureAwait(false);
-            await using ClientCall call = await ClientCall.StartAsync(this, link.Connection, Header(context, mode), CheckedTimeout(context.Options), link.PoolFor(context.Options.SessionId), payload, cancellationToken).ConfigureAwait(false);
-            response = await call.ReadSingleAsync(Codecs.GetCodec<TResponse>(mode)).ConfigureAwait(false);
+            ClientCall call;
+            using (PooledBufferWriter payload = Encode(Codecs.GetCodec<TRequest>(mode), request))
+            {
+                call = await ClientCall.StartAsync(this, link.Connection, Header(context, mode), CheckedTimeout(context.Options), link.PoolFor(context.Options.SessionId), payload.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            }
+
+            await using ClientCall started = call;
+            response = await started.ReadSingleAsync(Codecs.GetCodec<TResponse>(mode)).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
         return response;
     }
@@ -114,9 +119,9 @@ public sealed class AsterClient : IAsyncDisposable
         await InvokeAsync(method.Service, method.Version, method.Name, MethodPattern.ServerStream, method.Idempotent, options, async context =>
         {
             mode = ModeOf(context);
-            ReadOnlyMemory<byte> payload = Encode(Codecs.GetCodec<TRequest>(mode), request);
             ClientLink link = await _connector.GetLinkAsync(context.Service, cancellationToken).ConfigureAwait(false);
-            call = await ClientCall.StartAsync(this, link.Connection, Header(context, mode), CheckedTimeout(context.Options), pool: null, payload, cancellationToken).ConfigureAwait(false);
+            using PooledBufferWriter payload = Encode(Codecs.GetCodec<TRequest>(mode), request);
+            call = await ClientCall.StartAsync(this, link.Connection, Header(context, mode), CheckedTimeout(context.Options), pool: null, payload.WrittenMemory, cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
 
         ClientCall started = call!;
@@ -219,7 +224,8 @@ public sealed class AsterClient : IAsyncDisposable
     {
         await foreach (TRequest item in requests.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            await call.WriteRequestAsync(Encode(codec, item), last: false).ConfigureAwait(false);
+            using PooledBufferWriter payload = Encode(codec, item);
+            await call.WriteRequestAsync(payload.WrittenMemory, last: false).ConfigureAwait(false);
         }
 
         await call.WriteEndAsync().ConfigureAwait(false);
@@ -249,11 +255,20 @@ public sealed class AsterClient : IAsyncDisposable
             ? Task.FromException(error)
             : Task.CompletedTask;
 
-    private static ReadOnlyMemory<byte> Encode<T>(IMessageCodec<T> codec, T value)
+    /// <summary>Encodes into a pooled buffer; the caller disposes it once the frame has been written (no copy).</summary>
+    private static PooledBufferWriter Encode<T>(IMessageCodec<T> codec, T value)
     {
-        using var buffer = new PooledBufferWriter();
-        codec.Encode(value, buffer);
-        return buffer.WrittenSpan.ToArray();
+        var buffer = new PooledBufferWriter();
+        try
+        {
+            codec.Encode(value, buffer);
+            return buffer;
+        }
+        catch
+        {
+            buffer.Dispose();
+            throw;
+        }
     }
 
     private static TimeSpan? CheckedTimeout(CallOptions options)
@@ -283,9 +298,10 @@ public sealed class AsterClient : IAsyncDisposable
             deadline = (short)Math.Clamp(Math.Ceiling(timeout.TotalSeconds), 1, short.MaxValue);
         }
 
-        var keys = new string[context.Metadata.Count];
-        var values = new string[context.Metadata.Count];
-        for (int i = 0; i < keys.Length; i++)
+        int count = context.Metadata.Count;
+        string[] keys = count == 0 ? [] : new string[count];
+        string[] values = count == 0 ? [] : new string[count];
+        for (int i = 0; i < count; i++)
         {
             keys[i] = context.Metadata[i].Key;
             values[i] = context.Metadata[i].Value;

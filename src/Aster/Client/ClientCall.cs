@@ -173,22 +173,13 @@ internal sealed class ClientCall : IAsyncDisposable
                     throw new RpcException(StatusCode.Internal, $"protocol error: unexpected frame with flags 0x{(byte)flags:x2}");
                 }
 
-                if ((flags & FrameFlags.Compressed) != 0)
+                if ((flags & FrameFlags.Compressed) == 0)
                 {
-                    throw new RpcException(StatusCode.Internal, "protocol error: compressed responses are not supported by this client");
+                    return (true, Decode(codec, frame.Payload));
                 }
 
-                T item;
-                try
-                {
-                    item = codec.Decode(frame.Payload);
-                }
-                catch (Exception ex) when (ex is not OutOfMemoryException)
-                {
-                    throw new RpcException(StatusCode.Internal, $"protocol error: malformed response: {ex.Message}", ex);
-                }
-
-                return (true, item);
+                using PooledBufferWriter plain = DecompressResponse(frame.Payload);
+                return (true, Decode(codec, new ReadOnlySequence<byte>(plain.WrittenMemory)));
             }
         }
         catch (Exception ex) when (ex is not RpcException)
@@ -200,6 +191,31 @@ internal sealed class ClientCall : IAsyncDisposable
             }
 
             throw translated;
+        }
+    }
+
+    private static T Decode<T>(IMessageCodec<T> codec, in ReadOnlySequence<byte> payload)
+    {
+        try
+        {
+            return codec.Decode(payload);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            throw new RpcException(StatusCode.Internal, $"protocol error: malformed response: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>A compressed response: bad zstd is a protocol error (19.2); a response of more than one frame's worth is RESOURCE_EXHAUSTED.</summary>
+    private PooledBufferWriter DecompressResponse(in ReadOnlySequence<byte> payload)
+    {
+        try
+        {
+            return CompressedPayload.Decompress(payload, _options.MaxFrameLength);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.InvalidArgument)
+        {
+            throw new RpcException(StatusCode.Internal, $"protocol error: {ex.Status.Message}", ex);
         }
     }
 

@@ -19,6 +19,12 @@ public sealed class AsterServerOptions
     public TimeSpan MaxHandlerTimeout { get; set; } = TimeSpan.FromSeconds(300);
 
     /// <summary>
+    /// How long a stream may sit inside a partly received frame without a new byte before it is reset and its call
+    /// cancelled (wire-protocol.md 4.4 and 19.1 row 7). Defaults to 30 s; <see cref="Timeout.InfiniteTimeSpan"/> turns it off.
+    /// </summary>
+    public TimeSpan PartialFrameTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// When true, an unhandled handler exception's message is sent as the INTERNAL status message. Defaults to false:
     /// the peer sees a generic message and the exception is logged locally.
     /// </summary>
@@ -75,6 +81,12 @@ public sealed class RpcLimits
 {
     /// <summary>The largest frame Length (flag byte plus payload). Defaults to 16 MiB.</summary>
     public int MaxFrameLength { get; set; } = Framing.Frame.MaxLength;
+
+    /// <summary>
+    /// The most bytes a COMPRESSED payload (request or header) may decompress to; past it the call fails with
+    /// RESOURCE_EXHAUSTED. Defaults to 16 MiB (wire-protocol.md 4.5).
+    /// </summary>
+    public int MaxDecompressedLength { get; set; } = 16 * 1024 * 1024;
 
     /// <summary>The most metadata entries per call. Defaults to 64.</summary>
     public int MaxMetadataEntries { get; set; } = 64;

@@ -15,6 +15,7 @@ internal abstract class ServerCall
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _finished;
     private StatusCode? _cancelStatus;
+    private ITimer? _timeLimit;
 
     protected ServerCall(ServerCallScope scope)
     {
@@ -30,6 +31,10 @@ internal abstract class ServerCall
     protected ServerCallScope Scope { get; }
 
     protected CallContext Context => Scope.Context;
+
+    /// <summary>Starts the handler time limit; the timer and the call's cancellation source are released when the call completes.</summary>
+    public void StartTimeLimit(TimeSpan limit) =>
+        _timeLimit = Scope.Runtime.Options.TimeProvider.CreateTimer(static state => ((ServerCall)state!).OnDeadline(), this, limit, Timeout.InfiniteTimeSpan);
 
     /// <summary>Called once the header is validated: streaming-request calls start their handler here (D6).</summary>
     public virtual void Start()
@@ -57,7 +62,9 @@ internal abstract class ServerCall
         if (Interlocked.Exchange(ref _finished, 1) == 0)
         {
             Scope.Runtime.OnCallFinished(Context, StatusCode.Cancelled);
-            _completion.TrySetResult();
+            Cancel();
+            Complete();
+            return;
         }
 
         Cancel();
@@ -93,8 +100,15 @@ internal abstract class ServerCall
         }
         finally
         {
-            _completion.TrySetResult();
+            Complete();
         }
+    }
+
+    private void Complete()
+    {
+        _completion.TrySetResult();
+        _timeLimit?.Dispose();
+        Scope.Cancellation.Dispose();
     }
 
     /// <summary>Runs <paramref name="body"/> through the interceptors and turns whatever it throws into the trailer.</summary>
@@ -140,8 +154,8 @@ internal abstract class ServerCall
         return false;
     }
 
-    /// <summary>Encodes one response into a frame-sized payload.</summary>
-    protected ReadOnlyMemory<byte> Encode<T>(IMessageCodec<T> codec, T value)
+    /// <summary>Encodes one response into a frame-sized pooled payload, which the caller disposes once it is written.</summary>
+    protected PooledBufferWriter Encode<T>(IMessageCodec<T> codec, T value)
     {
         var buffer = new PooledBufferWriter();
         try
@@ -161,10 +175,14 @@ internal abstract class ServerCall
             throw new RpcException(StatusCode.ResourceExhausted, $"response of {size} bytes exceeds the frame limit of {Scope.Runtime.Options.Limits.MaxFrameLength}");
         }
 
-        // The frame writer copies the payload; the pooled array goes back once written. A copy keeps ownership simple.
-        byte[] copy = buffer.WrittenSpan.ToArray();
-        buffer.Dispose();
-        return copy;
+        return buffer;
+    }
+
+    /// <summary>Writes the single response and the OK trailer.</summary>
+    protected async Task FinishWithResponseAsync<T>(IMessageCodec<T> codec, T value)
+    {
+        using PooledBufferWriter payload = Encode(codec, value);
+        await FinishAsync(RpcStatus.Ok, payload.WrittenMemory).ConfigureAwait(false);
     }
 
     /// <summary>Writes one streamed response; false when the call is over or the peer stopped reading.</summary>
@@ -175,8 +193,12 @@ internal abstract class ServerCall
             return false;
         }
 
-        ReadOnlyMemory<byte> payload = Encode(codec, item);
-        bool written = await Scope.Output.WriteMessageAsync(payload, Context.CancellationToken).ConfigureAwait(false);
+        bool written;
+        using (PooledBufferWriter payload = Encode(codec, item))
+        {
+            written = await Scope.Output.WriteMessageAsync(payload.WrittenMemory, Context.CancellationToken).ConfigureAwait(false);
+        }
+
         if (!written)
         {
             Abandon();
@@ -236,7 +258,7 @@ internal sealed class UnaryServerCall<TRequest, TResponse>(ServerCallScope scope
             _ = RunAsync(async context =>
             {
                 TResponse response = await handler(request, context).ConfigureAwait(false);
-                await FinishAsync(RpcStatus.Ok, Encode(_responseCodec, response)).ConfigureAwait(false);
+                await FinishWithResponseAsync(_responseCodec, response).ConfigureAwait(false);
             });
         }
 
@@ -353,7 +375,7 @@ internal sealed class ClientStreamingServerCall<TRequest, TResponse>(ServerCallS
     public override void Start() => _ = RunAsync(async context =>
     {
         TResponse response = await handler(Requests, context).ConfigureAwait(false);
-        await FinishAsync(RpcStatus.Ok, Encode(_responseCodec, response)).ConfigureAwait(false);
+        await FinishWithResponseAsync(_responseCodec, response).ConfigureAwait(false);
     });
 }
 

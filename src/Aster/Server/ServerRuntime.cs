@@ -73,7 +73,7 @@ internal sealed class ServerRuntime
             ServerLog.CallStarted(Logger, context.Service, context.Method);
         }
 
-        context.Items[StartedKey] = Stopwatch.GetTimestamp();
+        context.StartedTimestamp = Stopwatch.GetTimestamp();
         if (AsterDiagnostics.ActivitySource.HasListeners())
         {
             ActivityContext.TryParse(context.GetMetadata("traceparent"), context.GetMetadata("tracestate"), out ActivityContext parent);
@@ -82,7 +82,7 @@ internal sealed class ServerRuntime
             {
                 activity.SetTag("rpc.system.name", "aster");
                 activity.SetTag("rpc.method", context.Service + "/" + context.Method);
-                context.Items[ActivityKey] = activity;
+                context.Activity = activity;
             }
         }
     }
@@ -91,14 +91,14 @@ internal sealed class ServerRuntime
     {
         Interlocked.Decrement(ref _activeCalls);
         AsterDiagnostics.ServerActiveCalls.Add(-1);
-        if (context.Items.TryGetValue(ActivityKey, out object? value) && value is Activity activity)
+        if (context.Activity is { } activity)
         {
             activity.SetTag("rpc.response.status_code", StatusCodeNames.GetName(code));
             activity.SetStatus(code == StatusCode.OK ? ActivityStatusCode.Ok : ActivityStatusCode.Error);
             activity.Dispose();
         }
 
-        if (AsterDiagnostics.ServerCallDuration.Enabled && context.Items.TryGetValue(StartedKey, out object? started) && started is long timestamp)
+        if (AsterDiagnostics.ServerCallDuration.Enabled)
         {
             var tags = new TagList
             {
@@ -111,7 +111,7 @@ internal sealed class ServerRuntime
                 tags.Add("error.type", StatusCodeNames.GetName(code));
             }
 
-            AsterDiagnostics.ServerCallDuration.Record(Stopwatch.GetElapsedTime(timestamp).TotalSeconds, tags);
+            AsterDiagnostics.ServerCallDuration.Record(Stopwatch.GetElapsedTime(context.StartedTimestamp).TotalSeconds, tags);
         }
 
         if (Logger.IsEnabled(LogLevel.Debug))
@@ -119,7 +119,4 @@ internal sealed class ServerRuntime
             ServerLog.CallFinished(Logger, context.Service, context.Method, code);
         }
     }
-
-    private const string StartedKey = "aster.started";
-    private const string ActivityKey = "aster.activity";
 }

@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Text;
 using Aster.Framing;
 using Aster.Interceptors;
+using Aster.Internal;
 using Aster.Protocol;
 using Aster.Transport;
 using Aster.Trust;
@@ -25,6 +26,8 @@ internal sealed class ServerStreamProcessor
     private IProtocolCodec _callProtocol = JsonProtocolCodec.Instance;
     private bool _requestOpen;
     private bool _skipping;
+    private ITimer? _partialFrameTimer;
+    private volatile bool _partialFrameTimedOut;
 
     public ServerStreamProcessor(IRpcStream stream, ServerConnection connection, ServerRuntime runtime)
     {
@@ -52,6 +55,16 @@ internal sealed class ServerStreamProcessor
                 {
                     // Connection closing, or the peer reset its send side: cancel, write nothing more.
                     _call?.Abandon();
+                    return;
+                }
+                finally
+                {
+                    _partialFrameTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                }
+
+                if (result.IsCanceled && _partialFrameTimedOut)
+                {
+                    await KillAsync($"no byte for {_runtime.Options.PartialFrameTimeout.TotalSeconds:0.###} s inside a frame").ConfigureAwait(false);
                     return;
                 }
 
@@ -90,13 +103,44 @@ internal sealed class ServerStreamProcessor
                 }
 
                 input.AdvanceTo(buffer.Start, buffer.End);
+                if (!buffer.IsEmpty)
+                {
+                    ArmPartialFrameTimer(input);
+                }
             }
         }
         finally
         {
+            _partialFrameTimer?.Dispose();
             await input.CompleteAsync().ConfigureAwait(false);
             await _stream.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Row 7 of section 19.1: while a frame is partly received, the next read must bring a byte within
+    /// <see cref="AsterServerOptions.PartialFrameTimeout"/>, else the stream is reset and the call cancelled. One timer
+    /// per stream, created on the first partial frame and re-armed per read.
+    /// </summary>
+    private void ArmPartialFrameTimer(PipeReader input)
+    {
+        TimeSpan timeout = _runtime.Options.PartialFrameTimeout;
+        if (timeout == Timeout.InfiniteTimeSpan)
+        {
+            return;
+        }
+
+        _partialFrameTimer ??= _runtime.Options.TimeProvider.CreateTimer(
+            static state =>
+            {
+                var (processor, reader) = ((ServerStreamProcessor, PipeReader))state!;
+                processor._partialFrameTimedOut = true;
+                reader.CancelPendingRead();
+            },
+            (this, input),
+            Timeout.InfiniteTimeSpan,
+            Timeout.InfiniteTimeSpan);
+        _partialFrameTimer.Change(timeout, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>Handles one frame; false means the stream must be killed.</summary>
@@ -137,7 +181,7 @@ internal sealed class ServerStreamProcessor
                 return true; // CANCEL where a header is expected: ignored (row 9)
             }
 
-            await _output.WriteTrailerAsync(null, new RpcStatus(StatusCode.Internal, "first frame must have HEADER flag", []), JsonOrProtocol(frame)).ConfigureAwait(false);
+            await _output.WriteTrailerAsync(null, new RpcStatus(StatusCode.Internal, "first frame must have HEADER flag", []), JsonOrProtocol(frame.Payload)).ConfigureAwait(false);
             return false;
         }
 
@@ -183,7 +227,7 @@ internal sealed class ServerStreamProcessor
         {
             if ((flags & FrameFlags.Compressed) != 0)
             {
-                await call.FailAsync(new RpcStatus(StatusCode.InvalidArgument, "compressed payloads are not supported by this server", [])).ConfigureAwait(false);
+                await OnCompressedRequestAsync(call, frame.Payload).ConfigureAwait(false);
             }
             else
             {
@@ -197,6 +241,26 @@ internal sealed class ServerStreamProcessor
         }
 
         return true;
+    }
+
+    /// <summary>Decompresses a request (rows 26 and 27) and hands it to the call, which decodes it before returning.</summary>
+    private async ValueTask OnCompressedRequestAsync(ServerCall call, ReadOnlySequence<byte> payload)
+    {
+        PooledBufferWriter plain;
+        try
+        {
+            plain = CompressedPayload.Decompress(payload, Limits.MaxDecompressedLength);
+        }
+        catch (RpcException ex)
+        {
+            await call.FailAsync(ex.Status).ConfigureAwait(false);
+            return;
+        }
+
+        using (plain)
+        {
+            await call.OnRequestAsync(new ReadOnlySequence<byte>(plain.WrittenMemory)).ConfigureAwait(false);
+        }
     }
 
     private void EndRequests(ServerCall call)
@@ -260,15 +324,37 @@ internal sealed class ServerStreamProcessor
 
     private async ValueTask StartCallAsync(Frame frame)
     {
-        IProtocolCodec protocol = JsonOrProtocol(frame);
-        _callProtocol = protocol;
+        ReadOnlySequence<byte> payload = frame.Payload;
+        PooledBufferWriter? plain = null;
         if ((frame.Flags & FrameFlags.Compressed) != 0)
         {
-            await RefuseAsync("", "", new RpcStatus(StatusCode.InvalidArgument, "malformed StreamHeader: compressed headers are not supported by this server", [])).ConfigureAwait(false);
-            return;
+            // Compressed headers are accepted, never sent (row 14, D10).
+            try
+            {
+                plain = CompressedPayload.Decompress(payload, Limits.MaxDecompressedLength);
+            }
+            catch (RpcException ex)
+            {
+                _callProtocol = JsonOrProtocol(payload);
+                string prefix = ex.Status.Code == StatusCode.InvalidArgument ? "malformed StreamHeader: " : "";
+                await RefuseAsync("", "", ex.Status with { Message = prefix + ex.Status.Message }).ConfigureAwait(false);
+                return;
+            }
+
+            payload = new ReadOnlySequence<byte>(plain.WrittenMemory);
         }
 
-        if (frame.Payload.IsEmpty)
+        using (plain)
+        {
+            await StartCallAsync(payload).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask StartCallAsync(ReadOnlySequence<byte> payload)
+    {
+        IProtocolCodec protocol = JsonOrProtocol(payload);
+        _callProtocol = protocol;
+        if (payload.IsEmpty)
         {
             await RefuseAsync("", "", new RpcStatus(StatusCode.InvalidArgument, "malformed StreamHeader: empty", [])).ConfigureAwait(false);
             return;
@@ -277,7 +363,7 @@ internal sealed class ServerStreamProcessor
         StreamHeader header;
         try
         {
-            header = protocol.ReadHeader(frame.Payload);
+            header = protocol.ReadHeader(payload);
         }
         catch (ProtocolFormatException ex)
         {
@@ -365,19 +451,7 @@ internal sealed class ServerStreamProcessor
             return;
         }
 
-        ITimer timer = time.CreateTimer(static state => ((ServerCall)state!).OnDeadline(), call, limit, Timeout.InfiniteTimeSpan);
-        _ = call.Completion.ContinueWith(
-            static (_, state) =>
-            {
-                var (timer, cancellation) = ((ITimer, CancellationTokenSource))state!;
-                timer.Dispose();
-                cancellation.Dispose();
-            },
-            (timer, cancellation),
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
-
+        call.StartTimeLimit(limit);
         _runtime.OnCallStarted(context);
         _call = call;
         _requestOpen = true;
@@ -503,9 +577,9 @@ internal sealed class ServerStreamProcessor
     }
 
     /// <summary>The codec a frame's first payload byte suggests: <c>{</c> means JSON, anything else XLANG (D2).</summary>
-    private IProtocolCodec JsonOrProtocol(Frame frame)
+    private IProtocolCodec JsonOrProtocol(in ReadOnlySequence<byte> payload)
     {
-        bool json = !frame.Payload.IsEmpty && frame.Payload.FirstSpan.Length > 0 && frame.Payload.FirstSpan[0] == (byte)'{';
+        bool json = !payload.IsEmpty && payload.FirstSpan.Length > 0 && payload.FirstSpan[0] == (byte)'{';
         return json || _runtime.XlangProtocol is null ? JsonProtocolCodec.Instance : _runtime.XlangProtocol;
     }
 }

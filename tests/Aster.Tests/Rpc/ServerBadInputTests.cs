@@ -7,6 +7,7 @@ using Aster.Protocol;
 using Aster.Server;
 using Aster.Testing;
 using Aster.Transport;
+using Aster.Tests.Compression.Zstd;
 
 namespace Aster.Tests.Rpc;
 
@@ -193,6 +194,66 @@ public sealed class ServerBadInputTests : IAsyncLifetime
             Assert.True(ended, $"round {round}: the server must end the stream");
         }
 
+        await AssertOtherCallsWorkAsync();
+    }
+
+    [Fact]
+    public async Task CompressedHeaderAndRequest_AreDecompressedAndServed()
+    {
+        await using RawStream stream = await RawStream.OpenAsync(_connection);
+        await stream.WriteFrameAsync(FrameFlags.Header | FrameFlags.Compressed, ZstdTestFrames.Raw(Header("Hello", "sayHello", mode: 3)));
+        await stream.WriteFrameAsync(FrameFlags.EndStream | FrameFlags.Compressed, ZstdTestFrames.Raw("{\"name\":\"zstd\"}"u8.ToArray()));
+        List<(FrameFlags Flags, byte[] Payload)> frames = await stream.ReadUntilTrailerAsync();
+        Assert.Equal("{\"message\":\"Hello, zstd!\"}", Encoding.UTF8.GetString(frames[0].Payload));
+        Assert.Equal(StatusCode.OK, Status(frames[1]).Code);
+    }
+
+    [ZstdCliFact]
+    public async Task RealZstdRequest_OverFourKilobytes_IsServed()
+    {
+        string name = Encoding.ASCII.GetString(ZstdCorpus.Text(20_000, 3));
+        byte[] compressed = ZstdCli.Compress(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { name })), ["-3"]);
+        await using RawStream stream = await RawStream.OpenAsync(_connection);
+        await stream.WriteFrameAsync(FrameFlags.Header, Header("Hello", "sayHello", mode: 3));
+        await stream.WriteFrameAsync(FrameFlags.EndStream | FrameFlags.Compressed, compressed);
+        List<(FrameFlags Flags, byte[] Payload)> frames = await stream.ReadUntilTrailerAsync();
+        using JsonDocument response = JsonDocument.Parse(frames[0].Payload);
+        Assert.Equal($"Hello, {name}!", response.RootElement.GetProperty("message").GetString());
+        Assert.Equal(StatusCode.OK, Status(frames[1]).Code);
+    }
+
+    [Fact]
+    public async Task CompressedRequestNotZstd_GetsInvalidArgument_AndStreamContinues()
+    {
+        await using RawStream stream = await RawStream.OpenAsync(_connection);
+        await stream.WriteFrameAsync(FrameFlags.Header, Header("Hello", "sayHello", mode: 3));
+        await stream.WriteFrameAsync(FrameFlags.EndStream | FrameFlags.Compressed, "{\"name\":\"x\"}"u8.ToArray());
+        RpcStatus status = Status(Assert.Single(await stream.ReadUntilTrailerAsync()));
+        Assert.Equal(StatusCode.InvalidArgument, status.Code);
+        Assert.Contains("invalid zstd data", status.Message, StringComparison.Ordinal);
+        await AssertOtherCallsWorkAsync();
+    }
+
+    [Fact]
+    public async Task CompressedRequestOver16MiB_GetsResourceExhausted()
+    {
+        await using RawStream stream = await RawStream.OpenAsync(_connection);
+        await stream.WriteFrameAsync(FrameFlags.Header, Header("Hello", "sayHello", mode: 3));
+        await stream.WriteFrameAsync(FrameFlags.EndStream | FrameFlags.Compressed, ZstdTestFrames.Rle((byte)' ', 129));
+        RpcStatus status = Status(Assert.Single(await stream.ReadUntilTrailerAsync()));
+        Assert.Equal(StatusCode.ResourceExhausted, status.Code);
+        await AssertOtherCallsWorkAsync();
+    }
+
+    [Fact]
+    public async Task CompressedHeaderNotZstd_GetsMalformedStreamHeader()
+    {
+        await using RawStream stream = await RawStream.OpenAsync(_connection);
+        await stream.WriteFrameAsync(FrameFlags.Header | FrameFlags.Compressed, Header("Hello", "sayHello", mode: 3));
+        await stream.WriteFrameAsync(FrameFlags.EndStream, "{\"name\":\"x\"}"u8.ToArray());
+        RpcStatus status = Status(Assert.Single(await stream.ReadUntilTrailerAsync()));
+        Assert.Equal(StatusCode.InvalidArgument, status.Code);
+        Assert.StartsWith("malformed StreamHeader: compressed payload:", status.Message, StringComparison.Ordinal);
         await AssertOtherCallsWorkAsync();
     }
 

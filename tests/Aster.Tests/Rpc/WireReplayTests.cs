@@ -99,7 +99,7 @@ public abstract class WireReplayTestsBase : IAsyncLifetime
     [InlineData("error.unknown-request-field", 101)]
     [InlineData("error.header-missing-keys", 3)] // reference: a JavaScript TypeError (13); here missing keys take defaults (5.3) and the missing request frame is INVALID_ARGUMENT (row 23)
     [InlineData("tolerated.mode-0-with-json-bytes", 3)] // reference ignores the mode; here the mode decides the payload codec (16.3 rule 4)
-    [InlineData("error.compressed-request-unsupported", 3)] // reference: INTERNAL; zstd is not supported here yet: INVALID_ARGUMENT
+    [InlineData("error.compressed-request-unsupported", 3)] // reference: INTERNAL; the payload is not valid zstd (a raw block longer than the data): INVALID_ARGUMENT (row 26)
     [InlineData("tolerated.deadline-in-the-past", 4)] // reference let the fast handler answer; 20.4 says DEADLINE_EXCEEDED
     public async Task Replay_DeliberateDifferences_AnswerWithOurCode(string id, int code)
     {

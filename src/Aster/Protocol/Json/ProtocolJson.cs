@@ -10,6 +10,13 @@ namespace Aster.Protocol.Json;
 internal static class ProtocolJson
 {
     private const int MaxDepth = 8;
+    /// <summary>The framework's own property names, matched without allocating a string per property.</summary>
+    private static readonly string[] _knownNames =
+    [
+        "service", "method", "version", "callId", "deadline", "deadlineEpochMs", "serializationMode", "metadataKeys",
+        "metadataValues", "sessionId", "code", "message", "detailKeys", "detailValues",
+    ];
+
     private static readonly JsonReaderOptions _readerOptions = new() { MaxDepth = MaxDepth, AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow };
 
     /// <summary>Writes <paramref name="header"/> in its dialect's JSON form.</summary>
@@ -189,7 +196,7 @@ internal static class ProtocolJson
 
         long code = 0;
         string message = string.Empty;
-        List<string> keys = [], values = [];
+        IReadOnlyList<string> keys = [], values = [];
         ReadObject(json, (ref Utf8JsonReader reader, string name) =>
         {
             switch (name)
@@ -219,7 +226,7 @@ internal static class ProtocolJson
         }
 
         int count = Math.Min(keys.Count, values.Count);
-        var details = new KeyValuePair<string, string>[count];
+        KeyValuePair<string, string>[] details = count == 0 ? [] : new KeyValuePair<string, string>[count];
         for (int i = 0; i < count; i++)
         {
             details[i] = new(keys[i], values[i]);
@@ -279,8 +286,21 @@ internal static class ProtocolJson
             return false;
         }
 
-        name = reader.GetString() ?? string.Empty;
+        name = KnownName(ref reader) ?? reader.GetString() ?? string.Empty;
         return true;
+    }
+
+    private static string? KnownName(ref Utf8JsonReader reader)
+    {
+        foreach (string known in _knownNames)
+        {
+            if (reader.ValueTextEquals(known))
+            {
+                return known;
+            }
+        }
+
+        return null;
     }
 
     private static void ExpectEnd(ref Utf8JsonReader reader)
@@ -329,7 +349,8 @@ internal static class ProtocolJson
         return value;
     }
 
-    private static List<string> ReadStringList(ref Utf8JsonReader reader, string name)
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1859", Justification = "The usual empty list is the shared empty array, not a new List.")]
+    private static IReadOnlyList<string> ReadStringList(ref Utf8JsonReader reader, string name)
     {
         reader.Read();
         if (reader.TokenType != JsonTokenType.StartArray)
@@ -337,8 +358,13 @@ internal static class ProtocolJson
             throw new ProtocolFormatException($"'{name}' must be a list of strings");
         }
 
+        if (reader.Read() && reader.TokenType == JsonTokenType.EndArray)
+        {
+            return []; // the usual case: no metadata, no details
+        }
+
         var items = new List<string>();
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        while (reader.TokenType != JsonTokenType.EndArray)
         {
             if (reader.TokenType != JsonTokenType.String)
             {
@@ -346,6 +372,10 @@ internal static class ProtocolJson
             }
 
             items.Add(reader.GetString() ?? string.Empty);
+            if (!reader.Read())
+            {
+                throw new ProtocolFormatException($"'{name}' is not closed");
+            }
         }
 
         return items;
