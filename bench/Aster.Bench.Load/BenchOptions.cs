@@ -79,6 +79,7 @@ internal sealed class BenchOptions
         options: --rounds N (3)  --seconds S per timed segment (3)  --warmup S (1)  --bulk-mb N (64)
                  --handshakes N (200)  --stream-messages N (100000)  --out DIR (artifacts/load)
                  --peer-dir DIR (bench/Aster.Bench.Load/peer, found upwards)  --no-iroh  --smoke
+                 --alloc-profile (sampled allocations by type, client and server, on standard error)
         """;
 
     private static int Positive(string name, string value) =>

@@ -1,6 +1,7 @@
 // The end-to-end and transport load generator (performance.md, section 5.5). See BenchOptions.Usage.
 using Aster.Bench.Load;
 using Aster.Bench.Load.Hosting;
+using Aster.Bench.Load.Measurement;
 using Aster.Bench.Load.Scenarios;
 
 if (args.Length == 0 || args[0] is "-h" or "--help")
@@ -9,9 +10,17 @@ if (args.Length == 0 || args[0] is "-h" or "--help")
     return args.Length == 0 ? 2 : 0;
 }
 
+// --alloc-profile: sample allocations by type in this process and in the server child (which inherits the variable).
+const string AllocProfileVariable = "ASTER_BENCH_ALLOC_PROFILE";
+if (args.Contains("--alloc-profile"))
+{
+    Environment.SetEnvironmentVariable(AllocProfileVariable, "1");
+}
+
+using AllocationSampler? sampler = Environment.GetEnvironmentVariable(AllocProfileVariable) == "1" ? new AllocationSampler() : null;
 try
 {
-    BenchOptions options = BenchOptions.Parse(args.AsSpan(1));
+    BenchOptions options = BenchOptions.Parse([.. args.Skip(1).Where(a => a != "--alloc-profile")]);
     switch (args[0])
     {
         case "server":
@@ -33,4 +42,11 @@ catch (ArgumentException ex)
     Console.Error.WriteLine(ex.Message);
     Console.Error.WriteLine(BenchOptions.Usage);
     return 2;
+}
+finally
+{
+    if (sampler is not null)
+    {
+        await Console.Error.WriteLineAsync(sampler.Top(args[0]));
+    }
 }

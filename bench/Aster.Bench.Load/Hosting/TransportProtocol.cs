@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using Aster.Net.Quic;
 
 namespace Aster.Bench.Load.Hosting;
@@ -57,6 +59,7 @@ internal static class TransportProtocol
     }
 
     /// <summary>One echo round trip on a new stream; checks the echo's length.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public static async ValueTask EchoOnceAsync(AsterConnection connection, ReadOnlyMemory<byte> payload, Memory<byte> scratch, CancellationToken cancellationToken)
     {
         await using AsterStream stream = await connection.OpenBidirectionalStreamAsync(cancellationToken).ConfigureAwait(false);
@@ -77,12 +80,19 @@ internal static class TransportProtocol
                 byte[] header = new byte[8];
                 await stream.ReadExactlyAsync(header, cancellationToken).ConfigureAwait(false);
                 long expected = BinaryPrimitives.ReadInt64LittleEndian(header);
-                byte[] buffer = new byte[ChunkSize];
+                byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
                 long received = 0;
-                int n;
-                while ((n = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                try
                 {
-                    received += n;
+                    int n;
+                    while ((n = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                    {
+                        received += n;
+                    }
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
                 }
 
                 byte[] answer = new byte[8];
@@ -102,9 +112,16 @@ internal static class TransportProtocol
         {
             await using (stream.ConfigureAwait(false))
             {
-                byte[] buffer = new byte[MaxEcho];
-                int length = await ReadToEndAsync(stream, buffer, cancellationToken).ConfigureAwait(false);
-                await stream.WriteAsync(buffer.AsMemory(0, length), completeWrites: true, cancellationToken).ConfigureAwait(false);
+                byte[] buffer = ArrayPool<byte>.Shared.Rent(MaxEcho);
+                try
+                {
+                    int length = await ReadToEndAsync(stream, buffer.AsMemory(0, MaxEcho), cancellationToken).ConfigureAwait(false);
+                    await stream.WriteAsync(buffer.AsMemory(0, length), completeWrites: true, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
             }
         }
         catch (Exception ex) when (ex is TransportException or OperationCanceledException or InvalidOperationException or IOException)
@@ -113,6 +130,7 @@ internal static class TransportProtocol
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<int> ReadToEndAsync(AsterStream stream, Memory<byte> buffer, CancellationToken cancellationToken)
     {
         int length = 0;

@@ -15,7 +15,7 @@ internal static class ClosedLoop
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inFlight, 1);
         await RunPhaseAsync(operation, inFlight, budget.WarmupOps, budget.WarmupTime, samples: null, cancellationToken).ConfigureAwait(false);
-        var samples = new LatencySamples((int)Math.Min(budget.MaxOps, 2_000_000));
+        var samples = new LatencySamples((int)Math.Min(budget.MaxOps, 1_000_000));
         Segment segment = Segment.Start();
         long ops = await RunPhaseAsync(operation, inFlight, budget.MaxOps, budget.Time, samples, cancellationToken).ConfigureAwait(false);
         SegmentResult result = segment.Stop(ops);

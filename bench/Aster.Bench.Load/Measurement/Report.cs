@@ -73,6 +73,11 @@ internal sealed class Report : IDisposable
             _json.Flush();
         }
 
+        if (AllocationSampler.Current is { } sampler)
+        {
+            Console.Error.Write(sampler.Top($"client, {bench} {impl}", 8));
+        }
+
         foreach (Measure measure in measures)
         {
             _measures.Add(measure);
