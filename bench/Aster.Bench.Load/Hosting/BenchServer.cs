@@ -31,8 +31,15 @@ internal static class BenchServer
 
         Console.WriteLine(JsonSerializer.Serialize(new ServerInfo(endpoint.Id.ToString(), endpoint.LocalEndPoint.ToString(), kestrel.Url.ToString(), kestrel.Thumbprint), ServerInfoContext.Default.ServerInfo));
         Task accepting = AcceptAsync(endpoint, server, stop.Token);
-        // The parent closes our standard input (or dies) when it is done.
-        await Console.In.ReadToEndAsync(stop.Token).ConfigureAwait(false);
+        // The parent asks for our counters with a "stats" line and closes our standard input (or dies) when done.
+        while (await Console.In.ReadLineAsync(stop.Token).ConfigureAwait(false) is { } command)
+        {
+            if (command == "stats")
+            {
+                Console.WriteLine(JsonSerializer.Serialize(ServerStats.Now(), ServerInfoContext.Default.ServerStats));
+            }
+        }
+
         await stop.CancelAsync().ConfigureAwait(false);
         await accepting.ConfigureAwait(false);
         return 0;
@@ -63,5 +70,16 @@ internal static class BenchServer
 /// <param name="Thumbprint">The SHA-256 thumbprint of Kestrel's certificate.</param>
 internal sealed record ServerInfo(string EndpointId, string Addr, string KestrelUrl, string Thumbprint);
 
+/// <summary>The server process's allocation and GC counters, read between segments.</summary>
+/// <param name="AllocatedBytes">Total bytes allocated by the process.</param>
+/// <param name="Gen0">Gen-0 collections so far.</param>
+/// <param name="Gen1">Gen-1 collections so far.</param>
+/// <param name="Gen2">Gen-2 collections so far.</param>
+internal sealed record ServerStats(long AllocatedBytes, int Gen0, int Gen1, int Gen2)
+{
+    public static ServerStats Now() => new(GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+}
+
 [System.Text.Json.Serialization.JsonSerializable(typeof(ServerInfo))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(ServerStats))]
 internal sealed partial class ServerInfoContext : System.Text.Json.Serialization.JsonSerializerContext;

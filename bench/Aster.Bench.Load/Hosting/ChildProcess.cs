@@ -84,6 +84,16 @@ internal sealed class ChildProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Writes one line to the child's standard input and reads its one-line answer (bounded).</summary>
+    public async Task<string> RequestAsync(string line, TimeSpan timeout)
+    {
+        await _process.StandardInput.WriteLineAsync(line).ConfigureAwait(false);
+        await _process.StandardInput.FlushAsync().ConfigureAwait(false);
+        using var cts = new CancellationTokenSource(timeout);
+        return await _process.StandardOutput.ReadLineAsync(cts.Token).ConfigureAwait(false)
+            ?? throw new InvalidOperationException("The child process ended without answering.");
+    }
+
     public async ValueTask DisposeAsync()
     {
         try

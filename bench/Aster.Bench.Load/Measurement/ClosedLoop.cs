@@ -11,14 +11,24 @@ internal static class ClosedLoop
     /// <summary>The result of one closed-loop run.</summary>
     public readonly record struct Result(SegmentResult Segment, Percentiles Latency);
 
-    public static async Task<Result> RunAsync(Func<CancellationToken, ValueTask> operation, int inFlight, LoopBudget budget, CancellationToken cancellationToken)
+    public static async Task<Result> RunAsync(Func<CancellationToken, ValueTask> operation, int inFlight, LoopBudget budget, CancellationToken cancellationToken, Func<Task>? aroundTimed = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inFlight, 1);
         await RunPhaseAsync(operation, inFlight, budget.WarmupOps, budget.WarmupTime, samples: null, cancellationToken).ConfigureAwait(false);
         var samples = new LatencySamples((int)Math.Min(budget.MaxOps, 1_000_000));
+        if (aroundTimed is not null)
+        {
+            await aroundTimed().ConfigureAwait(false);
+        }
+
         Segment segment = Segment.Start();
         long ops = await RunPhaseAsync(operation, inFlight, budget.MaxOps, budget.Time, samples, cancellationToken).ConfigureAwait(false);
         SegmentResult result = segment.Stop(ops);
+        if (aroundTimed is not null)
+        {
+            await aroundTimed().ConfigureAwait(false);
+        }
+
         return new Result(result, samples.Compute());
     }
 

@@ -13,6 +13,7 @@ internal sealed class E2eBench(BenchOptions options)
 {
     private const string Baseline = "kestrel";
     private static readonly int[] _inFlight = [1, 16, 64];
+    private ChildProcess? _server;
 
     public async Task<int> RunAsync()
     {
@@ -27,6 +28,7 @@ internal sealed class E2eBench(BenchOptions options)
 
         (ChildProcess serverProcess, ServerInfo server) = await Peers.StartServerAsync().ConfigureAwait(false);
         await using ChildProcess serverLifetime = serverProcess;
+        _server = serverProcess;
         await using AsterTarget aster = await AsterTarget.ConnectAsync(server).ConfigureAwait(false);
         await using var kestrel = new KestrelTarget(server);
         IRpcTarget[] targets = [aster, kestrel];
@@ -48,14 +50,17 @@ internal sealed class E2eBench(BenchOptions options)
             }
         }
 
-        report.WriteSummary(Machine.Describe(loadAtStart, $"Aster: Fory XLANG, one QUIC connection, one stream per call. Kestrel: HTTP/2 over TLS (self-signed ECDSA P-256), one connection, minimal API + source-generated System.Text.Json. Warm-up {options.Warmup.TotalSeconds:F1} s, timed {options.Segment.TotalSeconds:F1} s per segment; allocations are the client process's bytes per call; server stream of {options.StreamMessages:N0} `LogEntry`."));
+        report.WriteSummary(Machine.Describe(loadAtStart, $"Aster: Fory XLANG, one QUIC connection, one stream per call. Kestrel: HTTP/2 over TLS (self-signed ECDSA P-256), one connection, minimal API + source-generated System.Text.Json. Warm-up {options.Warmup.TotalSeconds:F1} s, timed {options.Segment.TotalSeconds:F1} s per segment; allocations are each process's bytes per call over the timed segment (server: Aster or Kestrel, whichever is driven); server stream of {options.StreamMessages:N0} `LogEntry`."));
         return 0;
     }
 
     private async Task UnaryAsync(Report report, IRpcTarget target, int inFlight, int round)
     {
+        var stats = new List<ServerStats>(2);
         ClosedLoop.Result result = await ClosedLoop.RunAsync(target.UnaryAsync, inFlight,
-            new LoopBudget(1_000_000, options.Warmup, 10_000_000, options.Segment), CancellationToken.None).ConfigureAwait(false);
+            new LoopBudget(1_000_000, options.Warmup, 10_000_000, options.Segment), CancellationToken.None,
+            async () => stats.Add(await ReadServerStatsAsync().ConfigureAwait(false))).ConfigureAwait(false);
+        double serverBytesPerCall = (stats[1].AllocatedBytes - stats[0].AllocatedBytes) / (double)Math.Max(1, result.Segment.Operations);
         string bench = "unary-" + inFlight.ToString(CultureInfo.InvariantCulture);
         var measures = new List<Measure> { new(bench, "calls/s", target.Name, round, result.Segment.Rate, "calls/s", HigherIsBetter: true) };
         if (inFlight == 1)
@@ -69,7 +74,19 @@ internal sealed class E2eBench(BenchOptions options)
         }
 
         measures.Add(new(bench, "client B/call", target.Name, round, result.Segment.AllocatedPerOp, "B", HigherIsBetter: false));
-        report.Add(bench, target.Name, round, TransportBench.Raw(result), [.. measures]);
+        measures.Add(new(bench, "server B/call", target.Name, round, serverBytesPerCall, "B", HigherIsBetter: false));
+        Dictionary<string, object> raw = TransportBench.Raw(result);
+        raw["serverAllocatedBytesPerOp"] = serverBytesPerCall;
+        raw["serverGen0"] = stats[1].Gen0 - stats[0].Gen0;
+        raw["serverGen2"] = stats[1].Gen2 - stats[0].Gen2;
+        report.Add(bench, target.Name, round, raw, [.. measures]);
+    }
+
+    private async Task<ServerStats> ReadServerStatsAsync()
+    {
+        string line = await _server!.RequestAsync("stats", TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        return System.Text.Json.JsonSerializer.Deserialize(line, ServerInfoContext.Default.ServerStats)
+            ?? throw new InvalidOperationException($"The server answered '{line}' to stats.");
     }
 
     private async Task ServerStreamAsync(Report report, IRpcTarget target, int round)
