@@ -26,8 +26,8 @@ echo "commit $commit, $(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' '
 
 # Each subcommand starts its own server process (and the Node iroh peer) and stops them at the end; timeouts bound
 # every run even if something hangs.
-timeout 300 dotnet "$bin" transport --out "$out" "$@"
-timeout 300 dotnet "$bin" e2e --out "$out" "$@"
+timeout 600 dotnet "$bin" transport --out "$out" "$@"
+timeout 600 dotnet "$bin" e2e --out "$out" "$@"
 
 echo
 echo "Tables: $out/transport.md and $out/e2e.md (commit $commit); raw rows: $out/*.jsonl"
