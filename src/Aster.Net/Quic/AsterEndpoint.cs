@@ -23,6 +23,8 @@ public sealed class AsterEndpoint : IAsyncDisposable
     private readonly AsterEndpointOptions _options;
     private readonly ILogger? _logger;
     private readonly ConcurrentDictionary<string, QuicConnectionDriver> _routes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, QuicConnectionDriver>.AlternateLookup<ReadOnlySpan<char>> _routesBySpan;
+    private readonly IPEndPoint _anyEndPoint;
     private readonly Channel<AsterConnection> _accepted;
     private readonly CancellationTokenSource _cts = new();
     private readonly Task _receiveLoop;
@@ -43,6 +45,8 @@ public sealed class AsterEndpoint : IAsyncDisposable
             FullMode = BoundedChannelFullMode.DropWrite,
         });
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
+        _routesBySpan = _routes.GetAlternateLookup<ReadOnlySpan<char>>();
+        _anyEndPoint = new IPEndPoint(LocalEndPoint.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
         _receiveLoop = Task.Run(ReceiveLoopAsync);
     }
 
@@ -228,13 +232,15 @@ public sealed class AsterEndpoint : IAsyncDisposable
     private async Task ReceiveLoopAsync()
     {
         byte[] buffer = new byte[65536];
-        EndPoint any = LocalEndPoint.AddressFamily == AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : new IPEndPoint(IPAddress.Any, 0);
+        // Received into one reused SocketAddress: no EndPoint objects per datagram. An IPEndPoint is made only when a
+        // datagram does not route to a connection by its destination CID (handshakes).
+        var from = new SocketAddress(LocalEndPoint.AddressFamily);
         while (!_cts.IsCancellationRequested)
         {
-            SocketReceiveFromResult result;
+            int received;
             try
             {
-                result = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _cts.Token).ConfigureAwait(false);
+                received = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, from, _cts.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -252,7 +258,7 @@ public sealed class AsterEndpoint : IAsyncDisposable
 
             try
             {
-                OnDatagram(buffer.AsSpan(0, result.ReceivedBytes), (IPEndPoint)result.RemoteEndPoint);
+                OnDatagram(buffer.AsSpan(0, received), from);
             }
 #pragma warning disable CA1031 // A malformed datagram must never stop the loop.
             catch (Exception ex)
@@ -266,7 +272,7 @@ public sealed class AsterEndpoint : IAsyncDisposable
         }
     }
 
-    private void OnDatagram(Span<byte> datagram, IPEndPoint remote)
+    private void OnDatagram(Span<byte> datagram, SocketAddress from)
     {
         if (datagram.Length < 1 + QuicConnectionCore.LocalCidLength)
         {
@@ -285,9 +291,22 @@ public sealed class AsterEndpoint : IAsyncDisposable
             return;
         }
 
-        string key = Convert.ToHexString(header.DestinationConnectionId);
-        if (_routes.TryGetValue(key, out QuicConnectionDriver? driver)
-            || _routes.TryGetValue(InitialKey(remote, header.DestinationConnectionId), out driver))
+        // Looked up by the CID's hex characters on the stack: no string per datagram.
+        Span<char> key = stackalloc char[2 * QuicConstants.MaxConnectionIdLength];
+        if (!Convert.TryToHexString(header.DestinationConnectionId, key, out int keyLength))
+        {
+            return;
+        }
+
+        if (_routesBySpan.TryGetValue(key[..keyLength], out QuicConnectionDriver? driver))
+        {
+            driver.Core.ReceiveDatagram(datagram, QuicClock.NowUs);
+            driver.Signal();
+            return;
+        }
+
+        var remote = (IPEndPoint)_anyEndPoint.Create(from);
+        if (_routes.TryGetValue(InitialKey(remote, header.DestinationConnectionId), out driver))
         {
             driver.Core.ReceiveDatagram(datagram, QuicClock.NowUs);
             driver.Signal();

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Aster.Net.Quic.Connection;
 using Aster.Net.Quic.Streams;
 
@@ -45,6 +46,7 @@ public sealed class AsterStream : Stream
     }
 
     /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         ReceiveStream receive = _core.Receive ?? throw new InvalidOperationException("This stream cannot be read.");
@@ -78,6 +80,7 @@ public sealed class AsterStream : Stream
     /// <param name="completeWrites">Whether this is the last write.</param>
     /// <param name="cancellationToken">Cancels a wait for buffer space.</param>
     /// <returns>A task that completes when the bytes are buffered.</returns>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, bool completeWrites, CancellationToken cancellationToken = default)
     {
         SendStream send = _core.Send ?? throw new InvalidOperationException("This stream cannot be written.");

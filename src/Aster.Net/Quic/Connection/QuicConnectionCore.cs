@@ -1362,7 +1362,7 @@ internal sealed class QuicConnectionCore : IDisposable
             }
 
             SweepStreams();
-            bool[] wants = new bool[3];
+            Span<bool> wants = stackalloc bool[3];
             int last = -1;
             bool containsInitial = false;
             for (int i = 0; i < 3; i++)
@@ -1485,7 +1485,10 @@ internal sealed class QuicConnectionCore : IDisposable
     private bool HasAppDataToSend()
     {
         if (_newConnectionIdsPending.Count > 0 || (_cids is not null && _handshakeConfirmed && !_connectionIdsIssued) || _handshakeDonePending || _pingPending || _pathResponse is not null || _resendMaxData || _receiveFlow.ShouldSendMaxData
-            || _resendMaxStreamsBidi || _resendMaxStreamsUni)
+            || _resendMaxStreamsBidi || _resendMaxStreamsUni
+            // A due MAX_STREAMS raise is sent on its own: waiting for other data can stall a peer that opens one
+            // stream at a time until our delayed ACK (max_ack_delay) carries it.
+            || _remoteBidi.HasMaxStreamsUpdate || _remoteUni.HasMaxStreamsUpdate)
         {
             return true;
         }

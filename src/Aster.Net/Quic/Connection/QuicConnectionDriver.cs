@@ -4,17 +4,19 @@ using System.Net.Sockets;
 namespace Aster.Net.Quic.Connection;
 
 /// <summary>Runs one <see cref="QuicConnectionCore"/> on an endpoint's socket: timers and sending.</summary>
-internal sealed class QuicConnectionDriver
+internal sealed class QuicConnectionDriver : IDisposable
 {
     private readonly Socket _socket;
-    private TaskCompletionSource? _waiter;
-    private int _wakePending;
+    private readonly SocketAddress _remoteAddress;
+    private readonly DriverWakeup _wakeup = new();
 
     public QuicConnectionDriver(QuicConnectionCore core, Socket socket, IPEndPoint remote)
     {
         Core = core;
         _socket = socket;
         Remote = remote;
+        // Serialized once: sending to an EndPoint would serialize it again for every datagram.
+        _remoteAddress = remote.Serialize();
         core.Wake = Signal;
     }
 
@@ -25,15 +27,15 @@ internal sealed class QuicConnectionDriver
     /// <summary>Gets or sets the routing keys registered for this connection (removed when it ends).</summary>
     public List<string> RouteKeys { get; } = [];
 
-    public void Signal()
-    {
-        Volatile.Write(ref _wakePending, 1);
-        Interlocked.Exchange(ref _waiter, null)?.TrySetResult();
-    }
+    public void Signal() => _wakeup.Signal();
+
+    /// <summary>Stops the wake-up timer; <see cref="RunAsync"/> calls it when its loop ends, signals after it do nothing.</summary>
+    public void Dispose() => _wakeup.Dispose();
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         byte[] buffer = new byte[QuicConnectionCore.MaxDatagramBuffer];
+        using CancellationTokenRegistration stopping = cancellationToken.UnsafeRegister(static state => ((DriverWakeup)state!).Signal(), _wakeup);
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -49,7 +51,7 @@ internal sealed class QuicConnectionDriver
                 {
                     try
                     {
-                        await _socket.SendToAsync(buffer.AsMemory(0, n), SocketFlags.None, Remote, cancellationToken).ConfigureAwait(false);
+                        await _socket.SendToAsync(buffer.AsMemory(0, n), SocketFlags.None, _remoteAddress, cancellationToken).ConfigureAwait(false);
                     }
                     catch (SocketException)
                     {
@@ -65,15 +67,7 @@ internal sealed class QuicConnectionDriver
                 long next = Core.NextTimeoutUs;
                 now = QuicClock.NowUs;
                 int delayMs = next == long.MaxValue ? 1000 : (int)Math.Clamp((next - now + 999) / 1000, 0, 1000);
-                var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                Volatile.Write(ref _waiter, waiter);
-                if (delayMs > 0 && Volatile.Read(ref _wakePending) == 0)
-                {
-                    await Task.WhenAny(waiter.Task, Task.Delay(delayMs, cancellationToken)).ConfigureAwait(false);
-                    cancellationToken.ThrowIfCancellationRequested();
-                }
-
-                Interlocked.Exchange(ref _wakePending, 0);
+                await _wakeup.WaitAsync(delayMs).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
@@ -93,6 +87,7 @@ internal sealed class QuicConnectionDriver
         }
         finally
         {
+            Dispose();
             Core.Abandon(QuicClock.NowUs);
         }
     }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using Aster.Net.Quic.Recovery;
 
 namespace Aster.Net.Quic.Streams;
@@ -329,6 +330,7 @@ internal sealed class ReceiveStream
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The bytes read.</returns>
     /// <exception cref="QuicStreamAbortedException">The peer reset the stream.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // a read that waits allocates no state machine box
     public async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
     {
         while (true)

@@ -174,9 +174,7 @@ internal sealed class RemoteStreamLimit
     /// <returns><see langword="true"/> if a MAX_STREAMS frame should be sent now.</returns>
     public bool TryTakeMaxStreamsUpdate(out long maxStreams)
     {
-        long desired = Math.Min(ClosedCount + Concurrency, StreamId.MaxStreamCount);
-        long half = Math.Max(1, Concurrency / 2);
-        if (desired > MaxStreams && (desired - MaxStreams >= half || MaxStreams - OpenedCount < half))
+        if (UpdateDue(out long desired))
         {
             MaxStreams = desired;
             maxStreams = desired;
@@ -185,6 +183,17 @@ internal sealed class RemoteStreamLimit
 
         maxStreams = MaxStreams;
         return false;
+    }
+
+    /// <summary>Gets a value indicating whether <see cref="TryTakeMaxStreamsUpdate"/> would raise the limit now, so the
+    /// connection sends a packet for it instead of waiting for other data to carry it.</summary>
+    public bool HasMaxStreamsUpdate => UpdateDue(out _);
+
+    private bool UpdateDue(out long desired)
+    {
+        desired = Math.Min(ClosedCount + Concurrency, StreamId.MaxStreamCount);
+        long half = Math.Max(1, Concurrency / 2);
+        return desired > MaxStreams && (desired - MaxStreams >= half || MaxStreams - OpenedCount < half);
     }
 }
 

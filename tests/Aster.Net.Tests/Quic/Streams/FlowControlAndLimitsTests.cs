@@ -130,6 +130,24 @@ public sealed class FlowControlAndLimitsTests
     }
 
     [Fact]
+    public void RemoteStreamLimit_HasMaxStreamsUpdate_AgreesWithTryTakeAndDoesNotConsume()
+    {
+        var limit = new RemoteStreamLimit(StreamType.ClientBidirectional, 4);
+        Assert.False(limit.HasMaxStreamsUpdate);
+        limit.OnPeerStream(StreamId.Make(StreamType.ClientBidirectional, 3), out _);
+        Assert.False(limit.HasMaxStreamsUpdate); // all credit used, none closed: nothing to raise
+        limit.OnStreamClosed();
+        limit.OnStreamClosed();
+
+        Assert.True(limit.HasMaxStreamsUpdate);
+        Assert.True(limit.HasMaxStreamsUpdate); // asking twice changes nothing
+        Assert.True(limit.TryTakeMaxStreamsUpdate(out long max));
+        Assert.Equal(6, max);
+        Assert.False(limit.HasMaxStreamsUpdate);
+        Assert.False(limit.TryTakeMaxStreamsUpdate(out _));
+    }
+
+    [Fact]
     public void RemoteStreamLimit_FewClosedAndCreditLeft_WaitsForHalf()
     {
         var limit = new RemoteStreamLimit(StreamType.ClientBidirectional, 100);

@@ -82,6 +82,25 @@ public sealed class SendStreamTests
     }
 
     [Fact]
+    public void OnAcked_AllDataAndFin_ReturnsEverySegmentToThePool()
+    {
+        var stream = new SendStream(100_000);
+        stream.TryWrite(new byte[64]);
+        stream.CompleteWrites();
+        Assert.Equal(1, stream.HeldSegments);
+        Assert.True(stream.TryTakeNextChunk(1_200, long.MaxValue, out StreamChunk chunk));
+        Assert.Equal(new StreamChunk(0, 64, true, false), chunk);
+
+        stream.OnAcked(0, 64, false);
+        Assert.Equal(1, stream.HeldSegments); // the FIN is not acknowledged yet: the segment stays
+        stream.OnAcked(64, 0, true);
+
+        Assert.Equal(SendStreamState.DataRecvd, stream.State);
+        Assert.Equal(0, stream.HeldSegments);
+        Assert.Equal(0, stream.BufferedBytes);
+    }
+
+    [Fact]
     public void CompleteWrites_AfterEverythingSent_FinSentAlone()
     {
         var stream = new SendStream(100_000);
