@@ -87,21 +87,7 @@ public sealed class FileNonceStore : NonceStoreBase, IDisposable
         return n;
     }
 
-    private FileStream AcquireLock()
-    {
-        DateTime until = DateTime.UtcNow + _lockTimeout;
-        while (true)
-        {
-            try
-            {
-                return new FileStream(_lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException) when (DateTime.UtcNow < until)
-            {
-                Thread.Sleep(10);
-            }
-        }
-    }
+    private FileStream AcquireLock() => DurableFile.AcquireLock(_lockPath, _lockTimeout);
 
     private void Load()
     {
@@ -213,9 +199,33 @@ public sealed class FileNonceStore : NonceStoreBase, IDisposable
     }
 }
 
-/// <summary>Atomic, durable file replacement: temporary file, flush to disk, rename over the target.</summary>
+/// <summary>
+/// Atomic, durable file replacement (temporary file, flush to disk, rename over the target) and
+/// the cross-process exclusive lock file that guards a load-check-save sequence.
+/// </summary>
 internal static class DurableFile
 {
+    /// <summary>
+    /// Opens <paramref name="lockPath"/> exclusively, retrying every 10 ms until <paramref name="timeout"/> passes;
+    /// disposing the returned stream releases the lock.
+    /// </summary>
+    /// <exception cref="IOException">The lock stayed held by another process or thread for the whole timeout.</exception>
+    public static FileStream AcquireLock(string lockPath, TimeSpan timeout)
+    {
+        DateTime until = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < until)
+            {
+                Thread.Sleep(10);
+            }
+        }
+    }
+
     /// <summary>Replaces <paramref name="path"/> with <paramref name="content"/> atomically and durably.</summary>
     public static void WriteAtomic(string path, ReadOnlySpan<byte> content)
     {
