@@ -467,8 +467,10 @@ public sealed class MeshNode : IAsyncDisposable
 
         if (refusal is not null || Volatile.Read(ref _disposed) != 0)
         {
+            // A denylisted peer is refused as gate 0 refuses; a full or stopping node is only busy.
+            bool denied = refusal == "denylisted";
             MeshLog.LinkRefused(_logger, peerHex, refusal ?? "node stopping");
-            await connection.CloseAsync(403, "not admitted", CancellationToken.None).ConfigureAwait(false);
+            await connection.CloseAsync(denied ? 403 : 0, denied ? "not admitted" : "busy", CancellationToken.None).ConfigureAwait(false);
             return;
         }
 

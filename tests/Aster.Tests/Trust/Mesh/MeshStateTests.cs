@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using Aster.Net.Identity;
@@ -129,5 +130,56 @@ public sealed class MeshStateTests
         state.PeerOffsets[self] = -12;
         MeshState back = MeshState.Parse(state.ToJson());
         Assert.Equal(state.ToJson(), back.ToJson());
+    }
+}
+
+/// <summary>The periodic sweep (trust.md 9.4, 9.8) driven by a manual clock, and admission records for the host.</summary>
+public sealed class MeshSweepTests
+{
+    private sealed class Records : IMeshAdmissionRecords
+    {
+        public ConcurrentDictionary<EndpointId, PeerAdmission> Live { get; } = new();
+
+        public void Record(PeerAdmission admission) => Live[admission.EndpointId] = admission;
+
+        public void Remove(EndpointId peer) => Live.TryRemove(peer, out _);
+    }
+
+    [Fact]
+    public async Task Sweep_RotationDropFileAppliedAndMoved_ExpiredMemberRemoved_RecordsFollow()
+    {
+        ManualTimeProvider clock = new();
+        await using MeshTestbed bed = new(clock);
+        TestProducer a = await bed.CreateAsync("a");
+        Records records = new();
+        MeshOptions options = bed.Options(a);
+        options.AdmissionRecords = records;
+        MeshNode node = await MeshTestbed.StartAsync(a, options);
+        ulong now = (ulong)clock.GetUtcNow().ToUnixTimeSeconds();
+
+        SecretKey shortLived = SecretKey.Generate();
+        SecretKey excluded = SecretKey.Generate();
+        foreach ((SecretKey key, ulong expiry) in new[] { (shortLived, now + 15), (excluded, now + 3600) })
+        {
+            EnrollmentCredential c = bed.Root.SignProducer(key.PublicKey, expiry, new Dictionary<string, string> { ["aster.name"] = "p" });
+            string reply = await MeshTestbed.AdmitRawAsync(key, a, new ProducerAdmissionRequest(Encoding.UTF8.GetString(c.ToWireJson()), string.Empty).ToJson());
+            Assert.StartsWith("{\"accepted\":true", reply, StringComparison.Ordinal);
+        }
+
+        PeerAdmission record = records.Live[excluded.PublicKey];
+        Assert.Equal(AdmissionPath.ProducerAdmission, record.Path);
+        Assert.Equal("p", record.Handle);
+        Assert.Equal((long)now + 3600, record.ExpiresAt);
+
+        SaltRotationStatement rotation = SaltRotationStatement.Sign(bed.Root, 2, now, Enumerable.Repeat((byte)7, 32).ToArray(), [excluded.PublicKey.ToString()]);
+        await File.WriteAllBytesAsync(Path.Combine(a.StateDirectory, MeshNode.RotationDropFileName), rotation.ToJson(includeSalt: true));
+        clock.Advance(TimeSpan.FromSeconds(20));
+
+        await MeshTestbed.WaitUntilAsync(() => node.SaltEpoch == 2 && node.Members.Count == 1, "the sweep applied the drop file and removed the expired member");
+        Assert.Equal([a.Hex], node.Members);
+        Assert.Equal([excluded.PublicKey.ToString()], node.Denylist);
+        Assert.False(records.Live.ContainsKey(excluded.PublicKey));
+        await MeshTestbed.WaitUntilAsync(() => File.Exists(Path.Combine(a.StateDirectory, "applied", "2.json")), "the drop file was moved");
+        Assert.False(File.Exists(Path.Combine(a.StateDirectory, MeshNode.RotationDropFileName)));
     }
 }
