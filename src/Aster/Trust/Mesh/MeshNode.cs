@@ -58,6 +58,7 @@ public sealed class MeshNode : IAsyncDisposable
     private byte[]? _previousTopic;
     private long _overlapUntilMs;
     private long _joinedAtMs;
+    private long _lastTrafficMs;
     private long _deliveryDropped;
     private int _introduced;
     private int _sweeping;
@@ -342,6 +343,7 @@ public sealed class MeshNode : IAsyncDisposable
 
             if (statement is not null && await ApplyRotationAsync(statement, except: null).ConfigureAwait(false))
             {
+                await LinkKnownMembersAsync(cancellationToken).ConfigureAwait(false);
                 return true;
             }
 
@@ -603,6 +605,7 @@ public sealed class MeshNode : IAsyncDisposable
         {
             _state = state;
             _joinedAtMs = state.MeshJoinedAtEpochMs == 0 ? NowMs : state.MeshJoinedAtEpochMs;
+            _lastTrafficMs = NowMs;
             foreach (EndpointAddr peer in _options.BootstrapPeers)
             {
                 _addresses[peer.Id.ToString()] = [.. peer.DirectAddresses];
@@ -611,12 +614,24 @@ public sealed class MeshNode : IAsyncDisposable
 
         MeshLog.Started(_logger, StartMode, state.Members.Count, state.SaltEpoch);
         _sweepTimer = _time.CreateTimer(static s => ((MeshNode)s!).OnSweepTimer(), this, _limits.SweepInterval, _limits.SweepInterval);
-        foreach (EndpointAddr peer in _options.BootstrapPeers)
+        await LinkKnownMembersAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Dials every member with a known address and no open link (bootstrap peers first).</summary>
+    private async ValueTask LinkKnownMembersAsync(CancellationToken cancellationToken)
+    {
+        List<EndpointAddr> targets;
+        lock (_gate)
         {
-            if (IsMember(peer.Id))
-            {
-                await ConnectAsync(peer, cancellationToken).ConfigureAwait(false);
-            }
+            targets = [.. _addresses
+                .Where(kv => kv.Key != _selfHex && _state.Members.Contains(kv.Key) && !_state.Denylist.Contains(kv.Key) && _links.Keys.All(l => l.PeerHex != kv.Key || l.IsClosed))
+                .OrderBy(kv => _options.BootstrapPeers.Any(b => b.Id.ToString() == kv.Key) ? 0 : 1)
+                .Select(kv => new EndpointAddr(EndpointId.Parse(kv.Key), null, kv.Value))];
+        }
+
+        foreach (EndpointAddr target in targets)
+        {
+            await ConnectAsync(target, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -1174,6 +1189,7 @@ public sealed class MeshNode : IAsyncDisposable
         }
 
         MeshDiagnostics.MessagesAccepted.Add(1);
+        Volatile.Write(ref _lastTrafficMs, now);
         Forward(MeshFrameKind.Message, envelope, except: link);
         if (deliver && !_delivery.Writer.TryWrite(message))
         {
@@ -1422,6 +1438,13 @@ public sealed class MeshNode : IAsyncDisposable
             await link.CloseAsync(0, "left the old topic").ConfigureAwait(false);
         }
 
+        // Resynchronisation (trust.md 9.8): no accepted mesh traffic for twice the lease heartbeat.
+        if (NowMs - Volatile.Read(ref _lastTrafficMs) >= 2 * (long)_limits.LeaseHeartbeat.TotalMilliseconds)
+        {
+            Volatile.Write(ref _lastTrafficMs, NowMs);
+            await ResynchronizeAsync(_lifetime.Token).ConfigureAwait(false);
+        }
+
         string drop = Path.Combine(_store.Directory, RotationDropFileName);
         if (File.Exists(drop))
         {
@@ -1454,7 +1477,8 @@ public sealed class MeshNode : IAsyncDisposable
         if (depart && _state is not null && !IsMeshDead && links.Count > 0)
         {
             Send(ProducerMessageType.Depart, "{\"reason\":\"shutdown\"}"u8);
-            await Task.WhenAll(links.Select(l => l.DrainAsync(TimeSpan.FromSeconds(1), _time).AsTask())).ConfigureAwait(false);
+            // Shutdown bounds are real time: a test clock that never moves must not hang a close.
+            await Task.WhenAll(links.Select(l => l.DrainAsync(TimeSpan.FromSeconds(1), TimeProvider.System).AsTask())).ConfigureAwait(false);
         }
 
         await _lifetime.CancelAsync().ConfigureAwait(false);
@@ -1471,7 +1495,7 @@ public sealed class MeshNode : IAsyncDisposable
 
         try
         {
-            await Task.WhenAll(runs).WaitAsync(TimeSpan.FromSeconds(5), _time).ConfigureAwait(false);
+            await Task.WhenAll(runs).WaitAsync(TimeSpan.FromSeconds(5), TimeProvider.System).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {

@@ -83,6 +83,12 @@ public sealed class MeshLimits
     /// <summary>Offsets needed before a median is taken. Defaults to 3.</summary>
     public int MinPeersForMedian { get; set; } = 3;
 
+    /// <summary>
+    /// The lease heartbeat interval (trust.md 9.7, <c>lease_heartbeat_ms</c>). A member that has accepted no mesh message
+    /// for twice this re-runs producer admission to resynchronise (9.8). Defaults to 900 s.
+    /// </summary>
+    public TimeSpan LeaseHeartbeat { get; set; } = TimeSpan.FromSeconds(900);
+
     /// <summary>After a rotation, members still on the old topic are heard this long. Defaults to 120 s (trust.md 9.8).</summary>
     public TimeSpan RotationOverlap { get; set; } = TimeSpan.FromSeconds(120);
 
@@ -110,6 +116,7 @@ public sealed class MeshLimits
         Positive(ReplayWindow, nameof(ReplayWindow));
         Positive(DriftTolerance, nameof(DriftTolerance));
         Positive(SweepInterval, nameof(SweepInterval));
+        Positive(LeaseHeartbeat, nameof(LeaseHeartbeat));
         if (DriftGracePeriod < TimeSpan.Zero || RotationOverlap < TimeSpan.Zero)
         {
             throw new ArgumentException("DriftGracePeriod and RotationOverlap must not be negative.", nameof(DriftGracePeriod));

@@ -140,6 +140,37 @@ public sealed class MeshGossipTests
     }
 
     [Fact]
+    public async Task Resync_MemberOfflineDuringRotation_CatchesUpAfterTwoHeartbeatsOfSilence()
+    {
+        ManualTimeProvider clock = new();
+        await using MeshTestbed bed = new(clock);
+        TestProducer a = await bed.CreateAsync("a");
+        TestProducer b = await bed.CreateAsync("b");
+        MeshOptions optionsA = bed.Options(a);
+        optionsA.Limits.RotationOverlap = TimeSpan.Zero; // A stops hearing the old topic at once
+        MeshNode na = await MeshTestbed.StartAsync(a, optionsA);
+        await MeshTestbed.StartAsync(b, bed.Options(b, a));
+        await MeshTestbed.WaitUntilAsync(() => na.LinkedPeers.Contains(b.Hex), "A linked B");
+
+        // B is down while the operator rotates the salt on A (nobody excluded).
+        await MeshTestbed.StopAsync(b);
+        SaltRotationStatement rotation = SaltRotationStatement.Sign(bed.Root, 2, (ulong)clock.GetUtcNow().ToUnixTimeSeconds(), System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), []);
+        Assert.True(await na.ApplySaltRotationAsync(rotation));
+
+        // B restarts on its old salt: A refuses a link on the unknown topic.
+        TestProducer b2 = await bed.RebindAsync(b);
+        MeshNode nb = await MeshTestbed.StartAsync(b2, bed.Options(b2, a));
+        Assert.Equal(MeshStartMode.Resumed, nb.StartMode);
+        Assert.Equal(1UL, nb.SaltEpoch);
+        Assert.Empty(nb.LinkedPeers);
+
+        // After twice the lease heartbeat without traffic, B re-runs admission, verifies the statement, and follows.
+        clock.Advance(TimeSpan.FromSeconds(1805));
+        await MeshTestbed.WaitUntilAsync(() => nb.SaltEpoch == 2 && nb.LinkedPeers.Contains(a.Hex), "B resynchronised and linked A on the new topic");
+        Assert.Equal(na.Topic, nb.Topic);
+    }
+
+    [Fact]
     public async Task Join_NoBootstrapAdmits_FailsWithMeshException()
     {
         await using MeshTestbed bed = new();

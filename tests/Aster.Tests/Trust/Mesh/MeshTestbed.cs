@@ -148,13 +148,41 @@ internal sealed class MeshTestbed : IAsyncDisposable
 
     public ulong Expiry => (ulong)Time.GetUtcNow().ToUnixTimeSeconds() + 3600;
 
-    public async Task<TestProducer> CreateAsync(string name)
+    /// <summary>Stops a producer (its node sends DEPART) and frees its endpoint; its key and files stay.</summary>
+    public static async Task StopAsync(TestProducer p)
     {
-        SecretKey key = SecretKey.Generate();
+        await p.DisposeAsync();
+        p.Node = null;
+        p.Host = null;
+    }
+
+    /// <summary>The same producer (key, credential, state directory) on a new endpoint, as after a process restart.</summary>
+    public async Task<TestProducer> RebindAsync(TestProducer p)
+    {
+        TestProducer again = new()
+        {
+            Name = p.Name,
+            Key = p.Key,
+            Endpoint = await BindAsync(p.Key),
+            Credential = p.Credential,
+            StateDirectory = p.StateDirectory,
+        };
+        _producers.Add(again);
+        return again;
+    }
+
+    private static async Task<AsterEndpoint> BindAsync(SecretKey key)
+    {
         AsterEndpointOptions options = new() { SecretKey = key };
         options.Alpns.Add(MeshAlpns.ProducerAdmission);
         options.Alpns.Add(MeshAlpns.Gossip);
-        AsterEndpoint endpoint = await AsterEndpoint.BindAsync(options);
+        return await AsterEndpoint.BindAsync(options);
+    }
+
+    public async Task<TestProducer> CreateAsync(string name)
+    {
+        SecretKey key = SecretKey.Generate();
+        AsterEndpoint endpoint = await BindAsync(key);
         TestProducer producer = new()
         {
             Name = name,
