@@ -14,10 +14,10 @@ namespace Aster.Tests.Trust.Mesh;
 /// </summary>
 public sealed class MeshGossipTests
 {
-    private static byte[] Lease(string service) => Encoding.UTF8.GetBytes("{\"service_name\":\"" + service + "\",\"version\":1,\"contract_id\":\"" + new string('0', 64) + "\",\"health_status\":\"ready\",\"addressing_info\":{}}");
+    internal static byte[] Lease(string service) => Encoding.UTF8.GetBytes("{\"service_name\":\"" + service + "\",\"version\":1,\"contract_id\":\"" + new string('0', 64) + "\",\"health_status\":\"ready\",\"addressing_info\":{}}");
 
     /// <summary>Collects every message a node delivers, by payload service name.</summary>
-    private sealed class Inbox : IAsyncDisposable
+    internal sealed class Inbox : IAsyncDisposable
     {
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _pump;
