@@ -747,10 +747,11 @@ public sealed class MeshNode : IAsyncDisposable
         records.Record(new PeerAdmission(peer, check.Handle, check.Attributes, _time.GetUtcNow().ToUnixTimeSeconds(), expires, AdmissionPath.ProducerAdmission));
     }
 
-    private bool IsCurrentTopic(byte[]? topic) => topic is not null && topic.AsSpan().SequenceEqual(_state.TopicId);
+    // The topic derives from the secret salt: compared in constant time.
+    private bool IsCurrentTopic(byte[]? topic) => topic is not null && CryptographicOperations.FixedTimeEquals(topic, _state.TopicId);
 
     private bool IsAcceptedTopic(byte[] topic, long nowMs)
-        => IsCurrentTopic(topic) || (_previousTopic is not null && nowMs < _overlapUntilMs && topic.AsSpan().SequenceEqual(_previousTopic));
+        => IsCurrentTopic(topic) || (_previousTopic is not null && nowMs < _overlapUntilMs && CryptographicOperations.FixedTimeEquals(topic, _previousTopic));
 
     private byte[] BuildHello()
     {
