@@ -282,7 +282,7 @@ public sealed class AsterEndpoint : IAsyncDisposable
         QuicHeaderStatus status = QuicPacketParser.TryParse(datagram, QuicConnectionCore.LocalCidLength, out QuicPacketHeader header);
         if (status == QuicHeaderStatus.UnsupportedVersion)
         {
-            SendVersionNegotiation(datagram.Length, header, remote);
+            SendVersionNegotiation(datagram.Length, header, (IPEndPoint)_anyEndPoint.Create(from));
             return;
         }
 
