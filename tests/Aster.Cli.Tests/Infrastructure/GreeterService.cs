@@ -1,0 +1,122 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using Aster.Codec;
+using Aster.Fory;
+using Aster.Net.Identity;
+using Aster.Net.Quic;
+using Aster.Server;
+using Aster.Transport;
+
+namespace Aster.Cli.Tests.Infrastructure;
+
+[WireType("clitest/GreetRequest")]
+public sealed record GreetRequest(string Name = "", int Times = 1);
+
+[WireType("clitest/Greeting")]
+public sealed record Greeting(string Message = "", int Seq = 0);
+
+[AsterService(Name = "Greeter", MethodNaming = MethodNaming.CamelCase)]
+public interface IGreeter
+{
+    [Rpc(Idempotent = true)]
+    ValueTask<Greeting> GreetAsync(GreetRequest request, CancellationToken cancellationToken = default);
+
+    IAsyncEnumerable<Greeting> StreamAsync(GreetRequest request, CancellationToken cancellationToken = default);
+
+    ValueTask<Greeting> CollectAsync(IAsyncEnumerable<GreetRequest> requests, CancellationToken cancellationToken = default);
+
+    IAsyncEnumerable<Greeting> ConverseAsync(IAsyncEnumerable<GreetRequest> requests, CancellationToken cancellationToken = default);
+}
+
+public sealed class GreeterService : IGreeter
+{
+    public ValueTask<Greeting> GreetAsync(GreetRequest request, CancellationToken cancellationToken = default)
+        => request.Name.Length == 0
+            ? throw new RpcException(StatusCode.InvalidArgument, "name is required")
+            : ValueTask.FromResult(new Greeting($"Hello, {request.Name}!"));
+
+    public async IAsyncEnumerable<Greeting> StreamAsync(GreetRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        // Times = 0 streams until the client cancels.
+        for (int i = 0; request.Times == 0 || i < request.Times; i++)
+        {
+            await Task.Delay(5, cancellationToken);
+            yield return new Greeting($"{request.Name} #{i}", i);
+        }
+    }
+
+    public async ValueTask<Greeting> CollectAsync(IAsyncEnumerable<GreetRequest> requests, CancellationToken cancellationToken = default)
+    {
+        var names = new List<string>();
+        await foreach (GreetRequest request in requests.WithCancellation(cancellationToken))
+        {
+            names.Add(request.Name);
+        }
+
+        return new Greeting("Hello, " + string.Join(" and ", names) + "!", names.Count);
+    }
+
+    public async IAsyncEnumerable<Greeting> ConverseAsync(IAsyncEnumerable<GreetRequest> requests, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        int i = 0;
+        await foreach (GreetRequest request in requests.WithCancellation(cancellationToken))
+        {
+            yield return new Greeting("Hi " + request.Name, i++);
+        }
+    }
+}
+
+/// <summary>A dev-mode Greeter server on a real UDP socket on loopback, serving until disposed.</summary>
+public sealed class GreeterServer : IAsyncDisposable
+{
+    private readonly AsterEndpoint _endpoint;
+    private readonly AsterServer _server;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _accepting;
+
+    private GreeterServer(AsterEndpoint endpoint, AsterServer server)
+    {
+        _endpoint = endpoint;
+        _server = server;
+        _accepting = AcceptAsync();
+    }
+
+    /// <summary>The server's aster1… address.</summary>
+    public string Address => _endpoint.Address.ToString();
+
+    public static async Task<GreeterServer> StartAsync()
+    {
+        var options = new AsterEndpointOptions { SecretKey = SecretKey.Generate(), BindAddress = new IPEndPoint(IPAddress.Loopback, 0) };
+        options.Alpns.Add("aster/1");
+        AsterEndpoint endpoint = await AsterEndpoint.BindAsync(options);
+#pragma warning disable IL2026, IL3050
+        var server = new AsterServer([ServiceBinder.FromInstance(new GreeterService())], new AsterServerOptions { Codecs = new ForyCodecProvider() });
+#pragma warning restore IL2026, IL3050
+        return new GreeterServer(endpoint, server);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _server.DisposeAsync();
+        await _endpoint.DisposeAsync();
+        try
+        {
+            await _accepting;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or IOException)
+        {
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            AsterConnection connection = await _endpoint.AcceptAsync(_stop.Token);
+            _ = _server.ServeConnectionAsync(new QuicRpcConnection(connection), _stop.Token);
+        }
+    }
+}
