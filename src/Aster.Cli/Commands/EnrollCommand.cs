@@ -99,43 +99,31 @@ internal static class EnrollCommand
         using RootKey root = KeyFiles.ReadRootKey(rootKeyPath);
         AsterIdentityFile file = LoadOrCreate(identityPath, outPath);
         endpoint = file.EndpointId;
-        ulong expiresAt = (ulong)request.ExpiresAt.ToUnixTimeSeconds();
-        AsterIdentityPeer entry;
-        if (producer)
-        {
-            EnrollmentCredential credential = root.SignProducer(endpoint, expiresAt, attrs);
-            entry = new AsterIdentityPeer
+        SignedCredential signed = CredentialSigner.Sign(root, producer ? "producer" : request.Type, producer || !request.Unbound ? endpoint : null, request.ExpiresAt, attrs);
+        AsterIdentityPeer entry = signed.Producer is { } p
+            ? new AsterIdentityPeer
             {
                 Name = request.Name,
                 Role = "producer",
                 Type = "policy",
-                RootPubkey = Convert.ToHexStringLower(root.PublicKey),
-                EndpointId = credential.EndpointId,
-                ExpiresAt = (long)expiresAt,
-                Signature = Convert.ToHexStringLower(credential.Signature),
+                RootPubkey = Convert.ToHexStringLower(p.RootPublicKey),
+                EndpointId = p.EndpointId,
+                ExpiresAt = (long)p.ExpiresAt,
+                Signature = Convert.ToHexStringLower(p.Signature),
                 Attributes = attrs,
-            };
-        }
-        else
-        {
-            EndpointId? bind = request.Unbound ? null : endpoint;
-            ConsumerEnrollmentCredential credential = request.Type == "ott"
-                ? root.SignOneTimeToken(bind, expiresAt, attrs)
-                : root.SignPolicy(bind, expiresAt, attrs);
-            entry = new AsterIdentityPeer
+            }
+            : new AsterIdentityPeer
             {
                 Name = request.Name,
                 Role = "consumer",
-                Type = credential.TypeName,
-                RootPubkey = Convert.ToHexStringLower(root.PublicKey),
-                EndpointId = credential.EndpointId,
-                ExpiresAt = (long)expiresAt,
-                Nonce = credential.HasNonce ? Convert.ToHexStringLower(credential.Nonce) : null,
-                Signature = Convert.ToHexStringLower(credential.Signature),
+                Type = signed.Consumer!.TypeName,
+                RootPubkey = Convert.ToHexStringLower(signed.Consumer.RootPublicKey),
+                EndpointId = signed.Consumer.EndpointId,
+                ExpiresAt = (long)signed.Consumer.ExpiresAt,
+                Nonce = signed.Consumer.HasNonce ? Convert.ToHexStringLower(signed.Consumer.Nonce) : null,
+                Signature = Convert.ToHexStringLower(signed.Consumer.Signature),
                 Attributes = attrs,
             };
-        }
-
         file.WithPeer(entry).Write(outPath);
         return entry;
     }
