@@ -130,6 +130,36 @@ public sealed class DynamicClientTests
         Assert.Throws<FormatException>(() => DynamicMethod.Parse(".m"));
     }
 
+    [Fact]
+    public void JsonCodec_AnyBytes_DecodeOrThrowJsonException()
+    {
+        IMessageCodec<JsonElement> codec = new DynamicCodecs(_codecs).GetCodec<JsonElement>(SerializationMode.Json);
+        FsCheck.Check.One(FsCheck.Config.QuickThrowOnFailure.WithMaxTest(5_000), FsCheck.Fluent.Prop.ForAll(FsCheck.Fluent.ArbMap.Default.ArbFor<byte[]>(), bytes =>
+        {
+            try
+            {
+                JsonElement value = codec.Decode(new System.Buffers.ReadOnlySequence<byte>(bytes));
+                var output = new System.Buffers.ArrayBufferWriter<byte>();
+                codec.Encode(value, output);
+                using JsonDocument again = JsonDocument.Parse(output.WrittenMemory);
+                return JsonElement.DeepEquals(value, again.RootElement);
+            }
+            catch (JsonException)
+            {
+                return true;
+            }
+        }));
+    }
+
+    [Fact]
+    public void Codecs_RejectAValueInTheWrongMode()
+    {
+        var codecs = new DynamicCodecs(_codecs);
+        Assert.Throws<NotSupportedException>(() => codecs.GetCodec<JsonElement>(SerializationMode.Xlang));
+        Assert.Throws<NotSupportedException>(() => codecs.GetCodec<ForyValue>(SerializationMode.Json));
+        Assert.Throws<ArgumentException>(() => codecs.GetCodec<JsonElement>(SerializationMode.Json).Encode(default, new System.Buffers.ArrayBufferWriter<byte>()));
+    }
+
     private static byte[] Encode(EchoRequest request)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
