@@ -25,6 +25,7 @@ internal static class AsterCli
             ConfigCommand.Create(host),
             ContractCommand.Create(host),
             CallCommand.Create(host),
+            McpCommand.Create(host),
         };
         return root;
     }

@@ -20,6 +20,7 @@ public sealed class UsageTests
         "contract gen --help",
         "contract list --help",
         "call --help",
+        "mcp --help",
     };
 
     [Theory]

@@ -49,8 +49,7 @@ internal static class CallCommand
                     Metadata = ParseMetadata(parse.GetValue(metadata)),
                 },
                 parse.GetValue(pretty));
-            AsterIdentityFile? file = LoadIdentity(host, parse.GetValue(identity), parse.GetValue(peer));
-            using SecretKey nodeKey = file is null ? SecretKey.Generate() : SecretKey.FromBytes(file.SecretKey.ToBytes());
+            using SecretKey nodeKey = NodeKey(host, parse.GetValue(identity), parse.GetValue(peer));
             await using PeerConnection connection = await PeerConnection.ConnectAsync(spec.Address, nodeKey, TimeSpan.FromSeconds(parse.GetValue(connectTimeout)), cancellationToken);
             return await RunAsync(host, new DynamicClient(connection.Client), spec, cancellationToken);
         });
@@ -86,7 +85,15 @@ internal static class CallCommand
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    private static EndpointAddr ParseAddress(string text)
+    /// <summary>The node key of the identity file in use (explicit, ASTER_IDENTITY_FILE or ./.aster-identity), else a fresh one.</summary>
+    internal static SecretKey NodeKey(CliHost host, string? explicitPath, string? peerName)
+    {
+        AsterIdentityFile? file = LoadIdentity(host, explicitPath, peerName);
+        return file?.SecretKey ?? SecretKey.Generate();
+    }
+
+    /// <summary>Parses an address argument; a malformed one is a usage error.</summary>
+    internal static EndpointAddr ParseAddress(string text)
     {
         try
         {
