@@ -1,17 +1,18 @@
-// Hello World over the real transport: an Aster server and client talking QUIC over UDP on loopback.
-//   dotnet run --project samples/HelloWorld             server and client in one process (the main job)
-//   dotnet run --project samples/HelloWorld -- server   serve until Ctrl+C and print the address
-//   dotnet run --project samples/HelloWorld -- client <aster1…>
+// Hello World over the real transport: an Aster server and client talking QUIC over UDP.
+//   dotnet run --project samples/HelloWorld                      server and client in one process, on loopback (the main job)
+//   dotnet run --project samples/HelloWorld -- server [port]     serve on every interface until Ctrl+C; prints the aster1 address
+//   dotnet run --project samples/HelloWorld -- client <aster1…>  call a server, on this machine or another
 using System.Diagnostics;
+using System.Net;
 using Aster.Client;
 using Aster.Codec;
-using Aster.Net.Identity;
-using Aster.Net.Quic;
+using Aster.Samples;
 using Aster.Server;
-using Aster.Transport;
 using HelloWorld;
+using Microsoft.Extensions.Logging;
 
 var codecs = new ForyCodecProvider();
+using ILoggerFactory logging = SampleConsoleLoggerProvider.CreateFactory();
 string mode = args.Length > 0 ? args[0] : "both";
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
@@ -19,72 +20,54 @@ Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
 switch (mode)
 {
     case "server":
-        await using (AsterEndpoint endpoint = await BindServerAsync())
-        {
-            Console.WriteLine($"Serving Hello at {endpoint.Address}");
-            await ServeAsync(endpoint, stop.Token);
-        }
-
+    {
+        int port = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 0;
+        await using AsterServer server = CreateServer(new IPEndPoint(IPAddress.Any, port));
+        await server.StartAsync();
+        Console.WriteLine($"Serving Hello at {server.Address}");
+        Console.WriteLine("Call it with: dotnet run --project samples/HelloWorld -- client <the address above>   (Ctrl+C stops)");
+        await server.ServeAsync(stop.Token);
         break;
+    }
+
     case "client" when args.Length > 1:
-        await CallAsync(EndpointAddr.Parse(args[1]));
+        await CallAsync(args[1]);
         break;
     case "both":
-        await using (AsterEndpoint endpoint = await BindServerAsync())
-        {
-            Console.WriteLine($"Server listening at {endpoint.Address}");
-            Task serving = ServeAsync(endpoint, stop.Token);
-            await CallAsync(endpoint.Address);
-            await stop.CancelAsync();
-            await serving;
-        }
-
+    {
+        // Dev mode: no identity or root key configured, so an ephemeral key and open gates (the server logs a warning).
+        await using AsterServer server = CreateServer(new IPEndPoint(IPAddress.Loopback, 0));
+        await server.StartAsync();
+        Console.WriteLine($"Server listening at {server.Address}");
+        await CallAsync(server.Address);
         break;
+    }
+
     default:
-        Console.Error.WriteLine("usage: HelloWorld [server | client <aster1-address>]");
+        Console.Error.WriteLine("usage: HelloWorld [server [port] | client <aster1-address>]");
         return 2;
 }
 
 return 0;
 
-static async Task<AsterEndpoint> BindServerAsync()
+AsterServer CreateServer(IPEndPoint bind)
 {
-    // Dev mode: no identity file or root key configured, so an ephemeral key and open gates.
-    Console.WriteLine("Dev mode: ephemeral identity, open gates (no root key or .aster-identity configured).");
-    var options = new AsterEndpointOptions { SecretKey = SecretKey.Generate() };
-    options.Alpns.Add("aster/1");
-    return await AsterEndpoint.BindAsync(options);
+    var options = new AsterServerOptions { Codecs = codecs, LoggerFactory = logging, ShutdownGracePeriod = TimeSpan.FromSeconds(2) };
+    options.BindAddresses.Add(bind);
+    return new AsterServer([ServiceBinder.FromInstance(new HelloService())], options);
 }
 
-async Task ServeAsync(AsterEndpoint endpoint, CancellationToken cancellationToken)
+async Task CallAsync(string address)
 {
-    await using var server = new AsterServer([ServiceBinder.FromInstance(new HelloService())], new AsterServerOptions { Codecs = codecs });
-    var connections = new List<Task>();
-    try
-    {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            AsterConnection connection = await endpoint.AcceptAsync(cancellationToken);
-            connections.Add(server.ServeConnectionAsync(new QuicRpcConnection(connection), cancellationToken));
-        }
-    }
-    catch (OperationCanceledException)
-    {
-    }
-
-    await Task.WhenAll(connections);
-}
-
-async Task CallAsync(EndpointAddr address)
-{
-    var clientOptions = new AsterEndpointOptions { SecretKey = SecretKey.Generate() };
-    await using AsterEndpoint endpoint = await AsterEndpoint.BindAsync(clientOptions);
     var started = Stopwatch.StartNew();
-    AsterConnection connection = await endpoint.ConnectAsync(address, "aster/1");
-    Console.WriteLine($"Client {endpoint.Id.ToString()[..16]}… connected to {connection.RemoteId.ToString()[..16]}… over QUIC in {started.Elapsed.TotalMilliseconds:F1} ms");
-    await using var client = new AsterClient(new QuicRpcConnection(connection), new AsterClientOptions { Codecs = codecs });
-    IHello hello = ServiceProxy.Create<IHello>(client);
+    await using AsterClient client = await AsterClient.ConnectAsync(address, new AsterClientOptions { Codecs = codecs, LoggerFactory = logging });
+    Console.WriteLine($"Admitted and connected over QUIC in {started.Elapsed.TotalMilliseconds:F1} ms; the server offers:");
+    foreach (Aster.Trust.ServiceSummary service in client.Services)
+    {
+        Console.WriteLine($"  {service.Name} v{service.Version} ({service.Pattern}, {string.Join("/", service.SerializationModes)}) contract {service.ContractId[..16]}…");
+    }
 
+    IHello hello = ServiceProxy.Create<IHello>(client);
     HelloResponse reply = await hello.SayHelloAsync(new HelloRequest("World"));
     Console.WriteLine($"sayHello  -> {reply.Message}");
     await foreach (HelloResponse step in hello.CountdownAsync(new HelloRequest("Aster")))

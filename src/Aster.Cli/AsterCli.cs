@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Aster.Cli.Commands;
+using Aster.Client;
 using Aster.Configuration;
 using Aster.Contracts;
 using Aster.Fory;
@@ -72,6 +73,12 @@ internal static class AsterCli
         CliException cli => (cli.ExitCode, cli.Message),
         OperationCanceledException when cancellationToken.IsCancellationRequested => (ExitCodes.Interrupted, "interrupted"),
         RpcException rpc => (ExitCodeOf(rpc.StatusCode), RpcMessage(rpc)),
+        AdmissionException admission => admission.Failure switch
+        {
+            AdmissionFailure.Unavailable => (ExitCodes.Unreachable, "admission unavailable: " + admission.Message),
+            AdmissionFailure.Malformed => (ExitCodes.Failed, "admission failed: " + admission.Message),
+            _ => (ExitCodes.AdmissionDenied, "admission denied: " + admission.Message),
+        },
         TransportException transport => (ExitCodes.Unreachable, "peer unreachable: " + transport.Message),
         TimeoutException timeout => (ExitCodes.Unreachable, "timed out: " + timeout.Message),
         ConfigurationException or TrustFormatException or IdentityFormatException or ContractException or ForyException

@@ -32,7 +32,8 @@ public sealed class EndToEndTests
         Assert.True(contracts.ExitCode == 0, contracts.ToString());
         Assert.Contains(ServiceContracts.Describe<IGreeter>().ContractId, contracts.Out);
 
-        await using GreeterServer server = await GreeterServer.StartAsync();
+        // A dev-mode server refuses any credential (its ephemeral root signed none), so this server trusts our root.
+        await using GreeterServer server = await GreeterServer.StartAsync(new RootGatedAuthority(Convert.FromHexString(rootPub)));
         CliResult call = await ToolProcess.RunAsync(scratch, null, "call", server.Address, "Greeter.greet", """{"name":"process"}""", "--identity", "client.aster-identity");
         Assert.True(call.ExitCode == 0, call.ToString());
         using (JsonDocument doc = JsonDocument.Parse(call.Out))
@@ -47,6 +48,33 @@ public sealed class EndToEndTests
         CliResult failed = await ToolProcess.RunAsync(scratch, null, "call", server.Address, "Greeter.greet", "{}", "--identity", "client.aster-identity");
         Assert.Equal(1, failed.ExitCode);
         Assert.Equal("error: INVALID_ARGUMENT (3): name is required", failed.Error.Trim());
+    }
+
+    [Fact]
+    public async Task GatedServer_AdmitsTheEnrolledConsumer_AndRefusesOthersWithExit3()
+    {
+        using var scratch = new Scratch();
+        string rootPub = (await ToolProcess.RunAsync(scratch, null, "keygen", "root")).Out.Trim();
+        Assert.Equal(0, (await ToolProcess.RunAsync(scratch, null, "enroll", "node", "--role", "consumer", "--name", "reader", "-c", "reader", "-o", "client.aster-identity", "--no-gitignore")).ExitCode);
+
+        await using GreeterServer server = await GreeterServer.StartAsync(new RootGatedAuthority(Convert.FromHexString(rootPub)));
+        CliResult admitted = await ToolProcess.RunAsync(scratch, null, "call", server.Address, "Greeter.greet", """{"name":"reader"}""", "--identity", "client.aster-identity");
+        Assert.True(admitted.ExitCode == 0, admitted.ToString());
+        Assert.Contains("Hello, reader!", admitted.Out);
+
+        CliResult stranger = await ToolProcess.RunAsync(scratch, null, "call", server.Address, "Greeter.greet", """{"name":"x"}""");
+        Assert.True(stranger.ExitCode == 3, stranger.ToString());
+        Assert.StartsWith("error: admission denied", stranger.Error.Trim().Split('\n')[^1]);
+
+        // A credential from another deployment's root is refused too.
+        var other = new Scratch();
+        using (other)
+        {
+            await ToolProcess.RunAsync(other, null, "keygen", "root");
+            await ToolProcess.RunAsync(other, null, "enroll", "node", "--role", "consumer", "--name", "intruder", "-o", "intruder.aster-identity", "--no-gitignore");
+            CliResult intruder = await ToolProcess.RunAsync(other, null, "call", server.Address, "Greeter.greet", """{"name":"x"}""", "--identity", "intruder.aster-identity");
+            Assert.True(intruder.ExitCode == 3, intruder.ToString());
+        }
     }
 
     [Fact]

@@ -25,15 +25,16 @@ internal static class CallCommand
         var maxItems = new Option<int?>("--max-items") { Description = "Stop after N responses; the server is sent CANCEL." };
         var timeout = new Option<double?>("--timeout") { Description = "The call deadline in seconds." };
         var metadata = new Option<string[]>("--metadata", "-m") { Description = "Request metadata KEY=VALUE (repeatable)." };
-        var identity = new Option<string?>("--identity", "-i") { Description = "Identity file whose node key is used (default: ASTER_IDENTITY_FILE, else ./.aster-identity, else an ephemeral key)." };
+        var identity = new Option<string?>("--identity", "-i") { Description = "Identity file: its node key and consumer credential are used (default: ASTER_IDENTITY_FILE, else ./.aster-identity, else an ephemeral key and no credential)." };
         var peer = new Option<string?>("--peer") { Description = "The identity entry to present (default: the first consumer entry)." };
+        var rcan = new Option<string?>("--rcan") { Description = "A consumer credential file to present; the node key comes from the .aster-identity next to it (or --identity)." };
         var version = new Option<int>("--service-version") { Description = "The service version (default 1: the server's only version).", DefaultValueFactory = _ => 1 };
         var pretty = new Option<bool>("--pretty") { Description = "Indent each JSON response." };
         var connectTimeout = new Option<double>("--connect-timeout") { Description = "Seconds to wait for the connection (default 10).", DefaultValueFactory = _ => 10 };
 
         var call = new Command("call", "Call any method of a running service with JSON in and JSON out (unary and streaming). Exit codes: 0 ok, 1 non-OK status, 2 usage, 3 admission denied, 4 unreachable or timed out.")
         {
-            address, method, request, items, maxItems, timeout, metadata, identity, peer, version, pretty, connectTimeout,
+            address, method, request, items, maxItems, timeout, metadata, identity, peer, rcan, version, pretty, connectTimeout,
         };
         call.SetAction(async (parse, cancellationToken) =>
         {
@@ -49,9 +50,12 @@ internal static class CallCommand
                     Metadata = ParseMetadata(parse.GetValue(metadata)),
                 },
                 parse.GetValue(pretty));
-            using SecretKey nodeKey = NodeKey(host, parse.GetValue(identity), parse.GetValue(peer));
-            await using PeerConnection connection = await PeerConnection.ConnectAsync(spec.Address, nodeKey, TimeSpan.FromSeconds(parse.GetValue(connectTimeout)), cancellationToken);
-            return await RunAsync(host, new DynamicClient(connection.Client), spec, cancellationToken);
+            AsterClientOptions options = CallerIdentity.Options(host, parse.GetValue(identity), parse.GetValue(peer), parse.GetValue(rcan), TimeSpan.FromSeconds(parse.GetValue(connectTimeout)));
+            using (options.SecretKey)
+            {
+                await using AsterClient client = await CallerIdentity.ConnectAsync(spec.Address, options, cancellationToken);
+                return await RunAsync(host, new DynamicClient(client), spec, cancellationToken);
+            }
         });
         return call;
     }
@@ -83,13 +87,6 @@ internal static class CallCommand
         }
 
         return Encoding.UTF8.GetString(buffer.ToArray());
-    }
-
-    /// <summary>The node key of the identity file in use (explicit, ASTER_IDENTITY_FILE or ./.aster-identity), else a fresh one.</summary>
-    internal static SecretKey NodeKey(CliHost host, string? explicitPath, string? peerName)
-    {
-        AsterIdentityFile? file = LoadIdentity(host, explicitPath, peerName);
-        return file?.SecretKey ?? SecretKey.Generate();
     }
 
     /// <summary>Parses an address argument; a malformed one is a usage error.</summary>
@@ -140,29 +137,6 @@ internal static class CallCommand
             int eq = e.IndexOf('=', StringComparison.Ordinal);
             return eq > 0 ? KeyValuePair.Create(e[..eq].ToLowerInvariant(), e[(eq + 1)..]) : throw CliException.Usage($"--metadata '{e}' is not KEY=VALUE");
         })];
-    }
-
-    private static AsterIdentityFile? LoadIdentity(CliHost host, string? explicitPath, string? peerName)
-    {
-        string? path = AsterIdentityFile.Discover(explicitPath is null ? null : host.ResolvePath(explicitPath), host.Environment, host.WorkingDirectory);
-        if (path is null)
-        {
-            if (peerName is not null)
-            {
-                throw CliException.Usage("--peer needs an identity file");
-            }
-
-            host.Note("no identity file: calling with an ephemeral key (dev-mode servers only)");
-            return null;
-        }
-
-        AsterIdentityFile file = AsterIdentityFile.Read(path);
-        if (peerName is not null && file.FindPeer(peerName) is null)
-        {
-            throw CliException.Usage($"no entry named '{peerName}' in {path}");
-        }
-
-        return file;
     }
 }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Reflection;
 using Aster.Cli.Calls;
 using Aster.Cli.Mcp;
+using Aster.Client;
 using Aster.Client.Dynamic;
 using Aster.Net.Identity;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -17,14 +18,15 @@ internal static class McpCommand
     {
         var address = new Argument<string>("address") { Description = "The Aster server: an aster1… ticket or a base64 NodeAddr." };
         var manifests = new Option<string[]>("--manifest") { Description = "Contract manifest files (from 'aster contract gen'); repeatable. Required until the registry supplies them.", Required = true };
-        var identity = new Option<string?>("--identity", "-i") { Description = "Identity file whose node key (and consumer credential) is used." };
+        var identity = new Option<string?>("--identity", "-i") { Description = "Identity file whose node key and consumer credential scope the tools." };
+        var rcan = new Option<string?>("--rcan") { Description = "A consumer credential file (the node key from the .aster-identity next to it)." };
         var allow = new Option<string[]>("--allow") { Description = "Only tools matching one of these (glob or tag:NAME); repeatable." };
         var deny = new Option<string[]>("--deny") { Description = "Hide tools matching any of these; repeatable." };
         var noBidi = new Option<bool>("--no-bidi") { Description = "Do not expose bidirectional-streaming methods." };
         var cap = new Option<int>("--max-items-cap") { Description = "Hard cap on aster_max_items.", DefaultValueFactory = _ => 10_000 };
         var mcp = new Command("mcp", "Serve the methods of an Aster server as MCP tools over stdio (JSON-RPC, one message per line) for AI agents; logs go to stderr.")
         {
-            address, manifests, identity, allow, deny, noBidi, cap,
+            address, manifests, identity, rcan, allow, deny, noBidi, cap,
         };
         mcp.SetAction(async (parse, cancellationToken) =>
         {
@@ -36,10 +38,11 @@ internal static class McpCommand
             }
 
             EndpointAddr target = CallCommand.ParseAddress(parse.GetRequiredValue(address));
-            using SecretKey nodeKey = CallCommand.NodeKey(host, parse.GetValue(identity), null);
-            await using PeerConnection connection = await PeerConnection.ConnectAsync(target, nodeKey, TimeSpan.FromSeconds(10), cancellationToken);
+            AsterClientOptions options = CallerIdentity.Options(host, parse.GetValue(identity), null, parse.GetValue(rcan), TimeSpan.FromSeconds(10));
+            using SecretKey? key = options.SecretKey;
+            await using AsterClient client = await CallerIdentity.ConnectAsync(target, options, cancellationToken);
             var gateway = new McpGateway(
-                new DynamicClient(connection.Client),
+                new DynamicClient(client),
                 methods,
                 new ToolFilter(parse.GetValue(allow) ?? [], parse.GetValue(deny) ?? []),
                 !parse.GetValue(noBidi),

@@ -1,11 +1,12 @@
 using Aster.Contracts;
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Aster.Client.Dynamic;
 using Aster.Codec;
 using Aster.Diagnostics;
+using Aster.Client.Network;
 using Aster.Internal;
+using Aster.Net.Identity;
 using Aster.Protocol;
 using Aster.Transport;
 
@@ -17,8 +18,7 @@ namespace Aster.Client;
 /// </summary>
 public sealed class AsterClient : IAsyncDisposable
 {
-    private readonly StreamPool _sharedPool;
-    private readonly ConcurrentDictionary<int, StreamPool> _sessionPools = new();
+    private readonly IClientConnector _connector;
     private readonly IClientInterceptor[] _interceptors;
     private int _callId;
     private int _sessionId;
@@ -26,17 +26,59 @@ public sealed class AsterClient : IAsyncDisposable
     /// <summary>Creates a client over an established connection.</summary>
     /// <exception cref="ArgumentException">No codecs configured.</exception>
     public AsterClient(IRpcConnection connection, AsterClientOptions options)
+        : this(new FixedConnector(new ClientLink(connection ?? throw new ArgumentNullException(nameof(connection)), options ?? throw new ArgumentNullException(nameof(options)))), options)
     {
-        ArgumentNullException.ThrowIfNull(connection);
-        ArgumentNullException.ThrowIfNull(options);
-        Connection = connection;
+    }
+
+    private AsterClient(IClientConnector connector, AsterClientOptions options)
+    {
         Options = options;
         Codecs = new DynamicCodecs(options.Codecs ?? throw new ArgumentException("AsterClientOptions.Codecs is required.", nameof(options)));
-        _sharedPool = new StreamPool(connection, options.SharedStreamPoolSize, options.MaxFrameLength);
+        _connector = connector;
         _interceptors = [.. options.Interceptors];
     }
 
-    internal IRpcConnection Connection { get; }
+    /// <summary>
+    /// The services the server advertised in consumer admission (name, version, contract id, pattern, serialization
+    /// modes and the <c>rpc</c> channel). Empty for a client made over a given connection, which runs no admission.
+    /// </summary>
+    public IReadOnlyList<Trust.ServiceSummary> Services => _connector.Services;
+
+    /// <summary>
+    /// Connects to the node at <paramref name="address"/> (an <c>aster1…</c> address, or any form
+    /// <see cref="EndpointAddr.Parse"/> accepts): runs consumer admission with
+    /// <see cref="AsterClientOptions.CredentialJson"/> (or none), keeps the advertised <see cref="Services"/>, and
+    /// opens <c>aster/1</c> connections as calls need them. A connection that dies fails its calls in flight with
+    /// UNAVAILABLE; the next call dials again and re-runs admission.
+    /// </summary>
+    /// <param name="address">The server's address.</param>
+    /// <param name="options">Codecs, identity, credential and limits.</param>
+    /// <param name="cancellationToken">Cancels connecting.</param>
+    /// <returns>The connected client; dispose it to close its connections (and its endpoint, unless shared).</returns>
+    /// <exception cref="AddressFormatException">The address is malformed.</exception>
+    /// <exception cref="AdmissionException">Admission was denied, unavailable or inconsistent.</exception>
+    /// <exception cref="RpcException">UNAVAILABLE: the node could not be reached.</exception>
+    public static Task<AsterClient> ConnectAsync(string address, AsterClientOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        return ConnectAsync(EndpointAddr.Parse(address), options, cancellationToken);
+    }
+
+    /// <summary>Connects to the node at <paramref name="address"/>; see <see cref="ConnectAsync(string, AsterClientOptions, CancellationToken)"/>.</summary>
+    /// <param name="address">The server's endpoint id and direct addresses.</param>
+    /// <param name="options">Codecs, identity, credential and limits.</param>
+    /// <param name="cancellationToken">Cancels connecting.</param>
+    /// <returns>The connected client.</returns>
+    /// <exception cref="AdmissionException">Admission was denied, unavailable or inconsistent.</exception>
+    /// <exception cref="RpcException">UNAVAILABLE: the node could not be reached.</exception>
+    public static async Task<AsterClient> ConnectAsync(EndpointAddr address, AsterClientOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        ArgumentNullException.ThrowIfNull(options);
+        _ = options.Codecs ?? throw new ArgumentException("AsterClientOptions.Codecs is required.", nameof(options));
+        NetworkConnector connector = await NetworkConnector.ConnectAsync(address, options, cancellationToken).ConfigureAwait(false);
+        return new AsterClient(connector, options);
+    }
 
     internal AsterClientOptions Options { get; }
 
@@ -56,10 +98,10 @@ public sealed class AsterClient : IAsyncDisposable
         TResponse response = default!;
         await InvokeAsync(method.Service, method.Version, method.Name, MethodPattern.Unary, method.Idempotent, options, async context =>
         {
-            SerializationMode mode = ModeOf(context.Options);
+            SerializationMode mode = ModeOf(context);
             ReadOnlyMemory<byte> payload = Encode(Codecs.GetCodec<TRequest>(mode), request);
-            StreamPool pool = PoolFor(context.Options.SessionId);
-            await using ClientCall call = await ClientCall.StartAsync(this, Header(context, mode), CheckedTimeout(context.Options), pool, payload, cancellationToken).ConfigureAwait(false);
+            ClientLink link = await _connector.GetLinkAsync(context.Service, cancellationToken).ConfigureAwait(false);
+            await using ClientCall call = await ClientCall.StartAsync(this, link.Connection, Header(context, mode), CheckedTimeout(context.Options), link.PoolFor(context.Options.SessionId), payload, cancellationToken).ConfigureAwait(false);
             response = await call.ReadSingleAsync(Codecs.GetCodec<TResponse>(mode)).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
         return response;
@@ -73,9 +115,10 @@ public sealed class AsterClient : IAsyncDisposable
         SerializationMode mode = default;
         await InvokeAsync(method.Service, method.Version, method.Name, MethodPattern.ServerStream, method.Idempotent, options, async context =>
         {
-            mode = ModeOf(context.Options);
+            mode = ModeOf(context);
             ReadOnlyMemory<byte> payload = Encode(Codecs.GetCodec<TRequest>(mode), request);
-            call = await ClientCall.StartAsync(this, Header(context, mode), CheckedTimeout(context.Options), pool: null, payload, cancellationToken).ConfigureAwait(false);
+            ClientLink link = await _connector.GetLinkAsync(context.Service, cancellationToken).ConfigureAwait(false);
+            call = await ClientCall.StartAsync(this, link.Connection, Header(context, mode), CheckedTimeout(context.Options), pool: null, payload, cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
 
         ClientCall started = call!;
@@ -103,8 +146,9 @@ public sealed class AsterClient : IAsyncDisposable
         TResponse response = default!;
         await InvokeAsync(method.Service, method.Version, method.Name, MethodPattern.ClientStream, method.Idempotent, options, async context =>
         {
-            SerializationMode mode = ModeOf(context.Options);
-            await using ClientCall call = await ClientCall.StartAsync(this, Header(context, mode), CheckedTimeout(context.Options), pool: null, firstRequest: null, cancellationToken).ConfigureAwait(false);
+            SerializationMode mode = ModeOf(context);
+            ClientLink link = await _connector.GetLinkAsync(context.Service, cancellationToken).ConfigureAwait(false);
+            await using ClientCall call = await ClientCall.StartAsync(this, link.Connection, Header(context, mode), CheckedTimeout(context.Options), pool: null, firstRequest: null, cancellationToken).ConfigureAwait(false);
             using var sending = CancellationTokenSource.CreateLinkedTokenSource(call.Token);
             Task send = SendAllAsync(call, Codecs.GetCodec<TRequest>(mode), requests, sending.Token);
             try
@@ -131,8 +175,9 @@ public sealed class AsterClient : IAsyncDisposable
         SerializationMode mode = default;
         await InvokeAsync(method.Service, method.Version, method.Name, MethodPattern.BidiStream, method.Idempotent, options, async context =>
         {
-            mode = ModeOf(context.Options);
-            call = await ClientCall.StartAsync(this, Header(context, mode), CheckedTimeout(context.Options), pool: null, firstRequest: null, cancellationToken).ConfigureAwait(false);
+            mode = ModeOf(context);
+            ClientLink link = await _connector.GetLinkAsync(context.Service, cancellationToken).ConfigureAwait(false);
+            call = await ClientCall.StartAsync(this, link.Connection, Header(context, mode), CheckedTimeout(context.Options), pool: null, firstRequest: null, cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
 
         ClientCall started = call!;
@@ -164,8 +209,8 @@ public sealed class AsterClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Closes the connection.</summary>
-    public ValueTask DisposeAsync() => Connection.CloseAsync(0, "normal close");
+    /// <summary>Closes the connections (and the endpoint the client owns).</summary>
+    public ValueTask DisposeAsync() => _connector.DisposeAsync();
 
     internal IProtocolCodec ProtocolFor(SerializationMode mode)
         => mode == SerializationMode.Json
@@ -223,12 +268,8 @@ public sealed class AsterClient : IAsyncDisposable
         return options.Timeout;
     }
 
-    private SerializationMode ModeOf(CallOptions options) => options.SerializationMode ?? Options.DefaultSerializationMode;
-
-    private StreamPool PoolFor(int sessionId)
-        => sessionId == 0
-            ? _sharedPool
-            : _sessionPools.GetOrAdd(sessionId, static (_, client) => new StreamPool(client.Connection, 1, client.Options.MaxFrameLength), this);
+    private SerializationMode ModeOf(ClientCallContext context)
+        => context.Options.SerializationMode ?? _connector.PreferredMode(context.Service) ?? Options.DefaultSerializationMode;
 
     private StreamHeader Header(ClientCallContext context, SerializationMode mode)
     {

@@ -1,5 +1,8 @@
+using System.Net;
 using Aster.Contracts;
 using Aster.Codec;
+using Aster.Net.Identity;
+using Aster.Net.Quic;
 using Aster.Protocol;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -26,6 +29,46 @@ public sealed class AsterClientOptions
 
     /// <summary>The largest frame Length accepted or sent. Defaults to 16 MiB.</summary>
     public int MaxFrameLength { get; set; } = Framing.Frame.MaxLength;
+
+    /// <summary>
+    /// The client's identity for <see cref="AsterClient.ConnectAsync(string, AsterClientOptions, CancellationToken)"/>.
+    /// Null (the default) generates an ephemeral key. A credential bound to an endpoint needs that endpoint's key.
+    /// The client does not dispose a key given here.
+    /// </summary>
+    public SecretKey? SecretKey { get; set; }
+
+    /// <summary>
+    /// The consumer credential document (trust.md 3.8.1) presented in admission, as JSON text; null or empty for none
+    /// (an open-gate server admits that).
+    /// </summary>
+    public string? CredentialJson { get; set; }
+
+    /// <summary>The cloud-identity token sent in admission (trust.md 11), or empty. Defaults to empty.</summary>
+    public string IidToken { get; set; } = string.Empty;
+
+    /// <summary>
+    /// An endpoint to dial from, shared with other clients and not disposed by this one. Null (the default): the client
+    /// binds its own on <see cref="BindAddress"/>.
+    /// </summary>
+    public AsterEndpoint? Endpoint { get; set; }
+
+    /// <summary>
+    /// Where the client's own endpoint binds. Null (the default): port 0 on the wildcard address of the server's first
+    /// direct address family, so loopback and other machines are both reachable.
+    /// </summary>
+    public IPEndPoint? BindAddress { get; set; }
+
+    /// <summary>How long a QUIC handshake may take. Defaults to 10 s.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long the admission response may take (trust.md 4.1). Defaults to 30 s.</summary>
+    public TimeSpan AdmissionTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The QUIC idle timeout of the client's own endpoint: a server that vanished without closing is noticed after it.
+    /// Defaults to 30 s.
+    /// </summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Client interceptors, outermost first.</summary>
     public IList<IClientInterceptor> Interceptors { get; } = [];

@@ -43,6 +43,7 @@ internal sealed class ClientCall : IAsyncDisposable
     /// <summary>Acquires a stream (pooled or dedicated) and sends the header, plus the first request when given.</summary>
     public static async ValueTask<ClientCall> StartAsync(
         AsterClient client,
+        Transport.IRpcConnection connection,
         StreamHeader header,
         TimeSpan? timeout,
         StreamPool? pool,
@@ -58,7 +59,7 @@ internal sealed class ClientCall : IAsyncDisposable
             using var linked = deadline is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
             CancellationToken token = linked?.Token ?? cancellationToken;
             stream = pool is null
-                ? new ClientStream(await client.Connection.OpenStreamAsync(token).ConfigureAwait(false), options.MaxFrameLength)
+                ? new ClientStream(await connection.OpenStreamAsync(token).ConfigureAwait(false), options.MaxFrameLength)
                 : await pool.AcquireAsync(options.StreamAcquireTimeout, token).ConfigureAwait(false);
             var call = new ClientCall(stream, pool, protocol, options, deadline, cancellationToken);
             stream = null;

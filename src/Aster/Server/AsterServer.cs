@@ -1,4 +1,7 @@
+using Aster.Net.Identity;
+using Aster.Server.Network;
 using Aster.Transport;
+using Aster.Trust;
 
 namespace Aster.Server;
 
@@ -6,11 +9,23 @@ namespace Aster.Server;
 /// Serves Aster services: dispatches each call by service, version and method, runs handlers through the
 /// interceptors, and applies the wire protocol's rules on limits, deadlines, cancellation and sessions.
 /// </summary>
+/// <remarks>
+/// <para>
+/// On the network: <see cref="ServeAsync"/> (or <see cref="StartAsync"/>) binds one QUIC endpoint per configured bind
+/// address, all with one identity, and serves <c>aster/1</c>, <c>aster.consumer_admission</c> and each
+/// <see cref="AsterServerOptions.AlpnHandlers"/> entry. <see cref="Address"/> is then the <c>aster1…</c> address to
+/// give to clients. Without <see cref="AsterServerOptions.Admission"/> the server runs in dev mode: an ephemeral
+/// root key and an open consumer gate, announced by one warning in the log.
+/// </para>
+/// <para>In process: <see cref="ServeConnectionAsync"/> serves any <see cref="IRpcConnection"/> (for example the in-memory transport).</para>
+/// </remarks>
 public sealed class AsterServer : IAsyncDisposable
 {
     private readonly ServerRuntime _runtime;
     private readonly CancellationTokenSource _stopping = new();
     private readonly HashSet<Task> _connections = [];
+    private readonly SemaphoreSlim _startLock = new(1, 1);
+    private ServerHost? _host;
     private int _disposed;
 
     /// <summary>Creates a server for <paramref name="services"/>.</summary>
@@ -24,6 +39,84 @@ public sealed class AsterServer : IAsyncDisposable
 
     /// <summary>The services this server dispatches to.</summary>
     public IReadOnlyList<ServiceDefinition> Services => _runtime.Registry.Services;
+
+    /// <summary>The <c>aster1…</c> address of the started server: its endpoint id and direct addresses.</summary>
+    /// <exception cref="InvalidOperationException">The server has not been started.</exception>
+    public string Address => AsterAddress.FromEndpointAddr(Host.Address).ToString();
+
+    /// <summary>The started server's endpoint id and direct addresses.</summary>
+    /// <exception cref="InvalidOperationException">The server has not been started.</exception>
+    public EndpointAddr EndpointAddr => Host.Address;
+
+    /// <summary>The started server's identity (its Ed25519 public key).</summary>
+    /// <exception cref="InvalidOperationException">The server has not been started.</exception>
+    public EndpointId EndpointId => Host.Address.Id;
+
+    /// <summary>True when the started server runs in dev mode (no admission authority configured: open gates).</summary>
+    /// <exception cref="InvalidOperationException">The server has not been started.</exception>
+    public bool IsDevMode => Host.IsDevMode;
+
+    /// <summary>What consumer admission advertises: one summary per service, with its contract id and <c>rpc</c> channel.</summary>
+    /// <exception cref="InvalidOperationException">The server has not been started.</exception>
+    public IReadOnlyList<ServiceSummary> ServiceSummaries => Host.Summaries;
+
+    /// <summary>The admission authority in use (the configured one, or dev mode's open authority).</summary>
+    /// <exception cref="InvalidOperationException">The server has not been started.</exception>
+    public IAdmissionAuthority Admission => Host.Authority;
+
+    private ServerHost Host => Volatile.Read(ref _host) ?? throw new InvalidOperationException("The server has not been started: call StartAsync or ServeAsync first.");
+
+    /// <summary>
+    /// Binds the endpoints and starts accepting connections; returns once <see cref="Address"/> is known. Idempotent.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>A task that completes when the server accepts connections.</returns>
+    /// <exception cref="System.Net.Sockets.SocketException">A bind address is in use or not available.</exception>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        await _startLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _host ??= await ServerHost.StartAsync(this, _runtime, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _startLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Starts the server if needed and serves until <paramref name="cancellationToken"/> fires, then shuts down
+    /// gracefully: no new connections, calls in flight get <see cref="AsterServerOptions.ShutdownGracePeriod"/> to
+    /// finish, then every connection is closed (code 0, <c>server closed</c>).
+    /// </summary>
+    /// <param name="cancellationToken">Stops serving.</param>
+    /// <returns>A task that completes after the shutdown.</returns>
+    public async Task ServeAsync(CancellationToken cancellationToken = default)
+    {
+        await StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await StopAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Shuts the network side down gracefully (see <see cref="ServeAsync"/>); a later start is not possible.</summary>
+    /// <returns>A task that completes after the shutdown.</returns>
+    public async Task StopAsync()
+    {
+        ServerHost? host = Volatile.Read(ref _host);
+        if (host is not null)
+        {
+            await host.DisposeAsync().ConfigureAwait(false);
+        }
+    }
 
     /// <summary>
     /// Serves one connection until it closes or the server is disposed. Streams are served concurrently; calls on one
@@ -50,6 +143,7 @@ public sealed class AsterServer : IAsyncDisposable
             return;
         }
 
+        await StopAsync().ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);
         Task[] connections;
         lock (_connections)
@@ -59,6 +153,7 @@ public sealed class AsterServer : IAsyncDisposable
 
         await Task.WhenAll(connections).ConfigureAwait(false);
         _stopping.Dispose();
+        _startLock.Dispose();
     }
 
     private async Task ServeCoreAsync(IRpcConnection connection, CancellationToken cancellationToken)

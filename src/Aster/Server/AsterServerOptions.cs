@@ -1,4 +1,6 @@
+using System.Net;
 using Aster.Codec;
+using Aster.Net.Identity;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -34,6 +36,32 @@ public sealed class AsterServerOptions
 
     /// <summary>Extra ALPNs a networked server serves (the producer mesh's admission and gossip).</summary>
     public IList<IAlpnHandler> AlpnHandlers { get; } = [];
+
+    /// <summary>
+    /// The node's identity for <see cref="AsterServer.StartAsync"/>: its public key is the endpoint id in
+    /// <see cref="AsterServer.Address"/>. Null (the default) generates an ephemeral key per run. The server does not
+    /// dispose a key given here.
+    /// </summary>
+    public SecretKey? SecretKey { get; set; }
+
+    /// <summary>
+    /// The UDP addresses a networked server binds, one socket each (IPv4 and IPv6 addresses may be mixed). Empty (the
+    /// default) binds <c>127.0.0.1:0</c>, which only this machine can reach: bind <c>0.0.0.0:port</c> (and
+    /// <c>[::]:port</c>) to serve other machines; the address then lists every interface address.
+    /// </summary>
+    public IList<IPEndPoint> BindAddresses { get; } = [];
+
+    /// <summary>The QUIC idle timeout of every connection. Defaults to 30 s.</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a graceful shutdown lets calls in flight finish before it closes the connections (code 0,
+    /// <c>server closed</c>) and cancels what remains. Defaults to 10 s (config-and-cli.md 15).
+    /// </summary>
+    public TimeSpan ShutdownGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Limits and timeouts of the consumer admission exchange and of gate 0 (trust.md 4.1, 7.1).</summary>
+    public AdmissionLimits AdmissionLimits { get; set; } = new();
 
     /// <summary>The logger factory. Defaults to <see cref="NullLoggerFactory"/>.</summary>
     public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
@@ -71,4 +99,26 @@ public sealed class RpcLimits
 
     /// <summary>The most status detail entries sent; more are dropped. Defaults to 32.</summary>
     public int MaxStatusDetails { get; set; } = 32;
+}
+
+/// <summary>Limits and timeouts of the admission exchange and of gate 0 (trust.md 4.1 and 7.1). All are configurable.</summary>
+public sealed class AdmissionLimits
+{
+    /// <summary>The largest admission request read. Defaults to 64 KiB; a larger one gets the uniform denial.</summary>
+    public int MaxRequestBytes { get; set; } = 64 * 1024;
+
+    /// <summary>How long the client has to send the whole request (FIN). Defaults to 10 s; then the stream is reset.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long the admission decision may take. Defaults to 30 s; then the uniform denial is sent.</summary>
+    public TimeSpan HandlerTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long the server waits for the response to be acknowledged or the client to close. Defaults to 5 s.</summary>
+    public TimeSpan ResponseLinger { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The most admission exchanges at once; beyond it connections are closed with 0 <c>busy</c>. Defaults to 64.</summary>
+    public int MaxConcurrent { get; set; } = 64;
+
+    /// <summary>How long a gate 0 decision may take; no answer in time is a denial. Defaults to 5 s.</summary>
+    public TimeSpan Gate0Timeout { get; set; } = TimeSpan.FromSeconds(5);
 }

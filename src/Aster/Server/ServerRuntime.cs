@@ -9,6 +9,7 @@ namespace Aster.Server;
 internal sealed class ServerRuntime
 {
     private readonly IServerInterceptor[] _interceptors;
+    private int _activeCalls;
 
     public ServerRuntime(AsterServerOptions options, ServiceRegistry registry)
     {
@@ -30,6 +31,9 @@ internal sealed class ServerRuntime
 
     public ILogger Logger { get; }
 
+    /// <summary>How many calls are running now (a graceful shutdown waits for this to reach zero).</summary>
+    public int ActiveCalls => Volatile.Read(ref _activeCalls);
+
     /// <summary>Wraps <paramref name="body"/> in the interceptors, outermost first.</summary>
     public Func<CallContext, ValueTask> Pipeline(Func<CallContext, ValueTask> body)
     {
@@ -46,6 +50,7 @@ internal sealed class ServerRuntime
 
     public void OnCallStarted(CallContext context)
     {
+        Interlocked.Increment(ref _activeCalls);
         AsterDiagnostics.ServerActiveCalls.Add(1);
         if (Logger.IsEnabled(LogLevel.Debug))
         {
@@ -68,6 +73,7 @@ internal sealed class ServerRuntime
 
     public void OnCallFinished(CallContext context, StatusCode code)
     {
+        Interlocked.Decrement(ref _activeCalls);
         AsterDiagnostics.ServerActiveCalls.Add(-1);
         if (context.Items.TryGetValue(ActivityKey, out object? value) && value is Activity activity)
         {

@@ -84,7 +84,7 @@ public static class ServiceBinder
             methods.Add((ServerMethod)create.MakeGenericMethod(method.RequestType, method.ResponseType).Invoke(null, [method])!);
         }
 
-        return new ServiceDefinition(contract.Name, contract.Version, isSessionScoped, factory, methods);
+        return new ServiceDefinition(contract.Name, contract.Version, isSessionScoped, factory, methods, contract);
     }
 
     private static MethodOptions OptionsOf(ContractMethod method)

@@ -12,12 +12,14 @@ public sealed class ServiceDefinition
     private readonly FrozenDictionary<string, ServerMethod> _methods;
     private readonly FrozenDictionary<string, ServerMethod> _methodsByNormalizedName;
 
-    internal ServiceDefinition(string name, int version, bool isSessionScoped, Func<SessionContext?, object> instanceFactory, IEnumerable<ServerMethod> methods)
+    internal ServiceDefinition(string name, int version, bool isSessionScoped, Func<SessionContext?, object> instanceFactory, IEnumerable<ServerMethod> methods, Contracts.ContractDescription? contract = null)
     {
         Name = name;
         Version = version;
         IsSessionScoped = isSessionScoped;
         InstanceFactory = instanceFactory;
+        ContractId = contract?.ContractId;
+        SerializationModes = contract?.SerializationModes ?? ["xlang"];
         var list = methods.ToList();
         _methods = list.ToFrozenDictionary(m => m.Name, StringComparer.Ordinal);
         _methodsByNormalizedName = list
@@ -37,6 +39,15 @@ public sealed class ServiceDefinition
 
     /// <summary>The wire names of the methods.</summary>
     public IEnumerable<string> MethodNames => _methods.Keys;
+
+    /// <summary>
+    /// The contract id (64 lower-case hex) when the service was bound from a C# contract; null for a definition built
+    /// by hand, which has no canonical contract (admission then advertises 64 zeros).
+    /// </summary>
+    public string? ContractId { get; }
+
+    /// <summary>The serialization modes the service declares (<c>["xlang"]</c> unless its contract says otherwise).</summary>
+    public IReadOnlyList<string> SerializationModes { get; }
 
     internal Func<SessionContext?, object> InstanceFactory { get; }
 

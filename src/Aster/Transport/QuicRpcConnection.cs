@@ -74,28 +74,41 @@ public sealed class QuicRpcConnection : IRpcConnection
         private static readonly PipeOptions _options = new(pauseWriterThreshold: 64 * 1024, resumeWriterThreshold: 32 * 1024, useSynchronizationContext: false);
         private readonly AsterStream _stream;
         private readonly Pipe _outgoing = new(_options);
+        private readonly CompletionTrackingWriter _output;
         private readonly Task _pump;
 
         public QuicRpcStream(AsterStream stream)
         {
             _stream = stream;
+            _output = new CompletionTrackingWriter(_outgoing.Writer);
             Input = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
             _pump = PumpAsync();
         }
 
         public PipeReader Input { get; }
 
-        public PipeWriter Output => _outgoing.Writer;
+        public PipeWriter Output => _output;
 
+        /// <summary>
+        /// Abandons the stream. When the send side was already finished gracefully (everything written, FIN requested),
+        /// only the receive side is stopped: what was written, such as a last trailer, still reaches the peer, as on the
+        /// in-memory transport.
+        /// </summary>
         public void Abort(long errorCode)
         {
+            if (_output.CompletedGracefully)
+            {
+                _stream.Abort(StreamAbortDirection.Read, errorCode);
+                return;
+            }
+
             _stream.Abort(StreamAbortDirection.Both, errorCode);
-            _outgoing.Writer.Complete(new StreamResetException(errorCode));
+            _output.Complete(new StreamResetException(errorCode));
         }
 
         public async ValueTask DisposeAsync()
         {
-            await _outgoing.Writer.CompleteAsync().ConfigureAwait(false);
+            await _output.CompleteAsync().ConfigureAwait(false);
             await _pump.ConfigureAwait(false);
             await Input.CompleteAsync().ConfigureAwait(false);
             await _stream.DisposeAsync().ConfigureAwait(false);
@@ -134,5 +147,37 @@ public sealed class QuicRpcConnection : IRpcConnection
                 await reader.CompleteAsync(ex).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>The send pipe's writer, remembering whether it was completed without an error (a graceful FIN).</summary>
+    private sealed class CompletionTrackingWriter(PipeWriter inner) : PipeWriter
+    {
+        private int _graceful;
+
+        public bool CompletedGracefully => Volatile.Read(ref _graceful) != 0;
+
+        public override bool CanGetUnflushedBytes => inner.CanGetUnflushedBytes;
+
+        public override long UnflushedBytes => inner.UnflushedBytes;
+
+        public override void Advance(int bytes) => inner.Advance(bytes);
+
+        public override void CancelPendingFlush() => inner.CancelPendingFlush();
+
+        public override void Complete(Exception? exception = null)
+        {
+            if (exception is null)
+            {
+                Interlocked.Exchange(ref _graceful, 1);
+            }
+
+            inner.Complete(exception);
+        }
+
+        public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default) => inner.FlushAsync(cancellationToken);
+
+        public override Memory<byte> GetMemory(int sizeHint = 0) => inner.GetMemory(sizeHint);
+
+        public override Span<byte> GetSpan(int sizeHint = 0) => inner.GetSpan(sizeHint);
     }
 }

@@ -1,13 +1,13 @@
 using System.IO.Pipelines;
 using System.Text;
 using System.Text.Json;
-using Aster.Cli.Calls;
 using Aster.Cli.Commands;
 using Aster.Cli.Mcp;
 using Aster.Cli.Tests.Infrastructure;
 using Aster.Client.Dynamic;
 using Aster.Contracts;
-using Aster.Net.Identity;
+using Aster.Client;
+using Aster.Codec;
 using Aster.Testing;
 using ModelContextProtocol.Protocol;
 
@@ -16,6 +16,9 @@ namespace Aster.Cli.Tests.Commands;
 /// <summary>The MCP gateway: tools from a manifest, calls through the dynamic client to a Greeter on real UDP, and the MCP protocol over streams.</summary>
 public sealed class McpCommandTests
 {
+#pragma warning disable IL2026, IL3050
+    private static readonly ForyCodecProvider _codecs = new();
+#pragma warning restore IL2026, IL3050
     private static readonly List<GatewayMethod> _methods = GatewayMethod.FromManifests(ServiceContracts.Describe<IGreeter>().ToManifestJson(), "greeter");
 
     [Fact]
@@ -51,9 +54,8 @@ public sealed class McpCommandTests
     public async Task Calls_ReachTheServer_ForEveryPattern_AndErrorsAreToolErrors()
     {
         await using GreeterServer server = await GreeterServer.StartAsync();
-        using SecretKey key = SecretKey.Generate();
-        await using PeerConnection connection = await PeerConnection.ConnectAsync(EndpointAddr.Parse(server.Address), key, TimeSpan.FromSeconds(5), CancellationToken.None);
-        var gateway = new McpGateway(new DynamicClient(connection.Client), _methods, new ToolFilter([], []), includeBidi: true, maxItemsCap: 5);
+        await using AsterClient client = await AsterClient.ConnectAsync(server.Address, new AsterClientOptions { Codecs = _codecs });
+        var gateway = new McpGateway(new DynamicClient(client), _methods, new ToolFilter([], []), includeBidi: true, maxItemsCap: 5);
 
         CallToolResult greet = await gateway.CallAsync("Greeter.greet", Args("""{"name":"Agent"}"""), CancellationToken.None).AsTask().DefaultTimeout();
         Assert.NotEqual(true, greet.IsError);
@@ -81,9 +83,8 @@ public sealed class McpCommandTests
     public async Task McpProtocol_OverStreams_ListsAndCallsTools()
     {
         await using GreeterServer server = await GreeterServer.StartAsync();
-        using SecretKey key = SecretKey.Generate();
-        await using PeerConnection connection = await PeerConnection.ConnectAsync(EndpointAddr.Parse(server.Address), key, TimeSpan.FromSeconds(5), CancellationToken.None);
-        var gateway = new McpGateway(new DynamicClient(connection.Client), _methods, new ToolFilter([], []), includeBidi: true, maxItemsCap: 100);
+        await using AsterClient client = await AsterClient.ConnectAsync(server.Address, new AsterClientOptions { Codecs = _codecs });
+        var gateway = new McpGateway(new DynamicClient(client), _methods, new ToolFilter([], []), includeBidi: true, maxItemsCap: 100);
 
         var toServer = new Pipe();
         var fromServer = new Pipe();

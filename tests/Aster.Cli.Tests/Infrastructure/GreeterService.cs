@@ -3,9 +3,7 @@ using System.Runtime.CompilerServices;
 using Aster.Codec;
 using Aster.Fory;
 using Aster.Net.Identity;
-using Aster.Net.Quic;
 using Aster.Server;
-using Aster.Transport;
 
 namespace Aster.Cli.Tests.Infrastructure;
 
@@ -66,57 +64,27 @@ public sealed class GreeterService : IGreeter
     }
 }
 
-/// <summary>A dev-mode Greeter server on a real UDP socket on loopback, serving until disposed.</summary>
+/// <summary>A Greeter server (the networked <see cref="AsterServer"/>) on a real UDP socket on loopback, serving until disposed.</summary>
 public sealed class GreeterServer : IAsyncDisposable
 {
-    private readonly AsterEndpoint _endpoint;
     private readonly AsterServer _server;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _accepting;
 
-    private GreeterServer(AsterEndpoint endpoint, AsterServer server)
-    {
-        _endpoint = endpoint;
-        _server = server;
-        _accepting = AcceptAsync();
-    }
+    private GreeterServer(AsterServer server) => _server = server;
 
     /// <summary>The server's aster1… address.</summary>
-    public string Address => _endpoint.Address.ToString();
+    public string Address => _server.Address;
 
-    public static async Task<GreeterServer> StartAsync()
+    /// <summary>Starts a server; dev mode (open gates) unless <paramref name="admission"/> is given.</summary>
+    public static async Task<GreeterServer> StartAsync(Aster.Trust.IAdmissionAuthority? admission = null, SecretKey? key = null)
     {
-        var options = new AsterEndpointOptions { SecretKey = SecretKey.Generate(), BindAddress = new IPEndPoint(IPAddress.Loopback, 0) };
-        options.Alpns.Add("aster/1");
-        AsterEndpoint endpoint = await AsterEndpoint.BindAsync(options);
 #pragma warning disable IL2026, IL3050
-        var server = new AsterServer([ServiceBinder.FromInstance(new GreeterService())], new AsterServerOptions { Codecs = new ForyCodecProvider() });
+        var options = new AsterServerOptions { Codecs = new ForyCodecProvider(), Admission = admission, SecretKey = key, ShutdownGracePeriod = TimeSpan.FromSeconds(1) };
 #pragma warning restore IL2026, IL3050
-        return new GreeterServer(endpoint, server);
+        options.BindAddresses.Add(new IPEndPoint(IPAddress.Loopback, 0));
+        var server = new AsterServer([ServiceBinder.FromInstance(new GreeterService())], options);
+        await server.StartAsync();
+        return new GreeterServer(server);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        await _server.DisposeAsync();
-        await _endpoint.DisposeAsync();
-        try
-        {
-            await _accepting;
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or IOException)
-        {
-        }
-
-        _stop.Dispose();
-    }
-
-    private async Task AcceptAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            AsterConnection connection = await _endpoint.AcceptAsync(_stop.Token);
-            _ = _server.ServeConnectionAsync(new QuicRpcConnection(connection), _stop.Token);
-        }
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 }

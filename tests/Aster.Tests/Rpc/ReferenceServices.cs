@@ -21,6 +21,10 @@ public sealed record MetricPoint(string Name, double Value, long Timestamp, Dict
 
 public sealed record IngestResult(int Accepted, int Dropped);
 
+public sealed record Heartbeat(string AgentId, string[] Capabilities, double LoadAvg);
+
+public sealed record Assignment(string TaskId, string Command);
+
 /// <summary>The reference examples' Hello and MissionControl services, behaving as the captured reference peer did.</summary>
 internal static class ReferenceServices
 {
@@ -54,6 +58,13 @@ internal static class ReferenceServices
 
                 return new IngestResult(accepted, 0);
             })
+            .Build();
+
+    /// <summary>The session-scoped AgentSession service of the MissionControl example (one instance per session).</summary>
+    public static ServiceDefinition AgentSession()
+        => ServiceDefinition.CreateSessionScoped("AgentSession", 1, _ => new object())
+            .AddUnary<Heartbeat, Assignment>("register", (_, h, _) => ValueTask.FromResult(new Assignment("train-42", "python train.py")))
+            .AddUnary<Heartbeat, Assignment>("heartbeat", (_, _, _) => ValueTask.FromResult(new Assignment("continue", "")))
             .Build();
 
     private static async IAsyncEnumerable<HelloResponse> Countdown(string name)

@@ -23,34 +23,52 @@ public abstract class RpcConformanceTests : IAsyncLifetime
 
     private readonly TestService _service = new();
     private readonly List<int> _disposedSessions = [];
-    private AsterServer _server = null!;
-    private Task _serving = null!;
-    private IRpcConnection _serverConnection = null!;
+    private AsterServer? _server;
+    private Task? _serving;
 
     protected AsterClient Client { get; private set; } = null!;
 
     /// <summary>Server limits for this run (small ones so limit tests stay fast).</summary>
-    protected static RpcLimits TestLimits() => new() { MaxFrameLength = 1024 * 1024, MaxClientStreamItems = 50, MaxSessionsPerConnection = 4 };
+    protected static RpcLimits TestLimits() => TestService.ConformanceLimits();
 
-    /// <summary>Creates a connected (client end, server end) pair.</summary>
+    /// <summary>Creates a connected (client end, server end) pair for the in-process server.</summary>
     protected abstract Task<(IRpcConnection Client, IRpcConnection Server)> ConnectAsync();
 
-    public async Task InitializeAsync()
-    {
-        var options = new AsterServerOptions { Codecs = JsonTestCodecProvider.Instance, Limits = TestLimits() };
-        _server = new AsterServer([TestService.Definition(_service), TestService.CounterDefinition(_disposedSessions)], options);
-        (IRpcConnection client, IRpcConnection server) = await ConnectAsync();
-        _serverConnection = server;
-        _serving = _server.ServeConnectionAsync(server);
-        Client = new AsterClient(client, new AsterClientOptions { Codecs = JsonTestCodecProvider.Instance, DefaultSerializationMode = SerializationMode.Json, MaxFrameLength = 1024 * 1024 });
-    }
+    public async Task InitializeAsync() => Client = await StartAsync();
 
     public async Task DisposeAsync()
     {
         await Client.DisposeAsync();
-        await _server.DisposeAsync();
-        await _serving.DefaultTimeout();
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+            await _serving!.DefaultTimeout();
+        }
+
         await DisposeTransportAsync();
+    }
+
+    /// <summary>Starts the server under test and returns a client of it; by default an in-process server over <see cref="ConnectAsync"/>.</summary>
+    protected virtual async Task<AsterClient> StartAsync()
+    {
+        var options = new AsterServerOptions { Codecs = JsonTestCodecProvider.Instance, Limits = TestLimits() };
+        _server = new AsterServer([TestService.Definition(_service), TestService.CounterDefinition(_disposedSessions)], options);
+        (IRpcConnection client, IRpcConnection server) = await ConnectAsync();
+        _serving = _server.ServeConnectionAsync(server);
+        return new AsterClient(client, new AsterClientOptions { Codecs = JsonTestCodecProvider.Instance, DefaultSerializationMode = SerializationMode.Json, MaxFrameLength = 1024 * 1024 });
+    }
+
+    /// <summary>Whether the server saw the last call's cancellation (its handler's token fired).</summary>
+    protected virtual Task<bool> ServerSawCancellationAsync() => _service.LastCallCancelled.Task.DefaultTimeout();
+
+    /// <summary>The sessions the server disposed once the client's connection has closed.</summary>
+    protected virtual async Task<IReadOnlyList<int>> SessionsDisposedAfterCloseAsync()
+    {
+        await _serving!.DefaultTimeout();
+        lock (_disposedSessions)
+        {
+            return [.. _disposedSessions];
+        }
     }
 
     /// <summary>Releases what <see cref="ConnectAsync"/> created beyond the two connections.</summary>
@@ -126,7 +144,7 @@ public abstract class RpcConformanceTests : IAsyncLifetime
         await Task.Delay(50);
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.DefaultTimeout());
-        Assert.True(await _service.LastCallCancelled.Task.DefaultTimeout());
+        Assert.True(await ServerSawCancellationAsync());
         gate.TrySetResult();
     }
 
@@ -141,7 +159,7 @@ public abstract class RpcConformanceTests : IAsyncLifetime
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => responses.MoveNextAsync().AsTask().DefaultTimeout());
         await responses.DisposeAsync();
-        Assert.True(await _service.LastCallCancelled.Task.DefaultTimeout());
+        Assert.True(await ServerSawCancellationAsync());
         Assert.NotNull(await Client.UnaryAsync(_emptyCall, new Empty()).DefaultTimeout());
     }
 
@@ -151,7 +169,7 @@ public abstract class RpcConformanceTests : IAsyncLifetime
         var options = new CallOptions { Timeout = TimeSpan.FromMilliseconds(100) };
         RpcException ex = await Assert.ThrowsAsync<RpcException>(() => Client.UnaryAsync(_unaryCall, new SimpleRequest(SleepMs: 10_000), options).AsTask().DefaultTimeout());
         Assert.Equal(StatusCode.DeadlineExceeded, ex.StatusCode);
-        Assert.True(await _service.LastCallCancelled.Task.DefaultTimeout());
+        Assert.True(await ServerSawCancellationAsync());
     }
 
     [Fact]
@@ -305,11 +323,7 @@ public abstract class RpcConformanceTests : IAsyncLifetime
         int id = Client.NewSessionId();
         await Client.UnaryAsync(_increment, new Empty(), new CallOptions().WithSession(id)).DefaultTimeout();
         await Client.DisposeAsync();
-        await _serving.DefaultTimeout();
-        lock (_disposedSessions)
-        {
-            Assert.Equal([id], _disposedSessions);
-        }
+        Assert.Equal([id], await SessionsDisposedAfterCloseAsync());
     }
 
     private static async IAsyncEnumerable<T> Items<T>(params T[] items)

@@ -33,8 +33,13 @@ internal sealed class TestService
             .AddDuplexStreaming<StreamingOutputRequest, Payload>("full_duplex_call", static (s, r, c) => s.FullDuplexCallAsync(r, c))
             .Build();
 
-    public static ServiceDefinition CounterDefinition(List<int> disposedSessions)
-        => ServiceDefinition.CreateSessionScoped("Counter", 1, session => new SessionCounter(session.SessionId, disposedSessions))
+    /// <summary>The server limits the conformance suite expects (small, so limit tests stay fast).</summary>
+    public static RpcLimits ConformanceLimits() => new() { MaxFrameLength = 1024 * 1024, MaxClientStreamItems = 50, MaxSessionsPerConnection = 4 };
+
+    /// <param name="disposedSessions">Receives the id of each disposed session instance.</param>
+    /// <param name="liveSessions">Counts live session instances, when given.</param>
+    public static ServiceDefinition CounterDefinition(List<int> disposedSessions, StrongBox<int>? liveSessions = null)
+        => ServiceDefinition.CreateSessionScoped("Counter", 1, session => new SessionCounter(session.SessionId, disposedSessions, liveSessions))
             .AddUnary<Empty, CounterReply>("increment", static (s, _, _) => ValueTask.FromResult(s.Increment()))
             .Build();
 
@@ -124,17 +129,36 @@ internal sealed class TestService
         }
     }
 
-    private sealed class SessionCounter(int sessionId, List<int> disposed) : IDisposable
+    private sealed class SessionCounter : IDisposable
     {
+        private readonly int _sessionId;
+        private readonly List<int> _disposed;
+        private readonly StrongBox<int>? _live;
         private int _count;
 
-        public CounterReply Increment() => new(Interlocked.Increment(ref _count), sessionId);
+        public SessionCounter(int sessionId, List<int> disposed, StrongBox<int>? live)
+        {
+            _sessionId = sessionId;
+            _disposed = disposed;
+            _live = live;
+            if (live is not null)
+            {
+                Interlocked.Increment(ref live.Value);
+            }
+        }
+
+        public CounterReply Increment() => new(Interlocked.Increment(ref _count), _sessionId);
 
         public void Dispose()
         {
-            lock (disposed)
+            lock (_disposed)
             {
-                disposed.Add(sessionId);
+                _disposed.Add(_sessionId);
+            }
+
+            if (_live is not null)
+            {
+                Interlocked.Decrement(ref _live.Value);
             }
         }
     }

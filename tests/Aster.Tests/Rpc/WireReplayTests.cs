@@ -11,29 +11,34 @@ namespace Aster.Tests.Rpc;
 /// <summary>
 /// Replays the client frames captured from the reference TypeScript peer (release 0.1.2, JSON mode) into our server
 /// and compares our answers with the reference server's, frame by frame: same flags, same JSON, same status codes
-/// except where we deliberately differ (documented per case).
+/// except where we deliberately differ (documented per case). A subclass supplies the transport.
 /// </summary>
-public sealed class WireReplayTests : IAsyncLifetime
+public abstract class WireReplayTestsBase : IAsyncLifetime
 {
     private AsterServer _server = null!;
     private IRpcConnection _client = null!;
-    private Task _serving = null!;
 
-    public Task InitializeAsync()
+    public async Task InitializeAsync()
     {
-        _server = new AsterServer([ReferenceServices.Hello(), ReferenceServices.MissionControl()], new AsterServerOptions { Codecs = JsonTestCodecProvider.Instance });
-        (IRpcConnection client, IRpcConnection server) = InMemoryTransport.CreatePair();
-        _client = client;
-        _serving = _server.ServeConnectionAsync(server);
-        return Task.CompletedTask;
+        _server = new AsterServer([ReferenceServices.Hello(), ReferenceServices.MissionControl()], ConfigureServer(new AsterServerOptions { Codecs = JsonTestCodecProvider.Instance }));
+        _client = await ConnectAsync(_server);
     }
 
     public async Task DisposeAsync()
     {
         await _client.CloseAsync(0, "done");
         await _server.DisposeAsync();
-        await _serving.DefaultTimeout();
+        await DisposeTransportAsync();
     }
+
+    /// <summary>Adjusts the server's options for the transport.</summary>
+    protected virtual AsterServerOptions ConfigureServer(AsterServerOptions options) => options;
+
+    /// <summary>Connects a client connection to <paramref name="server"/>, serving the server end as needed.</summary>
+    protected abstract Task<IRpcConnection> ConnectAsync(AsterServer server);
+
+    /// <summary>Waits for what <see cref="ConnectAsync"/> started, after the server is disposed.</summary>
+    protected virtual Task DisposeTransportAsync() => Task.CompletedTask;
 
     [VectorTheory]
     [InlineData("unary-json.json", "unary.hello.sayHello")]
@@ -143,4 +148,19 @@ public sealed class WireReplayTests : IAsyncLifetime
 
         return (requests, responses);
     }
+}
+
+/// <summary>The replay over the in-memory transport.</summary>
+public sealed class WireReplayTests : WireReplayTestsBase
+{
+    private Task _serving = Task.CompletedTask;
+
+    protected override Task<IRpcConnection> ConnectAsync(AsterServer server)
+    {
+        (IRpcConnection client, IRpcConnection serverEnd) = InMemoryTransport.CreatePair();
+        _serving = server.ServeConnectionAsync(serverEnd);
+        return Task.FromResult(client);
+    }
+
+    protected override Task DisposeTransportAsync() => _serving.DefaultTimeout();
 }

@@ -1,0 +1,313 @@
+using System.Net;
+using Aster.Net.Identity;
+using Aster.Net.Quic;
+using Aster.Transport;
+using Aster.Trust;
+using Microsoft.Extensions.Logging;
+
+namespace Aster.Server.Network;
+
+/// <summary>
+/// The network side of an <see cref="AsterServer"/>: one identity on one or more UDP sockets serving <c>aster/1</c>,
+/// <c>aster.consumer_admission</c> and each extra ALPN handler. Every accepted connection passes gate 0 before any
+/// stream is read; a refusal, an exception or no answer in time closes it with 403 <c>not admitted</c>.
+/// </summary>
+internal sealed class ServerHost : IAsyncDisposable
+{
+    private readonly AsterServer _server;
+    private readonly ServerRuntime _runtime;
+    private readonly AsterServerOptions _options;
+    private readonly ILogger _logger;
+    private readonly List<AsterEndpoint> _endpoints = [];
+    private readonly List<Task> _acceptLoops = [];
+    private readonly HashSet<Task> _connections = [];
+    private readonly HashSet<AsterConnection> _open = [];
+    private readonly CancellationTokenSource _accepting = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Dictionary<string, IAlpnHandler> _handlers = new(StringComparer.Ordinal);
+    private readonly SecretKey _secretKey;
+    private readonly bool _ownsKey;
+    private ConsumerAdmissionService? _admission;
+    private IReadOnlyList<ServiceSummary> _summaries = [];
+    private int _stopped;
+
+    private ServerHost(AsterServer server, ServerRuntime runtime)
+    {
+        _server = server;
+        _runtime = runtime;
+        _options = runtime.Options;
+        _logger = runtime.Logger;
+        _ownsKey = _options.SecretKey is null;
+        _secretKey = _options.SecretKey ?? SecretKey.Generate();
+        foreach (IAlpnHandler handler in _options.AlpnHandlers)
+        {
+            if (handler.Alpn is AsterAlpns.Rpc or AsterAlpns.ConsumerAdmission || !_handlers.TryAdd(handler.Alpn, handler))
+            {
+                throw new ArgumentException($"ALPN '{handler.Alpn}' is served twice.", nameof(runtime));
+            }
+        }
+    }
+
+    public IAdmissionAuthority Authority { get; private set; } = null!;
+
+    public bool IsDevMode { get; private set; }
+
+    public EndpointAddr Address { get; private set; } = null!;
+
+    public IReadOnlyList<ServiceSummary> Summaries => _summaries;
+
+    public static async Task<ServerHost> StartAsync(AsterServer server, ServerRuntime runtime, CancellationToken cancellationToken)
+    {
+        var host = new ServerHost(server, runtime);
+        try
+        {
+            await host.BindAsync(cancellationToken).ConfigureAwait(false);
+            return host;
+        }
+        catch
+        {
+            await host.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Graceful shutdown: stop accepting, let calls in flight finish for up to the grace period, close every connection
+    /// with 0 <c>server closed</c>, then stop the handlers and the sockets.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+
+        await _accepting.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
+        ServerLog.ShuttingDown(_logger, _runtime.ActiveCalls, _options.ShutdownGracePeriod.TotalSeconds);
+        using (var grace = new CancellationTokenSource(_options.ShutdownGracePeriod, _options.TimeProvider))
+        {
+            while (_runtime.ActiveCalls > 0 && !grace.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(20), _options.TimeProvider, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+
+        AsterConnection[] open;
+        lock (_open)
+        {
+            open = [.. _open];
+        }
+
+        // Close first, so clients see the connection end (UNAVAILABLE) rather than a cancelled handler's trailer.
+        await Task.WhenAll(open.Select(c => CloseQuietlyAsync(c, 0, "server closed"))).ConfigureAwait(false);
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        Task[] connections;
+        lock (_connections)
+        {
+            connections = [.. _connections];
+        }
+
+        await Task.WhenAll(connections).ConfigureAwait(false);
+        foreach (AsterEndpoint endpoint in _endpoints)
+        {
+            await endpoint.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _admission?.Dispose();
+        _accepting.Dispose();
+        _stopping.Dispose();
+        if (_ownsKey)
+        {
+            _secretKey.Dispose();
+        }
+    }
+
+    private async Task BindAsync(CancellationToken cancellationToken)
+    {
+        if (_options.Admission is { } authority)
+        {
+            Authority = authority;
+        }
+        else
+        {
+            var open = OpenAdmissionAuthority.CreateEphemeral(_options.TimeProvider);
+            Authority = open;
+            IsDevMode = true;
+            ServerLog.DevMode(_logger, open.RootPublicKeyHex);
+        }
+
+        IReadOnlyList<IPEndPoint> binds = _options.BindAddresses.Count == 0 ? [new IPEndPoint(IPAddress.Loopback, 0)] : [.. _options.BindAddresses];
+        foreach (IPEndPoint bind in binds)
+        {
+            var endpointOptions = new AsterEndpointOptions
+            {
+                SecretKey = _secretKey,
+                BindAddress = bind,
+                IdleTimeout = _options.IdleTimeout,
+                KeepAliveInterval = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(5).Ticks, _options.IdleTimeout.Ticks / 3)),
+                LoggerFactory = _options.LoggerFactory,
+            };
+            endpointOptions.Alpns.Add(AsterAlpns.Rpc);
+            endpointOptions.Alpns.Add(AsterAlpns.ConsumerAdmission);
+            foreach (string alpn in _handlers.Keys)
+            {
+                endpointOptions.Alpns.Add(alpn);
+            }
+
+            _endpoints.Add(await AsterEndpoint.BindAsync(endpointOptions, cancellationToken).ConfigureAwait(false));
+        }
+
+        Address = new EndpointAddr(_secretKey.PublicKey, null, DirectAddresses.Of(_endpoints.Select(e => e.LocalEndPoint)));
+        _summaries = ServiceSummaries.Build(_runtime.Registry.Services, Address, _runtime.Codecs);
+        _admission = new ConsumerAdmissionService(Authority, () => _summaries, _options.AdmissionLimits, _logger);
+        foreach (AsterEndpoint endpoint in _endpoints)
+        {
+            _acceptLoops.Add(AcceptLoopAsync(endpoint));
+        }
+
+        ServerLog.Listening(_logger, _runtime.Registry.Services.Count, Address.Id, Address.DirectAddresses, Authority.ConsumersGated ? "trusted" : "open-gate");
+    }
+
+    private async Task AcceptLoopAsync(AsterEndpoint endpoint)
+    {
+        while (!_accepting.IsCancellationRequested)
+        {
+            AsterConnection connection;
+            try
+            {
+                connection = await endpoint.AcceptAsync(_accepting.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or TransportException)
+            {
+                return;
+            }
+
+            Track(ServeAsync(connection));
+        }
+    }
+
+    private void Track(Task task)
+    {
+        lock (_connections)
+        {
+            _connections.Add(task);
+        }
+
+        _ = task.ContinueWith(
+            static (t, state) =>
+            {
+                var set = (HashSet<Task>)state!;
+                lock (set)
+                {
+                    set.Remove(t);
+                }
+            },
+            _connections,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    private async Task ServeAsync(AsterConnection connection)
+    {
+        lock (_open)
+        {
+            _open.Add(connection);
+        }
+
+        try
+        {
+            if (!await PassesGate0Async(connection).ConfigureAwait(false))
+            {
+                await CloseQuietlyAsync(connection, 403, "not admitted").ConfigureAwait(false);
+                return;
+            }
+
+            switch (connection.Alpn)
+            {
+                case AsterAlpns.Rpc:
+                    await using (var rpc = new QuicRpcConnection(connection))
+                    {
+                        await _server.ServeConnectionAsync(rpc, _stopping.Token).ConfigureAwait(false);
+                    }
+
+                    break;
+                case AsterAlpns.ConsumerAdmission:
+                    await _admission!.HandleAsync(connection, _stopping.Token).ConfigureAwait(false);
+                    break;
+                default:
+                    await ServeHandlerAsync(connection).ConfigureAwait(false);
+                    break;
+            }
+        }
+        finally
+        {
+            lock (_open)
+            {
+                _open.Remove(connection);
+            }
+
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task ServeHandlerAsync(AsterConnection connection)
+    {
+        if (!_handlers.TryGetValue(connection.Alpn, out IAlpnHandler? handler))
+        {
+            await CloseQuietlyAsync(connection, 0, "unexpected alpn").ConfigureAwait(false);
+            return;
+        }
+
+        await using var rpc = new QuicRpcConnection(connection);
+        try
+        {
+            await handler.HandleConnectionAsync(rpc, _stopping.Token).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // A failing extra handler must not take the server down.
+        catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            ServerLog.AlpnHandlerFailed(_logger, connection.Alpn, connection.RemoteId, ex);
+        }
+    }
+
+    /// <summary>Gate 0 (trust.md 7.1), fail closed: false, an exception or no answer in time is a refusal.</summary>
+    private async Task<bool> PassesGate0Async(AsterConnection connection)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        timeout.CancelAfter(_options.AdmissionLimits.Gate0Timeout);
+        try
+        {
+            bool allowed = await Authority.AllowConnectionAsync(connection.RemoteId, connection.Alpn, timeout.Token)
+                .AsTask().WaitAsync(timeout.Token).ConfigureAwait(false);
+            if (!allowed)
+            {
+                ServerLog.Gate0Refused(_logger, connection.RemoteId, connection.Alpn);
+            }
+
+            return allowed;
+        }
+#pragma warning disable CA1031 // Fail closed.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            ServerLog.Gate0Failed(_logger, connection.RemoteId, connection.Alpn, ex);
+            return false;
+        }
+    }
+
+    private static async Task CloseQuietlyAsync(AsterConnection connection, long code, string reason)
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
+        {
+            await connection.CloseAsync(code, reason, limit.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The close was sent; the closing period just did not end in time.
+        }
+    }
+}
