@@ -1,6 +1,7 @@
 using Aster.Contracts;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using Aster.Client.Dynamic;
 using Aster.Codec;
 using Aster.Diagnostics;
 using Aster.Client.Network;
@@ -32,7 +33,7 @@ public sealed class AsterClient : IAsyncDisposable
     private AsterClient(IClientConnector connector, AsterClientOptions options)
     {
         Options = options;
-        Codecs = options.Codecs ?? throw new ArgumentException("AsterClientOptions.Codecs is required.", nameof(options));
+        Codecs = new DynamicCodecs(options.Codecs ?? throw new ArgumentException("AsterClientOptions.Codecs is required.", nameof(options)));
         _connector = connector;
         _interceptors = [.. options.Interceptors];
     }
@@ -81,10 +82,11 @@ public sealed class AsterClient : IAsyncDisposable
 
     internal AsterClientOptions Options { get; }
 
+    /// <summary>The configured codecs, plus the dynamic client's JSON values and value trees.</summary>
     internal ICodecProvider Codecs { get; }
 
     /// <summary>The XLANG forms of StreamHeader and RpcStatus; null when the codecs offer no XLANG mode.</summary>
-    internal IProtocolCodec? XlangProtocol => (Codecs as ForyCodecProvider)?.XlangProtocol;
+    internal IProtocolCodec? XlangProtocol => (Options.Codecs as ForyCodecProvider)?.XlangProtocol;
 
     /// <summary>Allocates a new session id on this connection (1, 2, 3, …); pass it in <see cref="CallOptions.SessionId"/>.</summary>
     public int NewSessionId() => Interlocked.Increment(ref _sessionId);

@@ -351,6 +351,20 @@ public sealed class AsterIdentityFile
         };
     }
 
+    /// <summary>Returns a copy without the entry named <paramref name="name"/>; unknown content is kept.</summary>
+    /// <param name="name">The entry name.</param>
+    /// <returns>The new identity (the same entries when none has that name).</returns>
+    public AsterIdentityFile WithoutPeer(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return new AsterIdentityFile(SecretKey, Peers.Where(p => p.Name != name), PublishedServices)
+        {
+            Path = Path,
+            UnknownContent = UnknownContent,
+            UnknownTopLevelKeys = UnknownTopLevelKeys,
+        };
+    }
+
     /// <summary>The file text (config-and-cli.md 6.2): LF endings, <c>[node]</c>, then peers, then published services, then unknown tables.</summary>
     /// <returns>The TOML text. It contains the secret key: never log it.</returns>
     public string Serialize()

@@ -1,0 +1,91 @@
+using Aster.Cli.Keys;
+using Aster.Client;
+using Aster.Codec;
+using Aster.Configuration.Identity;
+using Aster.Net.Identity;
+
+namespace Aster.Cli.Calls;
+
+/// <summary>
+/// Who a call is made as: the node key and the consumer credential presented in admission. From <c>--rcan FILE</c>
+/// (a credential file, with the <c>.aster-identity</c> next to it for the key), else an identity file's consumer entry
+/// (<c>--identity</c>, <c>ASTER_IDENTITY_FILE</c> or <c>./.aster-identity</c>), else an ephemeral key and no credential.
+/// </summary>
+internal static class CallerIdentity
+{
+    /// <summary>The codecs of the tool's calls: JSON values only, through the dynamic client.</summary>
+#pragma warning disable IL2026, IL3050 // the tool is not trimmed (IsAotCompatible is false)
+    private static readonly ICodecProvider _codecs = new ForyCodecProvider();
+#pragma warning restore IL2026, IL3050
+
+    /// <summary>Client options carrying the identity; the key (if any) is the caller's to dispose.</summary>
+    public static AsterClientOptions Options(CliHost host, string? identityPath, string? peerName, string? rcanPath, TimeSpan connectTimeout)
+    {
+        var options = new AsterClientOptions { Codecs = _codecs, ConnectTimeout = connectTimeout };
+        if (rcanPath is not null)
+        {
+            string rcan = host.ResolvePath(rcanPath);
+            options.CredentialJson = File.Exists(rcan) ? File.ReadAllText(rcan) : throw CliException.Failed($"credential file not found: {rcan}");
+            string nextTo = Path.Combine(Path.GetDirectoryName(rcan)!, AsterIdentityFile.DefaultFileName);
+            AsterIdentityFile? keyFile = Load(host, identityPath ?? (File.Exists(nextTo) ? nextTo : null), peerName: null);
+            options.SecretKey = keyFile?.SecretKey;
+            return options;
+        }
+
+        AsterIdentityFile? file = Load(host, identityPath, peerName);
+        if (file is null)
+        {
+            if (peerName is not null)
+            {
+                throw CliException.Usage("--peer needs an identity file");
+            }
+
+            host.Note("no identity file: calling with an ephemeral key and no credential (open-gate servers only)");
+            return options;
+        }
+
+        options.SecretKey = file.SecretKey;
+        AsterIdentityPeer? peer = file.FindPeer(peerName, peerName is null ? "consumer" : null);
+        if (peer is null)
+        {
+            if (peerName is not null)
+            {
+                throw CliException.Usage($"no entry named '{peerName}' in {file.Path}");
+            }
+
+            host.Note($"{file.Path} has no consumer entry: calling with its node key and no credential");
+            return options;
+        }
+
+        if (peer.Role != "consumer")
+        {
+            throw CliException.Usage($"entry '{peer.Name}' is a {peer.Role} credential; calls present a consumer credential");
+        }
+
+        EntryCheck check = IdentityCredentials.Check(peer, file.EndpointId, DateTimeOffset.UtcNow);
+        options.CredentialJson = check.CredentialFileJson ?? throw CliException.Failed($"entry '{peer.Name}' is unusable: {check.Status}");
+        if (!check.Ok)
+        {
+            host.Note($"warning: entry '{peer.Name}' is {check.Status}; the server will refuse it");
+        }
+
+        return options;
+    }
+
+    /// <summary>Connects with admission; admission and reachability failures become the documented exit codes.</summary>
+    public static async Task<AsterClient> ConnectAsync(EndpointAddr address, AsterClientOptions options, CancellationToken cancellationToken)
+    {
+        if (address.DirectAddresses.Count == 0)
+        {
+            throw new CliException(ExitCodes.Unreachable, $"no addressing information for {address.Id}; use an aster1… ticket or a NodeAddr with direct addresses");
+        }
+
+        return await AsterClient.ConnectAsync(address, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static AsterIdentityFile? Load(CliHost host, string? explicitPath, string? peerName)
+    {
+        string? path = AsterIdentityFile.Discover(explicitPath is null ? null : host.ResolvePath(explicitPath), host.Environment, host.WorkingDirectory);
+        return path is null ? null : AsterIdentityFile.Read(path);
+    }
+}

@@ -1,0 +1,92 @@
+using System.Text.Json;
+using Aster.Cli.Tests.Infrastructure;
+using Aster.Configuration.Identity;
+using Aster.Contracts;
+
+namespace Aster.Cli.Tests;
+
+/// <summary>The built tool as a process: keys, enrollment, identity, contracts, and calls to a server on real UDP.</summary>
+public sealed class EndToEndTests
+{
+    [Fact]
+    public async Task Keygen_Enroll_Verify_Contract_Call()
+    {
+        using var scratch = new Scratch();
+        CliResult root = await ToolProcess.RunAsync(scratch, null, "keygen", "root");
+        Assert.True(root.ExitCode == 0, root.ToString());
+        string rootPub = root.Out.Trim();
+        Assert.Matches("^[0-9a-f]{64}$", rootPub);
+
+        CliResult producer = await ToolProcess.RunAsync(scratch, null, "enroll", "node", "--role", "producer", "--name", "greeter", "-o", "server.aster-identity", "--no-gitignore");
+        Assert.True(producer.ExitCode == 0, producer.ToString());
+        CliResult consumer = await ToolProcess.RunAsync(scratch, null, "enroll", "node", "--role", "consumer", "--name", "reader", "-c", "reader", "-o", "client.aster-identity", "-q", "--no-gitignore");
+        Assert.True(consumer.ExitCode == 0, consumer.ToString());
+        AsterIdentityFile client = AsterIdentityFile.Read(scratch.PathOf("client.aster-identity"));
+        Assert.Equal(client.EndpointId.ToString(), consumer.Out.Split(' ')[1]);
+        Assert.Equal(rootPub, client.Peers.Single().RootPubkey);
+
+        CliResult verify = await ToolProcess.RunAsync(scratch, null, "identity", "verify", "--file", "client.aster-identity");
+        Assert.True(verify.ExitCode == 0, verify.ToString());
+
+        CliResult contracts = await ToolProcess.RunAsync(scratch, null, "contract", "list", "--assembly", typeof(IGreeter).Assembly.Location);
+        Assert.True(contracts.ExitCode == 0, contracts.ToString());
+        Assert.Contains(ServiceContracts.Describe<IGreeter>().ContractId, contracts.Out);
+
+        // A dev-mode server refuses any credential (its ephemeral root signed none), so this server trusts our root.
+        await using GreeterServer server = await GreeterServer.StartAsync(new RootGatedAuthority(Convert.FromHexString(rootPub)));
+        CliResult call = await ToolProcess.RunAsync(scratch, null, "call", server.Address, "Greeter.greet", """{"name":"process"}""", "--identity", "client.aster-identity");
+        Assert.True(call.ExitCode == 0, call.ToString());
+        using (JsonDocument doc = JsonDocument.Parse(call.Out))
+        {
+            Assert.Equal("Hello, process!", doc.RootElement.GetProperty("message").GetString());
+        }
+
+        CliResult stream = await ToolProcess.RunAsync(scratch, null, "call", server.Address, "Greeter.stream", """{"name":"s","times":2}""", "--identity", "client.aster-identity");
+        Assert.True(stream.ExitCode == 0, stream.ToString());
+        Assert.Equal(2, stream.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+
+        CliResult failed = await ToolProcess.RunAsync(scratch, null, "call", server.Address, "Greeter.greet", "{}", "--identity", "client.aster-identity");
+        Assert.Equal(1, failed.ExitCode);
+        Assert.Equal("error: INVALID_ARGUMENT (3): name is required", failed.Error.Trim());
+    }
+
+    [Fact]
+    public async Task GatedServer_AdmitsTheEnrolledConsumer_AndRefusesOthersWithExit3()
+    {
+        using var scratch = new Scratch();
+        string rootPub = (await ToolProcess.RunAsync(scratch, null, "keygen", "root")).Out.Trim();
+        Assert.Equal(0, (await ToolProcess.RunAsync(scratch, null, "enroll", "node", "--role", "consumer", "--name", "reader", "-c", "reader", "-o", "client.aster-identity", "--no-gitignore")).ExitCode);
+
+        await using GreeterServer server = await GreeterServer.StartAsync(new RootGatedAuthority(Convert.FromHexString(rootPub)));
+        CliResult admitted = await ToolProcess.RunAsync(scratch, null, "call", server.Address, "Greeter.greet", """{"name":"reader"}""", "--identity", "client.aster-identity");
+        Assert.True(admitted.ExitCode == 0, admitted.ToString());
+        Assert.Contains("Hello, reader!", admitted.Out);
+
+        CliResult stranger = await ToolProcess.RunAsync(scratch, null, "call", server.Address, "Greeter.greet", """{"name":"x"}""");
+        Assert.True(stranger.ExitCode == 3, stranger.ToString());
+        Assert.StartsWith("error: admission denied", stranger.Error.Trim().Split('\n')[^1]);
+
+        // A credential from another deployment's root is refused too.
+        var other = new Scratch();
+        using (other)
+        {
+            await ToolProcess.RunAsync(other, null, "keygen", "root");
+            await ToolProcess.RunAsync(other, null, "enroll", "node", "--role", "consumer", "--name", "intruder", "-o", "intruder.aster-identity", "--no-gitignore");
+            CliResult intruder = await ToolProcess.RunAsync(other, null, "call", server.Address, "Greeter.greet", """{"name":"x"}""", "--identity", "intruder.aster-identity");
+            Assert.True(intruder.ExitCode == 3, intruder.ToString());
+        }
+    }
+
+    [Fact]
+    public async Task UsageError_IsExit2_AndConfigShow_Works()
+    {
+        using var scratch = new Scratch();
+        CliResult usage = await ToolProcess.RunAsync(scratch, null, "enroll", "node", "--role", "nobody", "--name", "x");
+        Assert.Equal(2, usage.ExitCode);
+
+        CliResult config = await ToolProcess.RunAsync(scratch, new Dictionary<string, string> { ["ASTER_LOG_LEVEL"] = "error" }, "config", "show", "--json");
+        Assert.True(config.ExitCode == 0, config.ToString());
+        using JsonDocument doc = JsonDocument.Parse(config.Out);
+        Assert.Equal("ASTER_LOG_LEVEL", doc.RootElement.GetProperty("logging").GetProperty("log_level").GetProperty("source").GetString());
+    }
+}
