@@ -15,6 +15,7 @@ namespace Aster.Tests.Network;
 /// Consumer admission over real QUIC on loopback (wire-protocol.md §17, trust.md 4.1, 4.2, 4.5): the recorded
 /// reference exchanges replayed against our server and our client, and hostile requests.
 /// </summary>
+[Collection(NetworkTestGroup.Name)]
 public sealed class AdmissionExchangeTests
 {
     private static readonly string[] _summaryKeys = ["name", "version", "contract_id", "channels", "pattern", "serialization_modes"];

@@ -8,6 +8,7 @@ using Aster.Transport;
 namespace Aster.Tests.Network;
 
 /// <summary>Gate 0 (trust.md 7.1) fails closed: a refusal, an exception or no answer in time closes with 403 <c>not admitted</c>.</summary>
+[Collection(NetworkTestGroup.Name)]
 public sealed class Gate0Tests
 {
     public static TheoryData<string> Refusals => new() { "false", "throws", "hangs" };

@@ -11,7 +11,7 @@ namespace Aster.Tests.Network;
 /// <summary>A QUIC endpoint of the test's own, for speaking to a server by hand (raw admission bytes, raw frames).</summary>
 internal sealed class RawPeer : IAsyncDisposable
 {
-    public static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
 
     private RawPeer(AsterEndpoint endpoint)
     {

@@ -10,6 +10,7 @@ namespace Aster.Tests.Network;
 /// The recorded reference exchanges replayed into our networked server over a real QUIC connection on loopback (dev
 /// mode, so aster/1 needs no admission first): our server answers as the reference server did.
 /// </summary>
+[Collection(NetworkTestGroup.Name)]
 public sealed class NetworkWireReplayTests : WireReplayTestsBase
 {
     private RawPeer? _peer;

@@ -22,9 +22,10 @@ public sealed class TestHostFixture : IAsyncLifetime
 /// connects by the server's aster1 address (consumer admission, then aster/1), and observes the server side through
 /// the host's Probe service.
 /// </summary>
+[Collection(NetworkTestGroup.Name)]
 public sealed class OutOfProcessRpcConformanceTests(TestHostFixture fixture) : RpcConformanceTests, IClassFixture<TestHostFixture>
 {
-    private static readonly TimeSpan _connectLimit = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan _connectLimit = TimeSpan.FromSeconds(60);
 
     protected override Task<(IRpcConnection Client, IRpcConnection Server)> ConnectAsync()
         => throw new NotSupportedException("The server runs in another process.");

@@ -17,6 +17,7 @@ namespace Aster.Tests.Network;
 /// wire-protocol.md 16.2) and each call with the recorded response frames. The client must send the request payload
 /// the reference client sent and decode the reference server's answer.
 /// </summary>
+[Collection(NetworkTestGroup.Name)]
 public sealed class ReferenceClientReplayTests
 {
     [VectorFact]

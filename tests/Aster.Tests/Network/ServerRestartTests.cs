@@ -11,9 +11,10 @@ namespace Aster.Tests.Network;
 /// A server process restarted with the same key and port: calls in flight fail with UNAVAILABLE, and the client's
 /// next call dials again, re-runs admission and succeeds.
 /// </summary>
+[Collection(NetworkTestGroup.Name)]
 public sealed class ServerRestartTests
 {
-    private static readonly TimeSpan _limit = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan _limit = TimeSpan.FromSeconds(60);
     private static readonly ClientMethod<SimpleRequest, SimpleResponse> _unaryCall = new("TestService", 1, "unary_call", MethodPattern.Unary);
 
     [Fact]
@@ -58,7 +59,7 @@ public sealed class ServerRestartTests
         {
             // A short idle timeout: a server that vanished without a word is noticed within it.
             AsterClientOptions options = Options();
-            options.IdleTimeout = TimeSpan.FromSeconds(2);
+            options.IdleTimeout = TimeSpan.FromSeconds(5);
             await using AsterClient client = await AsterClient.ConnectAsync(host.Address, options).TimeoutAfter(_limit);
             Assert.NotNull(await client.UnaryAsync(_unaryCall, new SimpleRequest()).AsTask().TimeoutAfter(_limit));
 

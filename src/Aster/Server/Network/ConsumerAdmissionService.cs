@@ -45,6 +45,10 @@ internal sealed class ConsumerAdmissionService : IDisposable
         {
             await ExchangeAsync(connection, peer, stopping).ConfigureAwait(false);
         }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The connection or the server went away mid-exchange: nothing more to send.
+        }
         finally
         {
             _slots.Release();

@@ -232,7 +232,14 @@ internal sealed class ServerHost : IAsyncDisposable
                 case AsterAlpns.Rpc:
                     await using (var rpc = new QuicRpcConnection(connection))
                     {
-                        await _server.ServeConnectionAsync(rpc, _stopping.Token).ConfigureAwait(false);
+                        try
+                        {
+                            await _server.ServeConnectionAsync(rpc, _stopping.Token).ConfigureAwait(false);
+                        }
+                        catch (ObjectDisposedException)
+                        {
+                            // The server is being disposed: the connection is closed below.
+                        }
                     }
 
                     break;
