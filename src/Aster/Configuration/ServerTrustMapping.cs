@@ -1,0 +1,119 @@
+using Aster.Configuration.Identity;
+using Aster.Server;
+using Aster.Trust;
+using Microsoft.Extensions.Logging;
+
+namespace Aster.Configuration;
+
+/// <summary>
+/// Fills a server's identity and admission from <see cref="AsterConfig"/> and the <c>.aster-identity</c> file
+/// (config-and-cli.md sections 4, 6.3 and 8; trust.md section 10).
+/// </summary>
+public static class ServerTrustMapping
+{
+    /// <summary>
+    /// Sets <see cref="AsterServerOptions.SecretKey"/> and <see cref="AsterServerOptions.Admission"/>, plus the limits of
+    /// <see cref="ServerOptionsMapping.ApplyTo"/>. The identity file is the configured <c>identity_file</c>, else
+    /// <c>ASTER_IDENTITY_FILE</c>, else <c>./.aster-identity</c>; its first producer entry supplies a root key. A known
+    /// root key yields a durable <see cref="TrustAuthority"/> (consumers gated unless <c>allow_all_consumers</c>); no root
+    /// key and <c>allow_all_consumers</c> never set yields dev mode; a closed gate with no root key fails.
+    /// </summary>
+    /// <param name="config">The configuration.</param>
+    /// <param name="options">The options to update; the caller owns the authority placed in <see cref="AsterServerOptions.Admission"/>.</param>
+    /// <param name="environment">The environment for <c>ASTER_IDENTITY_FILE</c>; defaults to the process environment.</param>
+    /// <param name="workingDirectory">Where <c>.aster-identity</c> is looked for; defaults to the current directory.</param>
+    /// <returns>The authority that was created (also in <see cref="AsterServerOptions.Admission"/>).</returns>
+    /// <exception cref="ConfigurationException">A gate is closed and no root key resolves, or a key source is invalid.</exception>
+    public static TrustAuthority ApplyIdentityAndTrust(this AsterConfig config, AsterServerOptions options, IEnvironmentSource? environment = null, string? workingDirectory = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(options);
+        config.ApplyTo(options);
+        string? identityPath = AsterIdentityFile.Discover(config.IdentityFile, environment, workingDirectory);
+        AsterIdentityFile? identity = identityPath is null ? null : AsterIdentityFile.Read(identityPath);
+        AsterIdentityPeer? peer = identity?.FindPeer(role: "producer");
+        ResolvedSecretKey node = KeyResolution.ResolveSecretKey(config, identity, peer);
+        ResolvedRootPubkey root = KeyResolution.ResolveRootPubkey(config, peer, identityPath);
+        ILogger logger = options.LoggerFactory.CreateLogger(typeof(ServerTrustMapping).FullName!);
+        foreach (string warning in root.Warnings)
+        {
+            ConfigLog.RootKeyConflict(logger, warning);
+        }
+
+        if (node.EndpointIdMismatch)
+        {
+            ConfigLog.EndpointMismatch(logger, peer!.Name);
+        }
+
+        options.SecretKey = node.Key;
+        options.Admission = CreateAuthority(config, root, options);
+        return (TrustAuthority)options.Admission;
+    }
+
+    private static TrustAuthority CreateAuthority(AsterConfig config, ResolvedRootPubkey root, AsterServerOptions server)
+    {
+        if (root.Key is not { } key)
+        {
+            bool consumersSet = config.SourceOf("trust.allow_all_consumers").Kind != ConfigSourceKind.Default;
+            if (!consumersSet)
+            {
+                return TrustAuthority.CreateDevMode(server.LoggerFactory, server.TimeProvider);
+            }
+
+            if (!config.AllowAllConsumers)
+            {
+                throw new ConfigurationException("the consumer gate is closed (allow_all_consumers = false) but no root public key is configured: set root_pubkey, root_pubkey_file or an .aster-identity entry");
+            }
+        }
+
+        if (!config.AllowAllProducers && root.Key is null)
+        {
+            throw new ConfigurationException("the producer gate is closed (allow_all_producers = false) but no root public key is configured: set root_pubkey, root_pubkey_file or an .aster-identity entry");
+        }
+
+        var options = new TrustAuthorityOptions
+        {
+            RootPublicKey = root.Key is { } k ? k.ToArray() : ReadOnlyMemory<byte>.Empty,
+            AllowAllConsumers = config.AllowAllConsumers,
+            AllowAllProducers = config.AllowAllProducers,
+            HookTimeout = TimeSpan.FromMilliseconds(config.HookTimeoutMs),
+            LogMask = config.LogMask,
+            TimeProvider = server.TimeProvider,
+            LoggerFactory = server.LoggerFactory,
+        };
+        TimeSpan peerTtl = TimeSpan.FromSeconds(config.PeerTtlSeconds);
+        if (string.Equals(config.NonceStore, "memory", StringComparison.Ordinal))
+        {
+            options.NonceStore = new InMemoryNonceStore(server.TimeProvider);
+            options.Peers = new PeerStore(server.TimeProvider, peerTtl);
+            return new TrustAuthority(options);
+        }
+
+        string stateDirectory = config.NonceStore
+            ?? (config.StoragePath is { } storage ? Path.Combine(storage, "trust") : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".aster"));
+        CreatePrivateDirectory(stateDirectory);
+        return TrustAuthority.OpenDurable(options, stateDirectory, peerTtl);
+    }
+
+    private static void CreatePrivateDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+        }
+        else
+        {
+            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+}
+
+/// <summary>Source-generated log messages for configuration mapping.</summary>
+internal static partial class ConfigLog
+{
+    [LoggerMessage(EventId = 6001, Level = LogLevel.Warning, Message = "{Warning}")]
+    public static partial void RootKeyConflict(ILogger logger, string warning);
+
+    [LoggerMessage(EventId = 6002, Level = LogLevel.Error, Message = "identity entry '{Peer}' is bound to a different endpoint id than the node key")]
+    public static partial void EndpointMismatch(ILogger logger, string peer);
+}
