@@ -1,6 +1,6 @@
-using Aster.Cli.Keys;
 using Aster.Client;
 using Aster.Codec;
+using Aster.Configuration;
 using Aster.Configuration.Identity;
 using Aster.Net.Identity;
 
@@ -32,41 +32,12 @@ internal static class CallerIdentity
             return options;
         }
 
-        AsterIdentityFile? file = Load(host, identityPath, peerName);
-        if (file is null)
+        ResolvedClientIdentity resolved = ClientTrustMapping.ResolveClientIdentity(AsterConfig.Defaults, identityPath is null ? null : host.ResolvePath(identityPath), peerName, host.Environment, host.WorkingDirectory);
+        options.SecretKey = resolved.SecretKey;
+        options.CredentialJson = resolved.CredentialJson;
+        foreach (string note in resolved.Notes)
         {
-            if (peerName is not null)
-            {
-                throw CliException.Usage("--peer needs an identity file");
-            }
-
-            host.Note("no identity file: calling with an ephemeral key and no credential (open-gate servers only)");
-            return options;
-        }
-
-        options.SecretKey = file.SecretKey;
-        AsterIdentityPeer? peer = file.FindPeer(peerName, peerName is null ? "consumer" : null);
-        if (peer is null)
-        {
-            if (peerName is not null)
-            {
-                throw CliException.Usage($"no entry named '{peerName}' in {file.Path}");
-            }
-
-            host.Note($"{file.Path} has no consumer entry: calling with its node key and no credential");
-            return options;
-        }
-
-        if (peer.Role != "consumer")
-        {
-            throw CliException.Usage($"entry '{peer.Name}' is a {peer.Role} credential; calls present a consumer credential");
-        }
-
-        EntryCheck check = IdentityCredentials.Check(peer, file.EndpointId, DateTimeOffset.UtcNow);
-        options.CredentialJson = check.CredentialFileJson ?? throw CliException.Failed($"entry '{peer.Name}' is unusable: {check.Status}");
-        if (!check.Ok)
-        {
-            host.Note($"warning: entry '{peer.Name}' is {check.Status}; the server will refuse it");
+            host.Note(note);
         }
 
         return options;

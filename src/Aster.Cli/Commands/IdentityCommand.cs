@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Aster.Cli.Keys;
+using Aster.Trust;
 using Aster.Configuration.Identity;
 using Spectre.Console;
 

@@ -1,19 +1,26 @@
 using Aster.Configuration.Identity;
 using Aster.Net.Identity;
-using Aster.Trust;
 
-namespace Aster.Cli.Keys;
+namespace Aster.Trust;
 
 /// <summary>The result of checking one <c>.aster-identity</c> entry offline.</summary>
 /// <param name="Ok">True when signature, expiry and binding all pass.</param>
 /// <param name="Status">A short reason: <c>valid</c>, <c>bad signature</c>, <c>expired</c>, <c>bound to another node</c>, or a format error.</param>
 /// <param name="SignedAttributes">The attribute map that verified (trust.md 3.8.4), or null.</param>
 /// <param name="CredentialFileJson">The entry as a credential file (trust.md 3.8.3), or null when it is malformed.</param>
-internal sealed record EntryCheck(bool Ok, string Status, IReadOnlyDictionary<string, string>? SignedAttributes, string? CredentialFileJson);
+public sealed record EntryCheck(bool Ok, string Status, IReadOnlyDictionary<string, string>? SignedAttributes, string? CredentialFileJson);
 
 /// <summary>Turns identity-file entries back into credentials and checks them offline (trust.md 3.7, 3.8.4).</summary>
-internal static class IdentityCredentials
+public static class IdentityCredentials
 {
+    /// <summary>
+    /// Rebuilds the credential of <paramref name="peer"/> and checks its signature, expiry at <paramref name="now"/> and
+    /// endpoint binding against <paramref name="node"/>. Never throws for a malformed entry: the status says why.
+    /// </summary>
+    /// <param name="peer">The identity-file entry.</param>
+    /// <param name="node">The endpoint id of the identity file's node key.</param>
+    /// <param name="now">The time to check expiry against.</param>
+    /// <returns>The outcome, with the entry as a credential file when it could be rebuilt.</returns>
     public static EntryCheck Check(AsterIdentityPeer peer, EndpointId node, DateTimeOffset now)
     {
         Func<IReadOnlyDictionary<string, string>, string> fileJson;
