@@ -2,10 +2,15 @@
 //   dotnet run --project samples/HelloWorld                      server and client in one process, on loopback (the main job)
 //   dotnet run --project samples/HelloWorld -- server [port]     serve on every interface until Ctrl+C; prints the aster1 address
 //   dotnet run --project samples/HelloWorld -- client <aster1…>  call a server, on this machine or another
+// The server and client modes read ASTER_* settings and the identity file (ASTER_IDENTITY_FILE, else ./.aster-identity):
+//   ASTER_IDENTITY_FILE=server.aster-identity dotnet run --project samples/HelloWorld -- server   runs with the consumer gate closed;
+//   ASTER_IDENTITY_FILE=client.aster-identity dotnet run --project samples/HelloWorld -- client <aster1…> presents its consumer entry.
+// With no root key anywhere the server falls back to dev mode (open gate, ephemeral root key, a warning).
 using System.Diagnostics;
 using System.Net;
 using Aster.Client;
 using Aster.Codec;
+using Aster.Configuration;
 using Aster.Samples;
 using Aster.Server;
 using HelloWorld;
@@ -22,24 +27,48 @@ switch (mode)
     case "server":
     {
         int port = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 0;
-        await using AsterServer server = CreateServer(new IPEndPoint(IPAddress.Any, port));
+        var options = ServerOptions(new IPEndPoint(IPAddress.Any, port));
+        AsterConfig config = AsterConfig.FromEnvironment();
+        using Aster.Trust.TrustAuthority trust = config.ApplyIdentityAndTrust(options);
+        using Aster.Net.Identity.SecretKey? nodeKey = options.SecretKey;
+        await using AsterServer server = new([ServiceBinder.FromInstance(new HelloService())], options);
         await server.StartAsync();
-        Console.WriteLine($"Serving Hello at {server.Address}");
+        Console.WriteLine($"Serving Hello at {server.Address} ({(trust.ConsumersGated ? "trusted" : "open-gate")})");
         Console.WriteLine("Call it with: dotnet run --project samples/HelloWorld -- client <the address above>   (Ctrl+C stops)");
         await server.ServeAsync(stop.Token);
         break;
     }
 
     case "client" when args.Length > 1:
-        await CallAsync(args[1]);
+    {
+        var options = new AsterClientOptions { Codecs = codecs, LoggerFactory = logging };
+        ResolvedClientIdentity identity = AsterConfig.FromEnvironment().ApplyIdentity(options);
+        using Aster.Net.Identity.SecretKey nodeKey = identity.SecretKey;
+        foreach (string note in identity.Notes)
+        {
+            Console.Error.WriteLine(note);
+        }
+
+        try
+        {
+            await CallAsync(args[1], options);
+        }
+        catch (AdmissionException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return 3;
+        }
+
         break;
+    }
+
     case "both":
     {
         // Dev mode: no identity or root key configured, so an ephemeral key and open gates (the server logs a warning).
-        await using AsterServer server = CreateServer(new IPEndPoint(IPAddress.Loopback, 0));
+        await using AsterServer server = new([ServiceBinder.FromInstance(new HelloService())], ServerOptions(new IPEndPoint(IPAddress.Loopback, 0)));
         await server.StartAsync();
         Console.WriteLine($"Server listening at {server.Address}");
-        await CallAsync(server.Address);
+        await CallAsync(server.Address, new AsterClientOptions { Codecs = codecs, LoggerFactory = logging });
         break;
     }
 
@@ -50,17 +79,17 @@ switch (mode)
 
 return 0;
 
-AsterServer CreateServer(IPEndPoint bind)
+AsterServerOptions ServerOptions(IPEndPoint bind)
 {
     var options = new AsterServerOptions { Codecs = codecs, LoggerFactory = logging, ShutdownGracePeriod = TimeSpan.FromSeconds(2) };
     options.BindAddresses.Add(bind);
-    return new AsterServer([ServiceBinder.FromInstance(new HelloService())], options);
+    return options;
 }
 
-async Task CallAsync(string address)
+async Task CallAsync(string address, AsterClientOptions options)
 {
     var started = Stopwatch.StartNew();
-    await using AsterClient client = await AsterClient.ConnectAsync(address, new AsterClientOptions { Codecs = codecs, LoggerFactory = logging });
+    await using AsterClient client = await AsterClient.ConnectAsync(address, options);
     Console.WriteLine($"Admitted and connected over QUIC in {started.Elapsed.TotalMilliseconds:F1} ms; the server offers:");
     foreach (Aster.Trust.ServiceSummary service in client.Services)
     {
