@@ -1,6 +1,9 @@
 using System.Text.Json;
 using Aster.Cli.Tests.Infrastructure;
+using Aster.Configuration;
 using Aster.Configuration.Identity;
+using Aster.Net.Identity;
+using Aster.Server;
 using Aster.Contracts;
 
 namespace Aster.Cli.Tests;
@@ -48,6 +51,34 @@ public sealed class EndToEndTests
         CliResult failed = await ToolProcess.RunAsync(scratch, null, "call", server.Address, "Greeter.greet", "{}", "--identity", "client.aster-identity");
         Assert.Equal(1, failed.ExitCode);
         Assert.Equal("error: INVALID_ARGUMENT (3): name is required", failed.Error.Trim());
+    }
+
+    [Fact]
+    public async Task ServerConfiguredFromItsIdentityFile_AdmitsTheEnrolledConsumer_AndRefusesAStranger()
+    {
+        using var scratch = new Scratch();
+        Assert.Equal(0, (await ToolProcess.RunAsync(scratch, null, "keygen", "root")).ExitCode);
+        Assert.Equal(0, (await ToolProcess.RunAsync(scratch, null, "enroll", "node", "--role", "producer", "--name", "greeter", "-o", "server.aster-identity", "--no-gitignore")).ExitCode);
+        Assert.Equal(0, (await ToolProcess.RunAsync(scratch, null, "enroll", "node", "--role", "consumer", "--name", "reader", "-c", "reader", "-o", "client.aster-identity", "--no-gitignore")).ExitCode);
+
+        // The server knows its root only through ASTER_IDENTITY_FILE (issue #9): no root key is passed in code.
+        var env = new DictionaryEnvironmentSource([
+            KeyValuePair.Create(AsterIdentityFile.EnvironmentVariable, scratch.PathOf("server.aster-identity")),
+            KeyValuePair.Create("ASTER_STORAGE_PATH", Path.Combine(scratch.Root, "store"))]);
+        var options = new AsterServerOptions();
+        using Aster.Trust.TrustAuthority trust = AsterConfig.FromEnvironment(env).ApplyIdentityAndTrust(options, env, scratch.Root);
+        Assert.True(trust.ConsumersGated);
+        using SecretKey nodeKey = options.SecretKey!;
+        Assert.Equal(AsterIdentityFile.Read(scratch.PathOf("server.aster-identity")).EndpointId, nodeKey.PublicKey);
+
+        await using GreeterServer server = await GreeterServer.StartAsync(trust, nodeKey);
+        CliResult admitted = await ToolProcess.RunAsync(scratch, null, "call", server.Address, "Greeter.greet", """{"name":"reader"}""", "--identity", "client.aster-identity");
+        Assert.True(admitted.ExitCode == 0, admitted.ToString());
+        Assert.Contains("Hello, reader!", admitted.Out);
+
+        using var stranger = new Scratch();
+        CliResult refused = await ToolProcess.RunAsync(stranger, null, "call", server.Address, "Greeter.greet", """{"name":"x"}""");
+        Assert.True(refused.ExitCode == 3, refused.ToString());
     }
 
     [Fact]
