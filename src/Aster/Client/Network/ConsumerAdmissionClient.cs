@@ -1,3 +1,4 @@
+using Aster.Internal;
 using Aster.Net.Identity;
 using Aster.Net.Quic;
 using Aster.Transport;
@@ -85,30 +86,8 @@ internal static class ConsumerAdmissionClient
                 : new AdmissionException(AdmissionFailure.Unavailable, $"admission unavailable: {error.Message}", error);
 
     private static async Task<byte[]> ReadToEndAsync(AsterStream stream, CancellationToken cancellationToken)
-    {
-        byte[] buffer = new byte[4096];
-        int length = 0;
-        while (true)
-        {
-            if (length == buffer.Length)
-            {
-                if (length > TrustJson.MaxDocumentSize)
-                {
-                    throw new AdmissionException(AdmissionFailure.Malformed, $"admission response larger than {TrustJson.MaxDocumentSize} bytes");
-                }
-
-                Array.Resize(ref buffer, buffer.Length * 2);
-            }
-
-            int read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                return buffer.AsSpan(0, length).ToArray();
-            }
-
-            length += read;
-        }
-    }
+        => await BoundedStreamReader.ReadToEndAsync(stream, TrustJson.MaxDocumentSize, cancellationToken).ConfigureAwait(false)
+            ?? throw new AdmissionException(AdmissionFailure.Malformed, $"admission response larger than {TrustJson.MaxDocumentSize} bytes");
 
     private static async Task CloseQuietlyAsync(AsterConnection connection)
     {

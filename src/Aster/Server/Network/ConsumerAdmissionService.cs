@@ -1,3 +1,4 @@
+using Aster.Internal;
 using Aster.Net.Identity;
 using Aster.Net.Quic;
 using Aster.Trust;
@@ -103,29 +104,13 @@ internal sealed class ConsumerAdmissionService : IDisposable
     /// <summary>Reads to FIN; null when the request is larger than the limit (answered with the uniform denial).</summary>
     private async Task<byte[]?> ReadRequestAsync(AsterStream stream, CancellationToken cancellationToken)
     {
-        byte[] buffer = new byte[Math.Min(_limits.MaxRequestBytes + 1, 4096)];
-        int length = 0;
-        while (true)
+        byte[]? body = await BoundedStreamReader.ReadToEndAsync(stream, _limits.MaxRequestBytes, cancellationToken).ConfigureAwait(false);
+        if (body is null)
         {
-            if (length == buffer.Length)
-            {
-                if (length > _limits.MaxRequestBytes)
-                {
-                    stream.Abort(StreamAbortDirection.Read, 0);
-                    return null;
-                }
-
-                Array.Resize(ref buffer, Math.Min(buffer.Length * 2, _limits.MaxRequestBytes + 1));
-            }
-
-            int read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                return length > _limits.MaxRequestBytes ? null : buffer.AsSpan(0, length).ToArray();
-            }
-
-            length += read;
+            stream.Abort(StreamAbortDirection.Read, 0);
         }
+
+        return body;
     }
 
     private async Task<ConsumerAdmissionResponse> DecideAsync(EndpointId peer, byte[]? body, CancellationToken stopping)
