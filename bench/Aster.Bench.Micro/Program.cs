@@ -6,4 +6,10 @@ if (args is ["--b3sum-compare", string file, ..])
     return;
 }
 
+if (args is ["--fory-cputime", ..])
+{
+    Aster.Bench.Micro.Fory.ForyCpuTime.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 15, args.Length > 2 ? args[2] : null);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -70,6 +70,9 @@ public sealed class ForySerializer
         return this;
     }
 
+    /// <summary>The registered record codecs.</summary>
+    internal IEnumerable<IRecordCodec> RecordCodecs => _codecs.Values.OfType<IRecordCodec>();
+
     /// <summary>Whether a type is registered.</summary>
     public bool IsRegistered(Type type) => _codecs.ContainsKey(type);
 
@@ -160,6 +163,18 @@ public sealed class ForySerializer
         try
         {
             ForyReader r = new(data);
+            if (!codec.NestsRecords && !Options.SchemaConsistent && data.StartsWith(codec.RootPrefix))
+            {
+                // What this codec writes: bitmap, root reference 0, our TypeDef byte for byte. A record that cannot
+                // hold records never needs the TypeDef again, so the meta-share table stays empty; and none of its
+                // members can hold the root, so reference 0 is counted but not stored (a back-reference to it fails).
+                r.ReadSpan(codec.RootPrefix.Length);
+                _ = ctx.ReserveRef();
+                T flat = codec.ReadFieldsLocal(ref r, ctx, -1);
+                CheckEnd(ref r);
+                return flat;
+            }
+
             if (DynamicReader.ReadBitmap(ref r))
             {
                 if (r.Remaining > 0 && r.PeekByte() == 0xFD)

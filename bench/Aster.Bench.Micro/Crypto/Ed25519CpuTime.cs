@@ -75,7 +75,8 @@ public static partial class Ed25519CpuTime
         }
     }
 
-    private static double ThreadCpuNanoseconds()
+    /// <summary>CPU time consumed by the calling thread, in nanoseconds.</summary>
+    internal static double ThreadCpuNanoseconds()
     {
         if (ClockGetTime(ThreadCpuTimeClock, out Timespec ts) != 0)
         {

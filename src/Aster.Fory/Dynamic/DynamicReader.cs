@@ -152,9 +152,13 @@ internal static class DynamicReader
                 return _plainTypes[(int)typeId];
             }
 
+            case ForyTypeId.NamedStruct when ctx.Schemas is not null:
+                def = ReadSchemaConsistentTypeInfo(ref r, ctx, ctx.Schemas, at);
+                return _plainTypes[(int)typeId];
+            case ForyTypeId.NamedStruct:
+                throw new ForyDecodeException("a schema-consistent record (type id 29) carries no field names or types: read it with a ForySchemaSet", at);
             case ForyTypeId.Unknown:
             case ForyTypeId.Struct:
-            case ForyTypeId.NamedStruct:
             case ForyTypeId.Ext:
             case ForyTypeId.NamedExt:
             case ForyTypeId.Union:
@@ -172,6 +176,32 @@ internal static class DynamicReader
             default:
                 return _plainTypes[(int)typeId];
         }
+    }
+
+    /// <summary>
+    /// Schema-consistent mode (B12): reads the inline namespace and type name and the schema hash after a NAMED_STRUCT
+    /// type id, and returns the layout <paramref name="schemas"/> holds for them once the hashes agree.
+    /// </summary>
+    private static TypeDef ReadSchemaConsistentTypeInfo(ref ForyReader r, ReadContext ctx, ForySchemaSet schemas, int at)
+    {
+        string ns = ctx.ReadInlineName(ref r, null, MetaStringContext.InlineNamespace);
+        string name = ctx.ReadInlineName(ref r, null, MetaStringContext.InlineTypeName);
+        int hashAt = r.Position;
+        int hash = r.ReadInt32();
+        if (!schemas.TryGet(ns, name, out TypeDef def, out int expected))
+        {
+            throw new ForyDecodeException($"no layout for the schema-consistent record {(ns.Length == 0 ? name : ns + "/" + name)} in the schema set", at);
+        }
+
+        if (hash != expected)
+        {
+            throw new ForyDecodeException(
+                $"schema hash 0x{(uint)hash:x8} of {def.Tag} differs from the layout's 0x{(uint)expected:x8}: the peer declares other fields",
+                hashAt,
+                def.Tag);
+        }
+
+        return def;
     }
 
     /// <summary>Reads a struct field's value: a null flag when the field is nullable, then the value.</summary>

@@ -26,6 +26,37 @@ public static class ForyDynamic
         }
     }
 
+    /// <summary>
+    /// Reads one schema-consistent message (B12, the dialect of release 0.1.2 peers) into a value tree. Such a message
+    /// names its records but carries neither field names nor field types: each record's layout comes from
+    /// <paramref name="schemas"/>, found by namespace and type name and checked against the schema hash on the wire.
+    /// </summary>
+    /// <param name="message">The message.</param>
+    /// <param name="schemas">The record layouts, for example <see cref="ForySchemaSet.From(ForySerializer)"/>.</param>
+    /// <param name="options">Limits; <see cref="ForyOptions.SchemaConsistent"/> must be set (default <see cref="ForyOptions.Release012"/>).</param>
+    /// <exception cref="ForyDecodeException">The message is malformed, exceeds a limit, names a record the set lacks, or its schema hash differs.</exception>
+    public static ForyValue Read(ReadOnlySpan<byte> message, ForySchemaSet schemas, ForyOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(schemas);
+        ForyOptions o = options ?? ForyOptions.Release012;
+        if (!o.SchemaConsistent)
+        {
+            throw new ArgumentException("schema-consistent reading needs options with SchemaConsistent set", nameof(options));
+        }
+
+        ReadContext ctx = ReadContext.Rent(o, null);
+        ctx.Schemas = schemas;
+        try
+        {
+            ForyReader r = new(message);
+            return DynamicReader.ReadMessage(ref r, ctx);
+        }
+        finally
+        {
+            ReadContext.Return(ctx);
+        }
+    }
+
     /// <summary>Reads one message held in a sequence.</summary>
     /// <exception cref="ForyDecodeException">The message is malformed or exceeds a limit.</exception>
     public static ForyValue Read(in ReadOnlySequence<byte> message, ForyOptions? options = null)

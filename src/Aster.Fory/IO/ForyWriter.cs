@@ -294,6 +294,11 @@ internal ref struct ForyWriter
             return;
         }
 
+        if (n < ShortString && TryWriteShortAscii(chars))
+        {
+            return;
+        }
+
         // ASCII (the common case): narrow straight into the output after room for the header; one pass.
         uint asciiHeader = (uint)n << 2;
         int headerLength = VarUInt32Length(asciiHeader);
@@ -340,6 +345,37 @@ internal ref struct ForyWriter
         Span<byte> utf8 = Ensure(byteCount);
         Encoding.UTF8.GetBytes(chars, utf8);
         _pos += byteCount;
+    }
+
+    /// <summary>Strings shorter than this have a one-byte header and are narrowed by a scalar loop.</summary>
+    private const int ShortString = 32;
+
+    /// <summary>
+    /// The short ASCII string: header and characters in one span, narrowed by a plain loop (for a few characters it
+    /// beats the vectorised <see cref="Ascii.FromUtf16(ReadOnlySpan{char}, Span{byte}, out int)"/>, whose set-up
+    /// dominates). Returns false, having written nothing, when a character is not ASCII.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryWriteShortAscii(ReadOnlySpan<char> chars)
+    {
+        Span<byte> dst = Ensure(chars.Length + 1);
+        Span<byte> body = dst.Slice(1, chars.Length);
+        uint seen = 0;
+        for (int i = 0; i < body.Length; i++)
+        {
+            uint c = chars[i];
+            seen |= c;
+            body[i] = (byte)c;
+        }
+
+        if (seen >= 0x80)
+        {
+            return false;
+        }
+
+        dst[0] = (byte)(chars.Length << 2);
+        _pos += chars.Length + 1;
+        return true;
     }
 
     private void WriteStringDialect(ReadOnlySpan<char> chars)

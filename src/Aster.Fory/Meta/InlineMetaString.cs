@@ -75,7 +75,7 @@ internal sealed class InlineMetaString
     /// Reads one inline meta string (new or repeated) and returns its text; a name whose encoded form equals
     /// <paramref name="expected"/> returns <paramref name="expected"/>'s text without decoding.
     /// </summary>
-    public static string Read(ref ForyReader r, List<string> table, InlineMetaString expected, MetaStringContext context, int maxEntries)
+    public static string Read(ref ForyReader r, List<string> table, InlineMetaString? expected, MetaStringContext context, int maxEntries)
     {
         int at = r.Position;
         uint header = r.ReadVarUInt32();
@@ -109,7 +109,7 @@ internal sealed class InlineMetaString
 
         ReadOnlySpan<byte> bytes = r.ReadSpan(length);
         MetaEncoding encoding = (MetaEncoding)encodingByte;
-        string text = encoding == expected.Encoding && bytes.SequenceEqual(expected.Bytes)
+        string text = expected is not null && encoding == expected.Encoding && bytes.SequenceEqual(expected.Bytes)
             ? expected.Text
             : MetaString.Decode(bytes, encoding, context) ?? throw new ForyDecodeException($"invalid {encoding} meta string", at);
         table.Add(text);

@@ -31,6 +31,9 @@ internal sealed class ReadContext
 
     public ForySerializer? Serializer { get; private set; }
 
+    /// <summary>The record layouts a schema-less read of a schema-consistent message (B12) resolves names against.</summary>
+    public Dynamic.ForySchemaSet? Schemas { get; set; }
+
     public int Depth;
 
     public int MetaCount { get; private set; }
@@ -75,7 +78,12 @@ internal sealed class ReadContext
             ctx.MetaCount = 0;
         }
 
-        if (ctx.RefCount > 0)
+        if (ctx.RefCount == 1)
+        {
+            ctx._refs[0] = null;
+            ctx.RefCount = 0;
+        }
+        else if (ctx.RefCount > 1)
         {
             Array.Clear(ctx._refs, 0, ctx.RefCount);
             ctx.RefCount = 0;
@@ -94,6 +102,11 @@ internal sealed class ReadContext
         if (ctx._refs.Length > 1024)
         {
             ctx._refs = new object?[8];
+        }
+
+        if (ctx.Schemas is not null)
+        {
+            ctx.Schemas = null;
         }
 
         ctx._inUse = false;
@@ -150,8 +163,8 @@ internal sealed class ReadContext
 
     public ref ReadMeta Meta(int index) => ref _metas[index];
 
-    /// <summary>Reads an inline namespace or type name (schema-consistent mode, B12).</summary>
-    public string ReadInlineName(ref ForyReader r, InlineMetaString expected, MetaStringContext context) =>
+    /// <summary>Reads an inline namespace or type name (schema-consistent mode, B12); <paramref name="expected"/> may skip decoding.</summary>
+    public string ReadInlineName(ref ForyReader r, InlineMetaString? expected, MetaStringContext context) =>
         InlineMetaString.Read(ref r, _inlineNames, expected, context, Options.MaxTypeDefs);
 
     /// <summary>Reads a new TypeDef (after a new-marker) and parses it.</summary>

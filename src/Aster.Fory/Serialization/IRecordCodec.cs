@@ -10,4 +10,7 @@ internal interface IRecordCodec
 
     /// <summary>The record's wire model.</summary>
     Types.WireTypeModel Model { get; }
+
+    /// <summary>The B12 schema hash of the record.</summary>
+    int SchemaHash { get; }
 }

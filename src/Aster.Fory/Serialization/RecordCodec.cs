@@ -47,6 +47,9 @@ internal sealed class MemberCodec<TObj, TField> : MemberCodec<TObj>
     private readonly ForyCodec<TField> _codec;
     private readonly bool _nullable;
     private readonly ForyFieldType _localType;
+
+    /// <summary>The codec is <see cref="StringCodec"/> (so TField is string): read and write without its virtual calls.</summary>
+    private readonly bool _isString;
     private readonly Func<TObj, TField>? _get;
     private readonly Action<TObj, TField>? _set;
     private readonly RefGetter<TObj, TField>? _refGet;
@@ -58,6 +61,7 @@ internal sealed class MemberCodec<TObj, TField> : MemberCodec<TObj>
         _codec = codec;
         _nullable = model.FieldType.Nullable;
         _localType = model.FieldType;
+        _isString = codec is StringCodec;
         if (typeof(TObj).IsValueType)
         {
             _refGet = model.Property.GetMethod!.CreateDelegate<RefGetter<TObj, TField>>();
@@ -91,7 +95,7 @@ internal sealed class MemberCodec<TObj, TField> : MemberCodec<TObj>
     public override void Write(ref ForyWriter w, ref TObj obj, WriteContext ctx)
     {
         TField value = Get(ref obj);
-        if (_canBeNull && value is null)
+        if (value is null)
         {
             if (!_nullable)
             {
@@ -107,6 +111,12 @@ internal sealed class MemberCodec<TObj, TField> : MemberCodec<TObj>
             w.WriteByte(0xFF);
         }
 
+        if (_isString)
+        {
+            w.WriteString(Unsafe.As<TField, string>(ref value));
+            return;
+        }
+
         _codec.Write(ref w, value, ctx);
     }
 
@@ -115,6 +125,13 @@ internal sealed class MemberCodec<TObj, TField> : MemberCodec<TObj>
         if (_nullable)
         {
             ReadNullable(ref r, ref obj, ctx);
+            return;
+        }
+
+        if (_isString)
+        {
+            string text = r.ReadString(ctx.Options.MaxStringBytes);
+            Set(ref obj, Unsafe.As<string, TField>(ref text));
             return;
         }
 
@@ -304,19 +321,8 @@ internal sealed class RecordCodec<[DynamicallyAccessedMembers(DynamicallyAccesse
     /// The B12 schema hash: per field <c>identifier,type id,0,nullable;</c> (records and enums as type id 0), sorted by
     /// identifier with tag ids first, MurmurHash3_x64_128 seed 47 of the UTF-8 text, low 32 bits of h1.
     /// </summary>
-    internal static int ComputeSchemaHash(IEnumerable<WireFieldModel> fields)
-    {
-        List<(string Id, bool Tag, ForyFieldType Type)> items = [.. fields.Select(f => (f.Identifier, f.TagId >= 0, f.FieldType))];
-        items.Sort((a, b) => a.Tag != b.Tag ? (a.Tag ? -1 : 1) : string.CompareOrdinal(a.Id, b.Id));
-        StringBuilder text = new();
-        foreach ((string id, _, ForyFieldType type) in items)
-        {
-            int typeId = type.IsRecord || type.TypeId is ForyTypeId.Enum or ForyTypeId.NamedEnum ? 0 : (int)type.TypeId;
-            text.Append(CultureInfo.InvariantCulture, $"{id},{typeId},0,{(type.Nullable ? 1 : 0)};");
-        }
-
-        return (int)(uint)MurmurHash3.Hash64(Encoding.UTF8.GetBytes(text.ToString()), 47);
-    }
+    internal static int ComputeSchemaHash(IEnumerable<WireFieldModel> fields) =>
+        Meta.SchemaHash.Compute(fields.Select(f => (f.Identifier, f.TagId >= 0, f.FieldType)));
 
     private T Create()
     {
