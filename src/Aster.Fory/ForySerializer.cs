@@ -101,6 +101,13 @@ public sealed class ForySerializer
     {
         ArgumentNullException.ThrowIfNull(output);
         RecordCodec<T> codec = CodecFor<T>(true);
+        if (value is not null && !codec.NestsRecords)
+        {
+            // Nothing inside can repeat a TypeDef or refer to an object: no per-message state to rent.
+            codec.WriteFlatMessage(output, value, _stateless);
+            return;
+        }
+
         ForyWriter w = new(output, Options.Dialect, Options.MaxDepth);
         if (value is null)
         {
@@ -111,13 +118,6 @@ public sealed class ForySerializer
         }
 
         w.WriteBytes(Options.SchemaConsistent ? codec.SchemaConsistentRootPrefix : codec.RootPrefix);
-        if (!codec.NestsRecords)
-        {
-            // Nothing inside can repeat a TypeDef or refer to an object: no per-message state to rent.
-            codec.WriteFields(ref w, value, _stateless);
-            w.Flush();
-            return;
-        }
 
         WriteContext ctx = WriteContext.Rent(Options);
         try

@@ -117,6 +117,14 @@ public sealed class SchemaConsistentDynamicTests
         Assert.Throws<ArgumentException>(() => ForyDynamic.Read(Hex.Decode(StreamHeaderExample), _schemas, ForyOptions.Default));
 
     [Fact]
+    public void ValueTreeWriter_RefusesSchemaConsistentOptions()
+    {
+        ForyValue tree = ForyDynamic.Read(Hex.Decode(StreamHeaderExample), _schemas);
+
+        Assert.Throws<NotSupportedException>(() => ForyDynamic.Write(tree, ForyOptions.Release012));
+    }
+
+    [Fact]
     public void EveryTruncation_ThrowsDecodeException()
     {
         byte[] bytes = _legacy.Serialize(new Outer(new Inner("i", 1), [new Inner("j", 2)], new() { ["k"] = new Inner("k", 3) }, "note", 9));

@@ -84,12 +84,18 @@ public static class ForyDynamic
         }
     }
 
-    /// <summary>Writes a value tree as one message.</summary>
+    /// <summary>Writes a value tree as one message (compatible mode).</summary>
     /// <exception cref="ForyEncodeException">The tree holds a value that does not fit its declared field type.</exception>
+    /// <exception cref="NotSupportedException"><paramref name="options"/> ask for schema-consistent mode, which the value-tree writer does not write.</exception>
     public static void Write(ForyValue value, IBufferWriter<byte> output, ForyOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(value);
         ArgumentNullException.ThrowIfNull(output);
+        if (options is { SchemaConsistent: true })
+        {
+            throw new NotSupportedException("the value-tree writer writes compatible mode only; write schema-consistent messages with a ForySerializer");
+        }
+
         WriteContext ctx = WriteContext.Rent(options ?? ForyOptions.Default);
         try
         {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
@@ -370,6 +371,20 @@ internal sealed class RecordCodec<[DynamicallyAccessedMembers(DynamicallyAccesse
         {
             ctx.AddRootMeta(this);
         }
+    }
+
+    /// <summary>
+    /// Writes a whole message of a record that nests no records (<see cref="NestsRecords"/> false): the constant root
+    /// prefix, then the fields, with the shared stateless context. One call from the serializer, so the per-message
+    /// work runs in this instance method rather than in the serializer's generic one.
+    /// </summary>
+    public void WriteFlatMessage(IBufferWriter<byte> output, T value, WriteContext stateless)
+    {
+        ForyOptions options = stateless.Options;
+        ForyWriter w = new(output, options.Dialect, options.MaxDepth);
+        w.WriteBytes(options.SchemaConsistent ? SchemaConsistentRootPrefix : RootPrefix);
+        WriteFields(ref w, value, stateless);
+        w.Flush();
     }
 
     public void WriteFields(ref ForyWriter w, T value, WriteContext ctx)
