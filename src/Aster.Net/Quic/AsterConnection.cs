@@ -83,6 +83,22 @@ public sealed class AsterConnection : IAsyncDisposable
         await _core.Closed.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Starts closing the connection with an application error code and reason, without waiting for the closing
+    /// period: CONNECTION_CLOSE goes out at once, and the endpoint keeps answering the peer for the 3 × PTO of
+    /// RFC 9000, section 10.2 in the background. <see cref="Completion"/> completes when that period is over.
+    /// </summary>
+    /// <param name="errorCode">The application error code.</param>
+    /// <param name="reason">The reason phrase.</param>
+    /// <remarks>Use it where nothing depends on the end of the closing period (a connection used for one exchange):
+    /// with a large RTT estimate, such as the first handshake of a process whose code is still being compiled,
+    /// 3 × PTO lasts seconds.</remarks>
+    public void Close(long errorCode, string? reason = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(errorCode);
+        _core.Close((ulong)errorCode, reason ?? string.Empty, QuicClock.NowUs);
+    }
+
     /// <summary>Closes the connection with code 0 if it is still open.</summary>
     /// <returns>A task that completes when the connection is closed.</returns>
     public async ValueTask DisposeAsync()
