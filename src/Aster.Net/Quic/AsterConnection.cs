@@ -35,10 +35,20 @@ public sealed class AsterConnection : IAsyncDisposable
     /// <summary>Gets the error that closed the connection, if it is closed.</summary>
     public TransportException? CloseError => _core.Error;
 
+    /// <summary>
+    /// Gets how many bidirectional streams the peer lets this side have open at once (its
+    /// <c>initial_max_streams_bidi</c>; it raises the cumulative limit as streams end). iroh and Aster servers say 100.
+    /// </summary>
+    public long PeerBidirectionalStreamLimit => _core.PeerBidirectionalStreamLimit;
+
     /// <summary>Gets a snapshot of the connection's transport counters.</summary>
     /// <returns>The counters.</returns>
-    public AsterConnectionStatistics GetStatistics() =>
-        new(_core.KeyUpdatesInitiated, _core.KeyUpdatesAnswered, _core.CongestionWindow, _core.PathMtu);
+    public AsterConnectionStatistics GetStatistics()
+    {
+        TrafficCounters counters = _core.Counters;
+        return new(_core.KeyUpdatesInitiated, _core.KeyUpdatesAnswered, _core.CongestionWindow, _core.PathMtu,
+            counters.DatagramsSent, counters.DatagramsReceived, counters.PacketsSent, counters.AckOnlyPacketsSent, _core.DriverTurns);
+    }
 
     /// <summary>
     /// Starts a 1-RTT key update now, if one may start (the handshake is confirmed, our last update was

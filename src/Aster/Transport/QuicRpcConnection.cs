@@ -29,6 +29,9 @@ public sealed class QuicRpcConnection : IRpcConnection
     public CancellationToken Closed => _closed.Token;
 
     /// <inheritdoc/>
+    public int? PeerStreamLimit => (int)Math.Min(_connection.PeerBidirectionalStreamLimit, int.MaxValue);
+
+    /// <inheritdoc/>
     public async ValueTask<IRpcStream> OpenStreamAsync(CancellationToken cancellationToken = default)
     {
         try

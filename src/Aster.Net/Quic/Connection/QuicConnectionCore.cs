@@ -97,6 +97,8 @@ internal sealed class QuicConnectionCore : IDisposable
     private OneRttKeySet? _oneRtt;
     private int _finalKeyUpdatesInitiated;
     private int _finalKeyUpdatesAnswered;
+    private TrafficCounters _counters;
+    private long _driverTurns;
     private PathMtuDiscovery? _mtu;
     private QuicTransportParameters? _peerParameters;
     private ConnectionSendFlowControl _sendFlow = new(0);
@@ -316,6 +318,7 @@ internal sealed class QuicConnectionCore : IDisposable
             }
 
             _amplification.OnDatagramReceived(datagram.Length);
+            _counters.DatagramsReceived++;
             bool anyOpened = false;
             var reader = new QuicDatagramReader(datagram, LocalCidLength);
             while (reader.TryReadNext(out QuicPacketHeader header, out QuicHeaderStatus status))
@@ -1264,6 +1267,36 @@ internal sealed class QuicConnectionCore : IDisposable
         return true;
     }
 
+    /// <summary>Gets the peer's initial_max_streams_bidi: how many bidirectional streams we may have open at once (0 before the handshake).</summary>
+    public long PeerBidirectionalStreamLimit
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return (long)Math.Min(_peerParameters?.InitialMaxStreamsBidi ?? 0, (ulong)StreamId.MaxStreamCount);
+            }
+        }
+    }
+
+    /// <summary>Gets a snapshot of the datagram and packet counters (1-RTT and handshake packets alike).</summary>
+    public TrafficCounters Counters
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _counters;
+            }
+        }
+    }
+
+    /// <summary>Counts one turn of the driver loop (a wake-up by signal or timer); called by the driver only.</summary>
+    public void OnDriverTurn() => Interlocked.Increment(ref _driverTurns);
+
+    /// <summary>Gets the number of driver loop turns so far.</summary>
+    public long DriverTurns => Interlocked.Read(ref _driverTurns);
+
     /// <summary>Gets the congestion window in bytes.</summary>
     public long CongestionWindow
     {
@@ -1400,6 +1433,11 @@ internal sealed class QuicConnectionCore : IDisposable
                 offset += WritePacket(i, destination[offset..], minimum, nowUs);
             }
 
+            if (offset > 0)
+            {
+                _counters.DatagramsSent++;
+            }
+
             if (offset > 0 && !IsClient)
             {
                 _amplification.OnDatagramSent(offset);
@@ -1423,6 +1461,8 @@ internal sealed class QuicConnectionCore : IDisposable
         QuicFrameWriter.WritePing(ref writer);
         int length = builder.Finish(writer.Position, _oneRtt!, buffer.Length);
         _recovery.OnPacketSent(space.Space, new SentPacket((ulong)pn, nowUs, length, true, true, IsMtuProbe: true));
+        _counters.DatagramsSent++;
+        _counters.PacketsSent++;
         _idle.OnAckElicitingPacketSent(nowUs);
         return length;
     }
@@ -1608,6 +1648,11 @@ internal sealed class QuicConnectionCore : IDisposable
         int length2 = i == AppIdx ? builder.Finish(writer.Position, _oneRtt!, minimumLength) : builder.Finish(writer.Position, space.Write!, minimumLength);
         bool padded = minimumLength > 0;
         _recovery.OnPacketSent(space.Space, new SentPacket((ulong)pn, nowUs, length2, ackEliciting, ackEliciting || padded, Payload: frames));
+        _counters.PacketsSent++;
+        if (!ackEliciting)
+        {
+            _counters.AckOnlyPacketsSent++;
+        }
         if (ackEliciting)
         {
             _idle.OnAckElicitingPacketSent(nowUs);
@@ -1840,6 +1885,15 @@ internal sealed class QuicConnectionCore : IDisposable
 
         public bool Discarded { get; set; }
     }
+}
+
+/// <summary>Datagrams and packets a connection sent and received (for per-call counts in benchmarks and tests).</summary>
+internal struct TrafficCounters
+{
+    public long DatagramsSent;
+    public long DatagramsReceived;
+    public long PacketsSent;
+    public long AckOnlyPacketsSent;
 }
 
 /// <summary>What kind of frame a sent packet carried (for acknowledgement and loss).</summary>

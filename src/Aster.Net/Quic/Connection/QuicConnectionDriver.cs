@@ -40,6 +40,7 @@ internal sealed class QuicConnectionDriver : IDisposable
         {
             while (!cancellationToken.IsCancellationRequested)
             {
+                Core.OnDriverTurn();
                 long now = QuicClock.NowUs;
                 if (now >= Core.NextTimeoutUs)
                 {
