@@ -293,6 +293,27 @@ internal sealed class QuicConnectionCore : IDisposable
 
     // ------------------------------------------------------------------ receive
 
+    /// <summary>
+    /// Processes one received datagram, then tells whether the driver must run now (something is due to be sent, or
+    /// the connection left the connected state) and when the next timer is due otherwise.
+    /// </summary>
+    public bool ProcessDatagram(Span<byte> datagram, long nowUs, out long nextTimeoutUs)
+    {
+        lock (_lock)
+        {
+            ReceiveDatagram(datagram, nowUs);
+            bool due = _state != QuicConnectionState.Connected;
+            for (int i = 0; i < 3 && !due; i++)
+            {
+                due = WantsToSend(i, nowUs);
+            }
+
+            // After WantsToSend, which records when pacing lets held-back data go.
+            nextTimeoutUs = NextTimeoutUs;
+            return due;
+        }
+    }
+
     /// <summary>Processes one received datagram (decrypted in place). Never throws for bad input.</summary>
     public void ReceiveDatagram(Span<byte> datagram, long nowUs)
     {
@@ -1265,6 +1286,19 @@ internal sealed class QuicConnectionCore : IDisposable
 
         Wake?.Invoke();
         return true;
+    }
+
+    /// <summary>
+    /// The application read from <paramref name="stream"/>: wakes the driver only if the read made a MAX_STREAM_DATA
+    /// or MAX_DATA raise due, or reached the end of the stream (it can then be released, which may raise MAX_STREAMS
+    /// for the peer). Otherwise the next packet carries nothing new for the read, and waking would cost a hop.
+    /// </summary>
+    public void OnApplicationRead(QuicStreamCore stream, bool ended)
+    {
+        if (ended || stream.Receive is { ShouldSendMaxStreamData: true } || _receiveFlow.ShouldSendMaxData)
+        {
+            Wake?.Invoke();
+        }
     }
 
     /// <summary>Gets the peer's initial_max_streams_bidi: how many bidirectional streams we may have open at once (0 before the handshake).</summary>
