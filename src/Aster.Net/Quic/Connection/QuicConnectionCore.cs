@@ -85,6 +85,7 @@ internal sealed class QuicConnectionCore : IDisposable
     private readonly ValueRange[] _rangeScratch = new ValueRange[AckManager.DefaultMaxRanges];
     private readonly AckRange[] _ackScratch = new AckRange[AckManager.DefaultMaxRanges];
     private readonly byte[] _dataScratch = new byte[MaxDatagramBuffer];
+    private readonly Stack<List<SentFrame>> _frameLists = new();
     private TaskCompletionSource _streamsAvailable = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly byte[] _resetKey;
     private readonly Queue<ulong> _newConnectionIdsPending = new();
@@ -951,6 +952,8 @@ internal sealed class QuicConnectionCore : IDisposable
                     break;
             }
         }
+
+        ReturnFrameList(frames);
     }
 
     private void OnPacketLost(int spaceIndex, in SentPacket packet)
@@ -1017,6 +1020,22 @@ internal sealed class QuicConnectionCore : IDisposable
                 default:
                     break;
             }
+        }
+
+        ReturnFrameList(frames);
+    }
+
+    /// <summary>A frame list for a packet about to be written: reused from acknowledged or lost packets (no allocation per packet).</summary>
+    private List<SentFrame> RentFrameList() => _frameLists.TryPop(out List<SentFrame>? list) ? list : new List<SentFrame>(4);
+
+    /// <summary>Takes back the frame list of a packet that was acknowledged or declared lost (each happens once per packet).</summary>
+    private void ReturnFrameList(List<SentFrame> frames)
+    {
+        // Bounded, and large lists (a packet of many small frames) are left to the collector, so an idle connection holds little.
+        if (_frameLists.Count < 64 && frames.Capacity <= 32)
+        {
+            frames.Clear();
+            _frameLists.Push(frames);
         }
     }
 
@@ -1617,7 +1636,7 @@ internal sealed class QuicConnectionCore : IDisposable
             : QuicPacketBuilder.BeginLong(buffer, i == InitialIdx ? QuicPacketType.Initial : QuicPacketType.Handshake, _remoteCid, LocalCid, default, pn, pnLength);
         Span<byte> payload = builder.Payload;
         var writer = new QuicWriter(payload);
-        var frames = new List<SentFrame>();
+        List<SentFrame> frames = RentFrameList();
         bool ackEliciting = false;
 
         if (space.Ack.HasReceived && space.Ack.HasNewPackets)
@@ -1676,6 +1695,7 @@ internal sealed class QuicConnectionCore : IDisposable
 
         if (writer.Position == 0)
         {
+            ReturnFrameList(frames);
             return 0;
         }
 
