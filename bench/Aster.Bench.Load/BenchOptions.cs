@@ -25,6 +25,9 @@ internal sealed class BenchOptions
 
     public bool SkipIroh { get; private set; }
 
+    /// <summary>Gets the Aster client's shared stream pool size; null keeps the client's default (sized from the peer's limit).</summary>
+    public int? StreamPool { get; private set; }
+
     /// <summary>Parses <c>--name value</c> pairs; <c>--smoke</c> shrinks everything to a quick check of the harness.</summary>
     public static BenchOptions Parse(ReadOnlySpan<string> args)
     {
@@ -66,6 +69,7 @@ internal sealed class BenchOptions
                 case "--stream-messages": options.StreamMessages = Positive(name, value); break;
                 case "--out": options.OutputDirectory = value; break;
                 case "--peer-dir": options.PeerDirectory = value; break;
+                case "--stream-pool": options.StreamPool = Positive(name, value); break;
                 default: throw new ArgumentException($"Unknown option {name}.");
             }
         }
@@ -79,6 +83,7 @@ internal sealed class BenchOptions
         options: --rounds N (3)  --seconds S per timed segment (3)  --warmup S (1)  --bulk-mb N (64)
                  --handshakes N (200)  --stream-messages N (100000)  --out DIR (artifacts/load)
                  --peer-dir DIR (bench/Aster.Bench.Load/peer, found upwards)  --no-iroh  --smoke
+                 --stream-pool N (e2e: the Aster client's shared stream pool; default sized from the peer's limit, 8 = the reference)
                  --alloc-profile (sampled allocations by type, client and server, on standard error)
         """;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Aster.Bench.Load.Hosting;
 using Aster.Bench.Load.Measurement;
+using Aster.Net.Quic;
 
 namespace Aster.Bench.Load.Scenarios;
 
@@ -29,7 +30,7 @@ internal sealed class E2eBench(BenchOptions options)
         (ChildProcess serverProcess, ServerInfo server) = await Peers.StartServerAsync().ConfigureAwait(false);
         await using ChildProcess serverLifetime = serverProcess;
         _server = serverProcess;
-        await using AsterTarget aster = await AsterTarget.ConnectAsync(server).ConfigureAwait(false);
+        await using AsterTarget aster = await AsterTarget.ConnectAsync(server, options.StreamPool).ConfigureAwait(false);
         await using var kestrel = new KestrelTarget(server);
         IRpcTarget[] targets = [aster, kestrel];
 
@@ -50,16 +51,25 @@ internal sealed class E2eBench(BenchOptions options)
             }
         }
 
-        report.WriteSummary(Machine.Describe(loadAtStart, $"Aster: Fory XLANG, one QUIC connection, one stream per call. Kestrel: HTTP/2 over TLS (self-signed ECDSA P-256), one connection, minimal API + source-generated System.Text.Json. Warm-up {options.Warmup.TotalSeconds:F1} s, timed {options.Segment.TotalSeconds:F1} s per segment; allocations are each process's bytes per call over the timed segment (server: Aster or Kestrel, whichever is driven); server stream of {options.StreamMessages:N0} `LogEntry`."));
+        report.WriteSummary(Machine.Describe(loadAtStart, $"Aster: Fory XLANG, one QUIC connection, unary calls on pooled streams (shared pool: {(options.StreamPool is { } pool ? pool.ToString(CultureInfo.InvariantCulture) : "client default")}), a new stream per server stream. Kestrel: HTTP/2 over TLS (self-signed ECDSA P-256), one connection, minimal API + source-generated System.Text.Json. Warm-up {options.Warmup.TotalSeconds:F1} s, timed {options.Segment.TotalSeconds:F1} s per segment; allocations are each process's bytes per call over the timed segment (server: Aster or Kestrel, whichever is driven); server stream of {options.StreamMessages:N0} `LogEntry`."));
         return 0;
     }
 
     private async Task UnaryAsync(Report report, IRpcTarget target, int inFlight, int round)
     {
         var stats = new List<ServerStats>(2);
+        var transport = new List<AsterConnectionStatistics>(2);
         ClosedLoop.Result result = await ClosedLoop.RunAsync(target.UnaryAsync, inFlight,
             new LoopBudget(1_000_000, options.Warmup, 10_000_000, options.Segment), CancellationToken.None,
-            async () => stats.Add(await ReadServerStatsAsync().ConfigureAwait(false))).ConfigureAwait(false);
+            async () =>
+            {
+                if (target is AsterTarget quic)
+                {
+                    transport.Add(quic.Statistics);
+                }
+
+                stats.Add(await ReadServerStatsAsync().ConfigureAwait(false));
+            }).ConfigureAwait(false);
         double serverBytesPerCall = (stats[1].AllocatedBytes - stats[0].AllocatedBytes) / (double)Math.Max(1, result.Segment.Operations);
         string bench = "unary-" + inFlight.ToString(CultureInfo.InvariantCulture);
         var measures = new List<Measure> { new(bench, "calls/s", target.Name, round, result.Segment.Rate, "calls/s", HigherIsBetter: true) };
@@ -76,6 +86,24 @@ internal sealed class E2eBench(BenchOptions options)
         measures.Add(new(bench, "client B/call", target.Name, round, result.Segment.AllocatedPerOp, "B", HigherIsBetter: false));
         measures.Add(new(bench, "server B/call", target.Name, round, serverBytesPerCall, "B", HigherIsBetter: false));
         Dictionary<string, object> raw = TransportBench.Raw(result);
+        if (transport.Count == 2)
+        {
+            // Countable where times are noise (a shared 2-core machine): datagrams both ways, ACK-only packets the
+            // client sent, and turns of the client's connection driver, per call.
+            double calls = Math.Max(1, result.Segment.Operations);
+            AsterConnectionStatistics before = transport[0];
+            AsterConnectionStatistics after = transport[1];
+            double datagrams = (after.DatagramsSent - before.DatagramsSent + after.DatagramsReceived - before.DatagramsReceived) / calls;
+            double ackOnly = (after.AckOnlyPacketsSent - before.AckOnlyPacketsSent) / calls;
+            double wakeups = (after.DriverWakeups - before.DriverWakeups) / calls;
+            measures.Add(new(bench, "datagrams both ways", target.Name, round, datagrams, "/call", HigherIsBetter: false));
+            measures.Add(new(bench, "client ACK-only packets", target.Name, round, ackOnly, "/call", HigherIsBetter: false));
+            measures.Add(new(bench, "client driver wake-ups", target.Name, round, wakeups, "/call", HigherIsBetter: false));
+            raw["datagramsPerOp"] = datagrams;
+            raw["clientAckOnlyPacketsPerOp"] = ackOnly;
+            raw["clientDriverWakeupsPerOp"] = wakeups;
+        }
+
         raw["serverAllocatedBytesPerOp"] = serverBytesPerCall;
         raw["serverGen0"] = stats[1].Gen0 - stats[0].Gen0;
         raw["serverGen2"] = stats[1].Gen2 - stats[0].Gen2;

@@ -28,23 +28,28 @@ internal interface IRpcTarget : IAsyncDisposable
 internal sealed class AsterTarget : IRpcTarget
 {
     private readonly AsterEndpoint _endpoint;
+    private readonly AsterConnection _connection;
     private readonly AsterClient _client;
     private readonly IMissionControl _proxy;
 
-    private AsterTarget(AsterEndpoint endpoint, AsterClient client)
+    private AsterTarget(AsterEndpoint endpoint, AsterConnection connection, AsterClient client)
     {
         _endpoint = endpoint;
+        _connection = connection;
         _client = client;
         _proxy = ServiceProxy.Create<IMissionControl>(client);
     }
 
     public string Name => "aster";
 
-    public static async Task<AsterTarget> ConnectAsync(ServerInfo server)
+    /// <summary>Gets the client connection's datagram, packet and wake-up counters.</summary>
+    public AsterConnectionStatistics Statistics => _connection.GetStatistics();
+
+    public static async Task<AsterTarget> ConnectAsync(ServerInfo server, int? streamPool)
     {
         AsterEndpoint endpoint = await AsterEndpoint.BindAsync(new AsterEndpointOptions { SecretKey = SecretKey.Generate() }).ConfigureAwait(false);
         AsterConnection connection = await endpoint.ConnectAsync(Peers.Address(server.EndpointId, server.Addr), BenchServer.RpcAlpn).ConfigureAwait(false);
-        return new AsterTarget(endpoint, new AsterClient(new QuicRpcConnection(connection), new AsterClientOptions { Codecs = new ForyCodecProvider() }));
+        return new AsterTarget(endpoint, connection, new AsterClient(new QuicRpcConnection(connection), new AsterClientOptions { Codecs = new ForyCodecProvider(), SharedStreamPoolSize = streamPool }));
     }
 
     public async ValueTask UnaryAsync(CancellationToken cancellationToken)

@@ -35,10 +35,20 @@ public sealed class AsterConnection : IAsyncDisposable
     /// <summary>Gets the error that closed the connection, if it is closed.</summary>
     public TransportException? CloseError => _core.Error;
 
+    /// <summary>
+    /// Gets how many bidirectional streams the peer lets this side have open at once (its
+    /// <c>initial_max_streams_bidi</c>; it raises the cumulative limit as streams end). iroh and Aster servers say 100.
+    /// </summary>
+    public long PeerBidirectionalStreamLimit => _core.PeerBidirectionalStreamLimit;
+
     /// <summary>Gets a snapshot of the connection's transport counters.</summary>
     /// <returns>The counters.</returns>
-    public AsterConnectionStatistics GetStatistics() =>
-        new(_core.KeyUpdatesInitiated, _core.KeyUpdatesAnswered, _core.CongestionWindow, _core.PathMtu);
+    public AsterConnectionStatistics GetStatistics()
+    {
+        TrafficCounters counters = _core.Counters;
+        return new(_core.KeyUpdatesInitiated, _core.KeyUpdatesAnswered, _core.CongestionWindow, _core.PathMtu,
+            counters.DatagramsSent, counters.DatagramsReceived, counters.PacketsSent, counters.AckOnlyPacketsSent, _core.DriverTurns);
+    }
 
     /// <summary>
     /// Starts a 1-RTT key update now, if one may start (the handshake is confirmed, our last update was
@@ -81,6 +91,22 @@ public sealed class AsterConnection : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(errorCode);
         _core.Close((ulong)errorCode, reason ?? string.Empty, QuicClock.NowUs);
         await _core.Closed.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Starts closing the connection with an application error code and reason, without waiting for the closing
+    /// period: CONNECTION_CLOSE goes out at once, and the endpoint keeps answering the peer for the 3 × PTO of
+    /// RFC 9000, section 10.2 in the background. <see cref="Completion"/> completes when that period is over.
+    /// </summary>
+    /// <param name="errorCode">The application error code.</param>
+    /// <param name="reason">The reason phrase.</param>
+    /// <remarks>Use it where nothing depends on the end of the closing period (a connection used for one exchange):
+    /// with a large RTT estimate, such as the first handshake of a process whose code is still being compiled,
+    /// 3 × PTO lasts seconds.</remarks>
+    public void Close(long errorCode, string? reason = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(errorCode);
+        _core.Close((ulong)errorCode, reason ?? string.Empty, QuicClock.NowUs);
     }
 
     /// <summary>Closes the connection with code 0 if it is still open.</summary>

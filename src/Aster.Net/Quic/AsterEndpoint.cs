@@ -300,8 +300,7 @@ public sealed class AsterEndpoint : IAsyncDisposable
 
         if (_routesBySpan.TryGetValue(key[..keyLength], out QuicConnectionDriver? driver))
         {
-            driver.Core.ReceiveDatagram(datagram, QuicClock.NowUs);
-            driver.Signal();
+            driver.Receive(datagram, QuicClock.NowUs);
             return;
         }
 

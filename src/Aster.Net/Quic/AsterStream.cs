@@ -53,8 +53,9 @@ public sealed class AsterStream : Stream
         try
         {
             int n = await receive.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-            _core.Connection.Wake?.Invoke();
-            if (n == 0 && !buffer.IsEmpty)
+            bool ended = n == 0 && !buffer.IsEmpty;
+            _core.Connection.OnApplicationRead(_core, ended);
+            if (ended)
             {
                 _core.ReadsClosed.TrySetResult();
             }

@@ -18,8 +18,14 @@ public sealed class AsterClientOptions
     /// <summary>The serialization mode of calls that do not choose one. Defaults to XLANG.</summary>
     public SerializationMode DefaultSerializationMode { get; set; } = SerializationMode.Xlang;
 
-    /// <summary>The most pooled streams for shared unary calls. Defaults to 8.</summary>
-    public int SharedStreamPoolSize { get; set; } = 8;
+    /// <summary>
+    /// The most pooled streams for shared unary calls, always within the peer's advertised stream limit. Null (the
+    /// default) sizes the pool from that limit: 64 when the peer allows at least 100 concurrent bidirectional streams
+    /// (iroh and Aster servers do), leaving at least 36 for session pools and streaming calls; otherwise the reference
+    /// clients' 8 (wire-protocol.md 3.2). The pool opens streams only as concurrent calls need them. Set 8 to behave
+    /// exactly as the reference clients do. See docs/networking.md, "Stream pool".
+    /// </summary>
+    public int? SharedStreamPoolSize { get; set; }
 
     /// <summary>How long a unary call waits for a pooled stream. Defaults to 5 s.</summary>
     public TimeSpan StreamAcquireTimeout { get; set; } = TimeSpan.FromSeconds(5);

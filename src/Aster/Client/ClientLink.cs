@@ -22,7 +22,7 @@ internal sealed class ClientLink
         Connection = connection;
         _isClosing = isClosing;
         _maxFrameLength = options.MaxFrameLength;
-        SharedPool = new StreamPool(connection, options.SharedStreamPoolSize, options.MaxFrameLength);
+        SharedPool = new StreamPool(connection, StreamPool.SharedCapacity(options.SharedStreamPoolSize, connection.PeerStreamLimit), options.MaxFrameLength);
     }
 
     public IRpcConnection Connection { get; }

@@ -23,6 +23,15 @@ internal sealed class ClientStream
 /// </summary>
 internal sealed class StreamPool
 {
+    /// <summary>The reference clients' shared pool size (wire-protocol.md 3.2).</summary>
+    public const int ReferenceSharedCapacity = 8;
+
+    /// <summary>The automatic shared pool size for a peer that allows <see cref="LargePeerStreamLimit"/> streams or more.</summary>
+    public const int LargePeerSharedCapacity = 64;
+
+    /// <summary>The peer stream limit from which the automatic size is <see cref="LargePeerSharedCapacity"/> (iroh's default).</summary>
+    public const int LargePeerStreamLimit = 100;
+
     private readonly IRpcConnection _connection;
     private readonly int _capacity;
     private readonly int _maxFrameLength;
@@ -35,6 +44,25 @@ internal sealed class StreamPool
         _connection = connection;
         _capacity = capacity;
         _maxFrameLength = maxFrameLength;
+    }
+
+    /// <summary>Gets the most streams this pool holds, in use or idle.</summary>
+    public int Capacity => _capacity;
+
+    /// <summary>
+    /// The shared pool's capacity: <paramref name="configured"/>, or automatically 64 for a peer allowing at least 100
+    /// concurrent streams and 8 otherwise (or when the transport does not say); never above the peer's limit
+    /// (wire-protocol.md 3.3) and never below 1.
+    /// </summary>
+    public static int SharedCapacity(int? configured, int? peerStreamLimit)
+    {
+        if (configured is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(configured), configured, "The shared stream pool needs at least one stream.");
+        }
+
+        int size = configured ?? (peerStreamLimit >= LargePeerStreamLimit ? LargePeerSharedCapacity : ReferenceSharedCapacity);
+        return peerStreamLimit is { } limit ? Math.Max(1, Math.Min(size, limit)) : size;
     }
 
     /// <summary>Takes an idle stream, opens a new one, or waits for one to be returned.</summary>

@@ -18,6 +18,12 @@ public interface IRpcConnection : IAsyncDisposable
     /// <summary>Cancelled when the connection closes, from either side.</summary>
     CancellationToken Closed { get; }
 
+    /// <summary>
+    /// How many bidirectional streams the peer lets this side have open at once, or null when the transport does not
+    /// say. Clients size their stream pools within it (wire-protocol.md 3.3).
+    /// </summary>
+    int? PeerStreamLimit => null;
+
     /// <summary>Opens a new bidirectional stream.</summary>
     /// <exception cref="ConnectionClosedException">The connection is closed.</exception>
     ValueTask<IRpcStream> OpenStreamAsync(CancellationToken cancellationToken = default);

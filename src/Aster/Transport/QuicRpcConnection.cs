@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.IO.Pipelines;
 using Aster.Net.Identity;
 using Aster.Net.Quic;
@@ -27,6 +26,9 @@ public sealed class QuicRpcConnection : IRpcConnection
 
     /// <inheritdoc/>
     public CancellationToken Closed => _closed.Token;
+
+    /// <inheritdoc/>
+    public int? PeerStreamLimit => (int)Math.Min(_connection.PeerBidirectionalStreamLimit, int.MaxValue);
 
     /// <inheritdoc/>
     public async ValueTask<IRpcStream> OpenStreamAsync(CancellationToken cancellationToken = default)
@@ -66,23 +68,19 @@ public sealed class QuicRpcConnection : IRpcConnection
     }
 
     /// <summary>
-    /// One QUIC stream as pipes: reads come straight from the stream; writes go through a pipe whose completion
-    /// finishes the send side (FIN) or, with an error, resets it.
+    /// One QUIC stream as pipes: reads come straight from the stream; writes go to it through a
+    /// <see cref="QuicStreamWriter"/> whose completion finishes the send side (FIN) or, with an error, resets it.
     /// </summary>
     private sealed class QuicRpcStream : IRpcStream
     {
-        private static readonly PipeOptions _options = new(pauseWriterThreshold: 64 * 1024, resumeWriterThreshold: 32 * 1024, useSynchronizationContext: false);
         private readonly AsterStream _stream;
-        private readonly Pipe _outgoing = new(_options);
-        private readonly CompletionTrackingWriter _output;
-        private readonly Task _pump;
+        private readonly QuicStreamWriter _output;
 
         public QuicRpcStream(AsterStream stream)
         {
             _stream = stream;
-            _output = new CompletionTrackingWriter(_outgoing.Writer);
+            _output = new QuicStreamWriter(stream);
             Input = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
-            _pump = PumpAsync();
         }
 
         public PipeReader Input { get; }
@@ -109,75 +107,8 @@ public sealed class QuicRpcConnection : IRpcConnection
         public async ValueTask DisposeAsync()
         {
             await _output.CompleteAsync().ConfigureAwait(false);
-            await _pump.ConfigureAwait(false);
             await Input.CompleteAsync().ConfigureAwait(false);
             await _stream.DisposeAsync().ConfigureAwait(false);
         }
-
-        private async Task PumpAsync()
-        {
-            PipeReader reader = _outgoing.Reader;
-            try
-            {
-                while (true)
-                {
-                    ReadResult result = await reader.ReadAsync().ConfigureAwait(false);
-                    foreach (ReadOnlyMemory<byte> segment in result.Buffer)
-                    {
-                        await _stream.WriteAsync(segment).ConfigureAwait(false);
-                    }
-
-                    reader.AdvanceTo(result.Buffer.End);
-                    if (result.IsCompleted)
-                    {
-                        _stream.CompleteWrites();
-                        break;
-                    }
-                }
-
-                await reader.CompleteAsync().ConfigureAwait(false);
-            }
-            catch (StreamResetException)
-            {
-                await reader.CompleteAsync().ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is IOException or InvalidOperationException or ObjectDisposedException)
-            {
-                // The peer stopped reading or the connection closed: writers see completion on their next flush.
-                await reader.CompleteAsync(ex).ConfigureAwait(false);
-            }
-        }
-    }
-
-    /// <summary>The send pipe's writer, remembering whether it was completed without an error (a graceful FIN).</summary>
-    private sealed class CompletionTrackingWriter(PipeWriter inner) : PipeWriter
-    {
-        private int _graceful;
-
-        public bool CompletedGracefully => Volatile.Read(ref _graceful) != 0;
-
-        public override bool CanGetUnflushedBytes => inner.CanGetUnflushedBytes;
-
-        public override long UnflushedBytes => inner.UnflushedBytes;
-
-        public override void Advance(int bytes) => inner.Advance(bytes);
-
-        public override void CancelPendingFlush() => inner.CancelPendingFlush();
-
-        public override void Complete(Exception? exception = null)
-        {
-            if (exception is null)
-            {
-                Interlocked.Exchange(ref _graceful, 1);
-            }
-
-            inner.Complete(exception);
-        }
-
-        public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default) => inner.FlushAsync(cancellationToken);
-
-        public override Memory<byte> GetMemory(int sizeHint = 0) => inner.GetMemory(sizeHint);
-
-        public override Span<byte> GetSpan(int sizeHint = 0) => inner.GetSpan(sizeHint);
     }
 }

@@ -13,13 +13,21 @@ namespace Aster.Net.Quic.Connection;
 /// exchanges it from 1 to 0 (signal, timer or the waiter itself) owns the completion, so the source completes at most
 /// once per wait. A timer firing late for an earlier wait can only end a later wait early: a spurious wake-up, which
 /// the driver tolerates (it re-reads the clock and the connection).</para>
+/// <para><see cref="WakeBy"/> moves the deadline of the current wait earlier without a wake-up now: the receive path
+/// calls it when a datagram armed an earlier timer (a delayed ACK) but left nothing to send. <c>_dueUs</c> is the
+/// deadline the timer is set for (<see cref="long.MaxValue"/> while the driver runs); a <see cref="WakeBy"/> that
+/// arrives while the driver runs is kept in <c>_hintUs</c> and shortens its next wait, so an earlier deadline is never
+/// lost between the driver's look at the connection and its wait. Both are guarded by <c>_timerLock</c>.</para>
 /// </remarks>
 internal sealed class DriverWakeup : IValueTaskSource, IDisposable
 {
     private readonly Timer _timer;
     private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
+    private readonly Lock _timerLock = new();
     private int _armed;
     private int _pending;
+    private long _dueUs = long.MaxValue;
+    private long _hintUs = long.MaxValue;
 
     public DriverWakeup()
     {
@@ -51,8 +59,37 @@ internal sealed class DriverWakeup : IValueTaskSource, IDisposable
             return ValueTask.CompletedTask;
         }
 
-        _timer.Change(delayMs, Timeout.Infinite);
+        lock (_timerLock)
+        {
+            long now = QuicClock.NowUs;
+            long due = Math.Min(now + (delayMs * 1000L), _hintUs);
+            _hintUs = long.MaxValue;
+            _dueUs = due;
+            _timer.Change(DelayMs(due, now), Timeout.Infinite);
+        }
+
         return new ValueTask(this, _core.Version);
+    }
+
+    /// <summary>
+    /// Makes the current wait (or, while the driver runs, its next wait) end by <paramref name="deadlineUs"/> at the
+    /// latest, without waking the driver now. Any thread may call it.
+    /// </summary>
+    /// <param name="deadlineUs">A <see cref="QuicClock"/> time.</param>
+    public void WakeBy(long deadlineUs)
+    {
+        lock (_timerLock)
+        {
+            if (_dueUs == long.MaxValue)
+            {
+                _hintUs = Math.Min(_hintUs, deadlineUs);
+            }
+            else if (deadlineUs < _dueUs)
+            {
+                _dueUs = deadlineUs;
+                _timer.Change(DelayMs(deadlineUs, QuicClock.NowUs), Timeout.Infinite);
+            }
+        }
     }
 
     public void Dispose() => _timer.Dispose();
@@ -61,12 +98,19 @@ internal sealed class DriverWakeup : IValueTaskSource, IDisposable
     {
         _core.GetResult(token);
         Volatile.Write(ref _pending, 0);
+        lock (_timerLock)
+        {
+            _dueUs = long.MaxValue;
+        }
     }
 
     ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _core.GetStatus(token);
 
     void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
         => _core.OnCompleted(continuation, state, token, flags);
+
+    /// <summary>Whole milliseconds until <paramref name="dueUs"/>, rounded up (a timer that fires early is a spurious wake-up).</summary>
+    private static long DelayMs(long dueUs, long nowUs) => Math.Clamp((dueUs - nowUs + 999) / 1000, 0, int.MaxValue);
 
     private void Complete()
     {

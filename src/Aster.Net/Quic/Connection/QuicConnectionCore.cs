@@ -85,6 +85,7 @@ internal sealed class QuicConnectionCore : IDisposable
     private readonly ValueRange[] _rangeScratch = new ValueRange[AckManager.DefaultMaxRanges];
     private readonly AckRange[] _ackScratch = new AckRange[AckManager.DefaultMaxRanges];
     private readonly byte[] _dataScratch = new byte[MaxDatagramBuffer];
+    private readonly Stack<List<SentFrame>> _frameLists = new();
     private TaskCompletionSource _streamsAvailable = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly byte[] _resetKey;
     private readonly Queue<ulong> _newConnectionIdsPending = new();
@@ -97,6 +98,8 @@ internal sealed class QuicConnectionCore : IDisposable
     private OneRttKeySet? _oneRtt;
     private int _finalKeyUpdatesInitiated;
     private int _finalKeyUpdatesAnswered;
+    private TrafficCounters _counters;
+    private long _driverTurns;
     private PathMtuDiscovery? _mtu;
     private QuicTransportParameters? _peerParameters;
     private ConnectionSendFlowControl _sendFlow = new(0);
@@ -291,6 +294,27 @@ internal sealed class QuicConnectionCore : IDisposable
 
     // ------------------------------------------------------------------ receive
 
+    /// <summary>
+    /// Processes one received datagram, then tells whether the driver must run now (something is due to be sent, or
+    /// the connection left the connected state) and when the next timer is due otherwise.
+    /// </summary>
+    public bool ProcessDatagram(Span<byte> datagram, long nowUs, out long nextTimeoutUs)
+    {
+        lock (_lock)
+        {
+            ReceiveDatagram(datagram, nowUs);
+            bool due = _state != QuicConnectionState.Connected;
+            for (int i = 0; i < 3 && !due; i++)
+            {
+                due = WantsToSend(i, nowUs);
+            }
+
+            // After WantsToSend, which records when pacing lets held-back data go.
+            nextTimeoutUs = NextTimeoutUs;
+            return due;
+        }
+    }
+
     /// <summary>Processes one received datagram (decrypted in place). Never throws for bad input.</summary>
     public void ReceiveDatagram(Span<byte> datagram, long nowUs)
     {
@@ -316,6 +340,7 @@ internal sealed class QuicConnectionCore : IDisposable
             }
 
             _amplification.OnDatagramReceived(datagram.Length);
+            _counters.DatagramsReceived++;
             bool anyOpened = false;
             var reader = new QuicDatagramReader(datagram, LocalCidLength);
             while (reader.TryReadNext(out QuicPacketHeader header, out QuicHeaderStatus status))
@@ -927,6 +952,8 @@ internal sealed class QuicConnectionCore : IDisposable
                     break;
             }
         }
+
+        ReturnFrameList(frames);
     }
 
     private void OnPacketLost(int spaceIndex, in SentPacket packet)
@@ -993,6 +1020,22 @@ internal sealed class QuicConnectionCore : IDisposable
                 default:
                     break;
             }
+        }
+
+        ReturnFrameList(frames);
+    }
+
+    /// <summary>A frame list for a packet about to be written: reused from acknowledged or lost packets (no allocation per packet).</summary>
+    private List<SentFrame> RentFrameList() => _frameLists.TryPop(out List<SentFrame>? list) ? list : new List<SentFrame>(4);
+
+    /// <summary>Takes back the frame list of a packet that was acknowledged or declared lost (each happens once per packet).</summary>
+    private void ReturnFrameList(List<SentFrame> frames)
+    {
+        // Bounded, and large lists (a packet of many small frames) are left to the collector, so an idle connection holds little.
+        if (_frameLists.Count < 64 && frames.Capacity <= 32)
+        {
+            frames.Clear();
+            _frameLists.Push(frames);
         }
     }
 
@@ -1264,6 +1307,49 @@ internal sealed class QuicConnectionCore : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// The application read from <paramref name="stream"/>: wakes the driver only if the read made a MAX_STREAM_DATA
+    /// or MAX_DATA raise due, or reached the end of the stream (it can then be released, which may raise MAX_STREAMS
+    /// for the peer). Otherwise the next packet carries nothing new for the read, and waking would cost a hop.
+    /// </summary>
+    public void OnApplicationRead(QuicStreamCore stream, bool ended)
+    {
+        if (ended || stream.Receive is { ShouldSendMaxStreamData: true } || _receiveFlow.ShouldSendMaxData)
+        {
+            Wake?.Invoke();
+        }
+    }
+
+    /// <summary>Gets the peer's initial_max_streams_bidi: how many bidirectional streams we may have open at once (0 before the handshake).</summary>
+    public long PeerBidirectionalStreamLimit
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return (long)Math.Min(_peerParameters?.InitialMaxStreamsBidi ?? 0, (ulong)StreamId.MaxStreamCount);
+            }
+        }
+    }
+
+    /// <summary>Gets a snapshot of the datagram and packet counters (1-RTT and handshake packets alike).</summary>
+    public TrafficCounters Counters
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _counters;
+            }
+        }
+    }
+
+    /// <summary>Counts one turn of the driver loop (a wake-up by signal or timer); called by the driver only.</summary>
+    public void OnDriverTurn() => Interlocked.Increment(ref _driverTurns);
+
+    /// <summary>Gets the number of driver loop turns so far.</summary>
+    public long DriverTurns => Interlocked.Read(ref _driverTurns);
+
     /// <summary>Gets the congestion window in bytes.</summary>
     public long CongestionWindow
     {
@@ -1400,6 +1486,11 @@ internal sealed class QuicConnectionCore : IDisposable
                 offset += WritePacket(i, destination[offset..], minimum, nowUs);
             }
 
+            if (offset > 0)
+            {
+                _counters.DatagramsSent++;
+            }
+
             if (offset > 0 && !IsClient)
             {
                 _amplification.OnDatagramSent(offset);
@@ -1423,6 +1514,8 @@ internal sealed class QuicConnectionCore : IDisposable
         QuicFrameWriter.WritePing(ref writer);
         int length = builder.Finish(writer.Position, _oneRtt!, buffer.Length);
         _recovery.OnPacketSent(space.Space, new SentPacket((ulong)pn, nowUs, length, true, true, IsMtuProbe: true));
+        _counters.DatagramsSent++;
+        _counters.PacketsSent++;
         _idle.OnAckElicitingPacketSent(nowUs);
         return length;
     }
@@ -1543,7 +1636,7 @@ internal sealed class QuicConnectionCore : IDisposable
             : QuicPacketBuilder.BeginLong(buffer, i == InitialIdx ? QuicPacketType.Initial : QuicPacketType.Handshake, _remoteCid, LocalCid, default, pn, pnLength);
         Span<byte> payload = builder.Payload;
         var writer = new QuicWriter(payload);
-        var frames = new List<SentFrame>();
+        List<SentFrame> frames = RentFrameList();
         bool ackEliciting = false;
 
         if (space.Ack.HasReceived && space.Ack.HasNewPackets)
@@ -1602,12 +1695,18 @@ internal sealed class QuicConnectionCore : IDisposable
 
         if (writer.Position == 0)
         {
+            ReturnFrameList(frames);
             return 0;
         }
 
         int length2 = i == AppIdx ? builder.Finish(writer.Position, _oneRtt!, minimumLength) : builder.Finish(writer.Position, space.Write!, minimumLength);
         bool padded = minimumLength > 0;
         _recovery.OnPacketSent(space.Space, new SentPacket((ulong)pn, nowUs, length2, ackEliciting, ackEliciting || padded, Payload: frames));
+        _counters.PacketsSent++;
+        if (!ackEliciting)
+        {
+            _counters.AckOnlyPacketsSent++;
+        }
         if (ackEliciting)
         {
             _idle.OnAckElicitingPacketSent(nowUs);
@@ -1840,6 +1939,15 @@ internal sealed class QuicConnectionCore : IDisposable
 
         public bool Discarded { get; set; }
     }
+}
+
+/// <summary>Datagrams and packets a connection sent and received (for per-call counts in benchmarks and tests).</summary>
+internal struct TrafficCounters
+{
+    public long DatagramsSent;
+    public long DatagramsReceived;
+    public long PacketsSent;
+    public long AckOnlyPacketsSent;
 }
 
 /// <summary>What kind of frame a sent packet carried (for acknowledgement and loss).</summary>

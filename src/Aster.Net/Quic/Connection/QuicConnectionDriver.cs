@@ -29,6 +29,23 @@ internal sealed class QuicConnectionDriver : IDisposable
 
     public void Signal() => _wakeup.Signal();
 
+    /// <summary>
+    /// Hands a datagram of this connection to the core, then wakes the driver only if something is due to go out now;
+    /// if the datagram only armed an earlier timer (a delayed ACK), the current wait is shortened instead, which saves
+    /// a thread-pool hop per datagram in request/response traffic.
+    /// </summary>
+    public void Receive(Span<byte> datagram, long nowUs)
+    {
+        if (Core.ProcessDatagram(datagram, nowUs, out long nextTimeoutUs))
+        {
+            _wakeup.Signal();
+        }
+        else
+        {
+            _wakeup.WakeBy(nextTimeoutUs);
+        }
+    }
+
     /// <summary>Stops the wake-up timer; <see cref="RunAsync"/> calls it when its loop ends, signals after it do nothing.</summary>
     public void Dispose() => _wakeup.Dispose();
 
@@ -40,6 +57,7 @@ internal sealed class QuicConnectionDriver : IDisposable
         {
             while (!cancellationToken.IsCancellationRequested)
             {
+                Core.OnDriverTurn();
                 long now = QuicClock.NowUs;
                 if (now >= Core.NextTimeoutUs)
                 {

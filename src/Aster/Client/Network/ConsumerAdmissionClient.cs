@@ -27,28 +27,27 @@ internal static class ConsumerAdmissionClient
     {
         AsterConnection connection = await dialer.DialAsync(target, AsterAlpns.ConsumerAdmission, cancellationToken).ConfigureAwait(false);
         byte[] body;
-        await using (connection.ConfigureAwait(false))
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        try
         {
-            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            limit.CancelAfter(timeout);
-            try
-            {
-                await using AsterStream stream = await connection.OpenBidirectionalStreamAsync(limit.Token).ConfigureAwait(false);
-                await stream.WriteAsync(request.ToJson(), completeWrites: true, limit.Token).ConfigureAwait(false);
-                body = await ReadToEndAsync(stream, limit.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new AdmissionException(AdmissionFailure.Unavailable, $"admission unavailable: no response from {target.Id} within {timeout.TotalSeconds:0.#} s");
-            }
-            catch (IOException ex)
-            {
-                throw Refused(connection.CloseError ?? ex as TransportException, target.Id, ex);
-            }
-            finally
-            {
-                await CloseQuietlyAsync(connection).ConfigureAwait(false);
-            }
+            await using AsterStream stream = await connection.OpenBidirectionalStreamAsync(limit.Token).ConfigureAwait(false);
+            await stream.WriteAsync(request.ToJson(), completeWrites: true, limit.Token).ConfigureAwait(false);
+            body = await ReadToEndAsync(stream, limit.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new AdmissionException(AdmissionFailure.Unavailable, $"admission unavailable: no response from {target.Id} within {timeout.TotalSeconds:0.#} s");
+        }
+        catch (IOException ex)
+        {
+            throw Refused(connection.CloseError ?? ex as TransportException, target.Id, ex);
+        }
+        finally
+        {
+            // Not awaiting the closing period (3 × PTO): after the first handshake of a process the RTT estimate
+            // still holds JIT time, and waiting made the first connect seconds long. The endpoint finishes it.
+            connection.Close(0, "normal close");
         }
 
         ConsumerAdmissionResponse response;
@@ -88,17 +87,4 @@ internal static class ConsumerAdmissionClient
     private static async Task<byte[]> ReadToEndAsync(AsterStream stream, CancellationToken cancellationToken)
         => await BoundedStreamReader.ReadToEndAsync(stream, TrustJson.MaxDocumentSize, cancellationToken).ConfigureAwait(false)
             ?? throw new AdmissionException(AdmissionFailure.Malformed, $"admission response larger than {TrustJson.MaxDocumentSize} bytes");
-
-    private static async Task CloseQuietlyAsync(AsterConnection connection)
-    {
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(1));
-        try
-        {
-            await connection.CloseAsync(0, "normal close", limit.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // The close was sent; its closing period continues in the background.
-        }
-    }
 }

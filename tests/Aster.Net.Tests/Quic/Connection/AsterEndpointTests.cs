@@ -201,6 +201,59 @@ public sealed class AsterEndpointTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.ConnectAsync(server.Address, Alpn, cts.Token).AsTask()).DefaultTimeout();
     }
 
+    [Fact]
+    public async Task GetStatistics_EchoRoundTrips_CountsDatagramsPacketsAndWakeups()
+    {
+        await using AsterEndpoint server = await BindAsync(Alpn);
+        using var cts = new CancellationTokenSource();
+        Task serve = ServeEchoAsync(server, cts.Token);
+        await using AsterEndpoint client = await BindAsync();
+        await using AsterConnection connection = await client.ConnectAsync(server.Address, Alpn).DefaultTimeout();
+        AsterConnectionStatistics before = connection.GetStatistics();
+        const int RoundTrips = 20;
+        for (int i = 0; i < RoundTrips; i++)
+        {
+            Assert.Equal([(byte)i], await EchoAsync(connection, [(byte)i]).DefaultTimeout());
+        }
+
+        AsterConnectionStatistics after = connection.GetStatistics();
+        Assert.True(after.DatagramsSent - before.DatagramsSent >= RoundTrips, $"sent {after.DatagramsSent - before.DatagramsSent}");
+        Assert.True(after.DatagramsReceived - before.DatagramsReceived >= RoundTrips, $"received {after.DatagramsReceived - before.DatagramsReceived}");
+        Assert.True(after.PacketsSent >= after.DatagramsSent);
+        Assert.InRange(after.AckOnlyPacketsSent, 0, after.PacketsSent);
+        Assert.True(after.DriverWakeups > before.DriverWakeups);
+        await cts.CancelAsync();
+    }
+
+    [Fact]
+    public async Task PeerBidirectionalStreamLimit_ServerAllows37_ClientSees37()
+    {
+        var options = new AsterEndpointOptions { SecretKey = SecretKey.Generate(), BindAddress = new IPEndPoint(IPAddress.Loopback, 0), MaxInboundBidirectionalStreams = 37 };
+        options.Alpns.Add(Alpn);
+        await using AsterEndpoint server = await AsterEndpoint.BindAsync(options);
+        await using AsterEndpoint client = await BindAsync();
+        await using AsterConnection connection = await client.ConnectAsync(server.Address, Alpn).DefaultTimeout();
+        Assert.Equal(37, connection.PeerBidirectionalStreamLimit);
+    }
+
+    [Fact]
+    public async Task Close_WithoutWaiting_PeerSeesTheApplicationCloseAndCompletionFollows()
+    {
+        await using AsterEndpoint server = await BindAsync(Alpn);
+        await using AsterEndpoint client = await BindAsync();
+        Task<AsterConnection> accept = server.AcceptAsync().AsTask();
+        AsterConnection connection = await client.ConnectAsync(server.Address, Alpn).DefaultTimeout();
+        AsterConnection accepted = await accept.DefaultTimeout();
+
+        connection.Close(42, "done");
+
+        Assert.Equal(TransportErrorReason.ClosedLocally, connection.CloseError?.Reason);
+        await accepted.Completion.DefaultTimeout();
+        Assert.Equal(TransportErrorReason.ApplicationClosedByPeer, accepted.CloseError?.Reason);
+        Assert.Equal(42UL, accepted.CloseError?.ErrorCode);
+        await connection.Completion.DefaultTimeout();
+    }
+
     internal static async Task<AsterEndpoint> BindAsync(string? alpn = null, IPAddress? address = null)
     {
         var options = new AsterEndpointOptions

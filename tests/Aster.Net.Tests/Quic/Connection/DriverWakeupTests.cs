@@ -32,6 +32,39 @@ public sealed class DriverWakeupTests
     }
 
     [Fact]
+    public async Task WakeBy_DuringALongWait_EndsItByTheEarlierDeadline()
+    {
+        using var wakeup = new DriverWakeup();
+        ValueTask wait = wakeup.WaitAsync(60_000);
+        Assert.False(wait.IsCompleted);
+        wakeup.WakeBy(QuicClock.NowUs + 10_000);
+        await wait.DefaultTimeout();
+    }
+
+    [Fact]
+    public async Task WakeBy_WhileTheDriverRuns_ShortensItsNextWait()
+    {
+        using var wakeup = new DriverWakeup();
+        wakeup.WakeBy(QuicClock.NowUs + 10_000);
+        await wakeup.WaitAsync(60_000).DefaultTimeout();
+
+        // The hint was used up: the wait after it parks until signalled.
+        ValueTask next = wakeup.WaitAsync(60_000);
+        Assert.False(next.IsCompleted);
+        wakeup.Signal();
+        await next.DefaultTimeout();
+    }
+
+    [Fact]
+    public async Task WakeBy_LaterThanTheCurrentDeadline_DoesNotExtendTheWait()
+    {
+        using var wakeup = new DriverWakeup();
+        ValueTask wait = wakeup.WaitAsync(10);
+        wakeup.WakeBy(QuicClock.NowUs + 60_000_000);
+        await wait.DefaultTimeout();
+    }
+
+    [Fact]
     public async Task WaitAsync_ZeroDelay_DoesNotWait()
     {
         using var wakeup = new DriverWakeup();
