@@ -25,6 +25,12 @@ internal sealed class BenchOptions
 
     public bool SkipIroh { get; private set; }
 
+    /// <summary>Gets the scenarios to run (<c>--only bulk,echo</c>); empty: all of them.</summary>
+    public IReadOnlyList<string> Only { get; private set; } = [];
+
+    /// <summary>Tells whether the scenario <paramref name="name"/> runs (<c>--only</c>).</summary>
+    public bool Runs(string name) => Only.Count == 0 || Only.Contains(name, StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Parses <c>--name value</c> pairs; <c>--smoke</c> shrinks everything to a quick check of the harness.</summary>
     public static BenchOptions Parse(ReadOnlySpan<string> args)
     {
@@ -66,6 +72,7 @@ internal sealed class BenchOptions
                 case "--stream-messages": options.StreamMessages = Positive(name, value); break;
                 case "--out": options.OutputDirectory = value; break;
                 case "--peer-dir": options.PeerDirectory = value; break;
+                case "--only": options.Only = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries); break;
                 default: throw new ArgumentException($"Unknown option {name}.");
             }
         }
@@ -80,6 +87,7 @@ internal sealed class BenchOptions
                  --handshakes N (200)  --stream-messages N (100000)  --out DIR (artifacts/load)
                  --peer-dir DIR (bench/Aster.Bench.Load/peer, found upwards)  --no-iroh  --smoke
                  --alloc-profile (sampled allocations by type, client and server, on standard error)
+                 --only bulk,handshake,echo (transport: run only these scenarios)
         """;
 
     private static int Positive(string name, string value) =>

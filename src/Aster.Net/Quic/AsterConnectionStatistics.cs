@@ -5,4 +5,23 @@ namespace Aster.Net.Quic;
 /// <param name="KeyUpdatesAnswered">1-RTT key updates the peer started and this side followed.</param>
 /// <param name="CongestionWindow">The congestion window in bytes.</param>
 /// <param name="PathMtu">The UDP payload size this side sends up to.</param>
-public readonly record struct AsterConnectionStatistics(int KeyUpdatesInitiated, int KeyUpdatesAnswered, long CongestionWindow, int PathMtu);
+public readonly record struct AsterConnectionStatistics(int KeyUpdatesInitiated, int KeyUpdatesAnswered, long CongestionWindow, int PathMtu)
+{
+    /// <summary>Gets the number of UDP datagrams this side sent.</summary>
+    public long DatagramsSent { get; init; }
+
+    /// <summary>
+    /// Gets the number of send system calls those datagrams took: fewer than <see cref="DatagramsSent"/> when
+    /// full-size datagrams go out in segmented batches (UDP GSO on Linux).
+    /// </summary>
+    public long SendCalls { get; init; }
+
+    /// <summary>Gets the number of UDP datagrams routed to this connection.</summary>
+    public long DatagramsReceived { get; init; }
+
+    /// <summary>Gets the number of ACK frames this side sent (all packet number spaces).</summary>
+    public long AckFramesSent { get; init; }
+
+    /// <summary>Gets the number of ACK frames this side received and processed (all packet number spaces).</summary>
+    public long AckFramesReceived { get; init; }
+}

@@ -19,6 +19,7 @@ namespace Aster.Net.Quic;
 public sealed class AsterEndpoint : IAsyncDisposable
 {
     private readonly Socket _socket;
+    private readonly UdpSender _sender;
     private readonly SecretKey _secretKey;
     private readonly AsterEndpointOptions _options;
     private readonly ILogger? _logger;
@@ -39,6 +40,7 @@ public sealed class AsterEndpoint : IAsyncDisposable
         _secretKey = options.SecretKey!;
         _resetKey = StatelessReset.DeriveResetKey(_secretKey.ToBytes());
         _socket = socket;
+        _sender = new UdpSender(socket, options.SegmentationOffload);
         _logger = options.LoggerFactory?.CreateLogger("Aster.Net.Quic.AsterEndpoint");
         _accepted = Channel.CreateBounded<AsterConnection>(new BoundedChannelOptions(Math.Max(1, options.AcceptBacklog))
         {
@@ -52,6 +54,12 @@ public sealed class AsterEndpoint : IAsyncDisposable
 
     /// <summary>Gets this endpoint's identity.</summary>
     public EndpointId Id => _secretKey.PublicKey;
+
+    /// <summary>
+    /// Gets a value indicating whether full-size datagrams leave in segmented batches (UDP GSO, Linux): requested by
+    /// <see cref="AsterEndpointOptions.SegmentationOffload"/>, supported by the kernel and not refused since.
+    /// </summary>
+    public bool SegmentationOffload => _sender.SegmentationOffload;
 
     /// <summary>Gets the bound UDP address.</summary>
     public IPEndPoint LocalEndPoint { get; }
@@ -188,7 +196,7 @@ public sealed class AsterEndpoint : IAsyncDisposable
 
     private QuicConnectionDriver StartDriver(QuicConnectionCore core, IPEndPoint remote)
     {
-        var driver = new QuicConnectionDriver(core, _socket, remote);
+        var driver = new QuicConnectionDriver(core, _sender, remote);
         core.ConnectionIdIssued = cid => Register(driver, Convert.ToHexString(cid));
         core.ConnectionIdRetired = cid => Unregister(driver, Convert.ToHexString(cid));
         _drivers[driver] = Task.Run(async () =>
@@ -395,17 +403,8 @@ public sealed class AsterEndpoint : IAsyncDisposable
         SendReply(reply[..length], remote);
     }
 
-    private void SendReply(ReadOnlySpan<byte> datagram, IPEndPoint remote)
-    {
-        try
-        {
-            _socket.SendTo(datagram, SocketFlags.None, remote);
-        }
-        catch (SocketException)
-        {
-            // Best effort, like any datagram.
-        }
-    }
+    /// <summary>Best effort, like any datagram; through the sender, which keeps the socket's segment size right.</summary>
+    private void SendReply(ReadOnlySpan<byte> datagram, IPEndPoint remote) => _sender.SendOne(datagram, remote);
 
     private async Task AcceptWhenConnectedAsync(QuicConnectionCore core, IPEndPoint remote)
     {

@@ -35,6 +35,13 @@ public sealed class AsterEndpointOptions
     /// once; Initials from new peers beyond it are dropped (1024 by default).</summary>
     public int MaxConnections { get; set; } = 1024;
 
+    /// <summary>
+    /// Gets or sets a value indicating whether to send full-size datagrams in batches segmented by the kernel (UDP
+    /// generic segmentation offload, Linux only; one system call for up to 64 datagrams). On by default; the endpoint
+    /// falls back to one datagram per call where the OS or device does not support it.
+    /// </summary>
+    public bool SegmentationOffload { get; set; } = true;
+
     /// <summary>Gets or sets the logger factory; none by default.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 }

@@ -60,6 +60,15 @@ internal sealed class QuicConnectionCore : IDisposable
     private const int HandshakeIdx = 1;
     private const int AppIdx = 2;
 
+    /// <summary>A 1-RTT packet with at most this much room left after its frames is padded to full size.</summary>
+    private const int FullPacketSlack = 32;
+
+    /// <summary>The most frame lists kept for reuse (a window of packets in flight).</summary>
+    private const int MaxPooledFrameLists = 4096;
+
+    /// <summary>Frame lists that grew beyond this many entries are left to the collector.</summary>
+    private const int MaxPooledFrameCapacity = 64;
+
     private readonly Lock _lock = new();
     private readonly QuicConnectionOptions _options;
     private readonly TlsHandshake _tls;
@@ -85,6 +94,7 @@ internal sealed class QuicConnectionCore : IDisposable
     private readonly ValueRange[] _rangeScratch = new ValueRange[AckManager.DefaultMaxRanges];
     private readonly AckRange[] _ackScratch = new AckRange[AckManager.DefaultMaxRanges];
     private readonly byte[] _dataScratch = new byte[MaxDatagramBuffer];
+    private readonly Stack<List<SentFrame>> _framePool = new();
     private TaskCompletionSource _streamsAvailable = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly byte[] _resetKey;
     private readonly Queue<ulong> _newConnectionIdsPending = new();
@@ -110,6 +120,14 @@ internal sealed class QuicConnectionCore : IDisposable
     private bool _resendMaxStreamsUni;
     private byte[]? _pathResponse;
     private int _sendCursor;
+    private bool _lastDatagramWasProbe;
+
+    // Counters for AsterConnectionStatistics (written under the lock or by the driver alone; read without it).
+    private long _datagramsReceived;
+    private long _acksSent;
+    private long _acksReceived;
+    private long _datagramsSent;
+    private long _sendCalls;
 
     // Closing.
     private QuicConnectionState _state = QuicConnectionState.Handshaking;
@@ -296,6 +314,7 @@ internal sealed class QuicConnectionCore : IDisposable
     {
         lock (_lock)
         {
+            _datagramsReceived++;
             if (_state is QuicConnectionState.Closed or QuicConnectionState.Draining)
             {
                 return;
@@ -648,6 +667,7 @@ internal sealed class QuicConnectionCore : IDisposable
 
         int exponent = spaceIndex == AppIdx && _peerParameters is not null ? (int)_peerParameters.AckDelayExponent : 3;
         long ackDelayUs = (long)Math.Min(frame.AckDelay << exponent, (ulong)int.MaxValue);
+        _acksReceived++;
         _ackedScratch.Clear();
         _lostScratch.Clear();
         _recovery.OnAckReceived((PacketNumberSpace)spaceIndex, _rangeScratch.AsSpan(0, count), ackDelayUs, nowUs, _ackedScratch, _lostScratch);
@@ -927,6 +947,8 @@ internal sealed class QuicConnectionCore : IDisposable
                     break;
             }
         }
+
+        ReturnFrames(frames);
     }
 
     private void OnPacketLost(int spaceIndex, in SentPacket packet)
@@ -993,6 +1015,21 @@ internal sealed class QuicConnectionCore : IDisposable
                 default:
                     break;
             }
+        }
+
+        ReturnFrames(frames);
+    }
+
+    /// <summary>A frame list for a packet being built, from the pool (no allocation per packet in steady state).</summary>
+    private List<SentFrame> RentFrames() => _framePool.TryPop(out List<SentFrame>? frames) ? frames : new List<SentFrame>(4);
+
+    /// <summary>Returns a packet's frame list once the packet is acknowledged, lost or was empty.</summary>
+    private void ReturnFrames(List<SentFrame> frames)
+    {
+        if (_framePool.Count < MaxPooledFrameLists && frames.Capacity <= MaxPooledFrameCapacity)
+        {
+            frames.Clear();
+            _framePool.Push(frames);
         }
     }
 
@@ -1264,6 +1301,33 @@ internal sealed class QuicConnectionCore : IDisposable
         return true;
     }
 
+    /// <summary>Records what the driver sent: <paramref name="datagrams"/> datagrams in <paramref name="sendCalls"/> system calls.</summary>
+    public void OnDatagramsSent(int datagrams, int sendCalls)
+    {
+        Interlocked.Add(ref _datagramsSent, datagrams);
+        Interlocked.Add(ref _sendCalls, sendCalls);
+    }
+
+    /// <summary>Takes a snapshot of the connection's counters.</summary>
+    public AsterConnectionStatistics GetStatistics()
+    {
+        lock (_lock)
+        {
+            return new AsterConnectionStatistics(
+                KeyUpdatesInitiated,
+                KeyUpdatesAnswered,
+                _recovery.CongestionController.CongestionWindow,
+                PathMtu)
+            {
+                DatagramsSent = Interlocked.Read(ref _datagramsSent),
+                SendCalls = Interlocked.Read(ref _sendCalls),
+                DatagramsReceived = _datagramsReceived,
+                AckFramesSent = _acksSent,
+                AckFramesReceived = _acksReceived,
+            };
+        }
+    }
+
     /// <summary>Gets the congestion window in bytes.</summary>
     public long CongestionWindow
     {
@@ -1327,90 +1391,135 @@ internal sealed class QuicConnectionCore : IDisposable
     {
         lock (_lock)
         {
-            if (_state is QuicConnectionState.Closed or QuicConnectionState.Draining)
+            return WriteDatagramLocked(destination, nowUs, allowProbe: true);
+        }
+    }
+
+    /// <summary>
+    /// Writes up to <paramref name="maxDatagrams"/> datagrams back to back into <paramref name="destination"/> for one
+    /// segmented send (GSO): every datagram but the last is exactly <paramref name="segmentSize"/> bytes long. Only
+    /// full-size datagrams continue a batch (a shorter one ends it), and a path-MTU probe is always alone: it is
+    /// written only as a batch's first datagram and ends that batch. Pacing, congestion and amplification limits
+    /// apply to every datagram as with <see cref="WriteDatagram"/>.
+    /// </summary>
+    /// <param name="destination">Room for the datagrams.</param>
+    /// <param name="maxDatagrams">The most datagrams to write (1: same as <see cref="WriteDatagram"/>).</param>
+    /// <param name="nowUs">The current time.</param>
+    /// <param name="segmentSize">The length of the first datagram, which every datagram but the last shares.</param>
+    /// <returns>The total length written, 0 if there is nothing to send.</returns>
+    public int WriteDatagrams(Span<byte> destination, int maxDatagrams, long nowUs, out int segmentSize)
+    {
+        lock (_lock)
+        {
+            int first = WriteDatagramLocked(destination, nowUs, allowProbe: true);
+            segmentSize = first;
+            if (first == 0 || maxDatagrams <= 1 || _lastDatagramWasProbe || first < PathMtu)
             {
-                return 0;
+                return first;
             }
 
-            _pacingResumeUs = long.MaxValue;
-            Span<byte> full = destination;
-            bool pathProbing = _mtu is not null && _handshakeConfirmed && _state == QuicConnectionState.Connected && _oneRtt is not null;
-            int limit = Math.Min(destination.Length, pathProbing ? _mtu!.CurrentMtu : MaxDatagramSize);
-            if (!IsClient && !_amplification.IsAddressValidated)
+            int offset = first;
+            for (int count = 1; count < maxDatagrams && destination.Length - offset >= first; count++)
             {
-                limit = (int)Math.Min(limit, _amplification.Allowance);
-                if (limit < 64)
+                int n = WriteDatagramLocked(destination.Slice(offset, first), nowUs, allowProbe: false);
+                offset += n;
+                if (n < first)
                 {
-                    return 0;
-                }
-            }
-
-            destination = destination[..limit];
-            if (_state == QuicConnectionState.Closing)
-            {
-                return WriteClose(destination, nowUs);
-            }
-
-            if (pathProbing && _mtu!.TryGetProbe(nowUs, out int probeSize))
-            {
-                if (probeSize <= full.Length)
-                {
-                    return WriteMtuProbe(full[..probeSize], nowUs);
-                }
-
-                _mtu.OnProbeLost(nowUs);
-            }
-
-            SweepStreams();
-            Span<bool> wants = stackalloc bool[3];
-            int last = -1;
-            bool containsInitial = false;
-            for (int i = 0; i < 3; i++)
-            {
-                wants[i] = WantsToSend(i, nowUs);
-                if (wants[i])
-                {
-                    last = i;
-                    containsInitial |= i == InitialIdx;
-                }
-            }
-
-            if (last < 0)
-            {
-                return 0;
-            }
-
-            bool pad = containsInitial && (IsClient || _spaces[InitialIdx].CryptoSend.HasDataToSend);
-            if (pad && destination.Length < QuicConstants.MinInitialDatagramSize)
-            {
-                // A padded Initial does not fit in what the amplification limit still allows: wait for the client.
-                _recovery.SetAmplificationLimited(true, nowUs);
-                return 0;
-            }
-
-            int offset = 0;
-            for (int i = 0; i <= last; i++)
-            {
-                if (!wants[i] || destination.Length - offset < 64)
-                {
-                    continue;
-                }
-
-                int minimum = pad && i == last ? MinInitialRemaining(offset) : 0;
-                offset += WritePacket(i, destination[offset..], minimum, nowUs);
-            }
-
-            if (offset > 0 && !IsClient)
-            {
-                _amplification.OnDatagramSent(offset);
-                if (!_amplification.IsAddressValidated && _amplification.Allowance < MaxDatagramSize)
-                {
-                    _recovery.SetAmplificationLimited(true, nowUs);
+                    break;
                 }
             }
 
             return offset;
         }
+    }
+
+    private int WriteDatagramLocked(Span<byte> destination, long nowUs, bool allowProbe)
+    {
+        _lastDatagramWasProbe = false;
+        if (_state is QuicConnectionState.Closed or QuicConnectionState.Draining)
+        {
+            return 0;
+        }
+
+        _pacingResumeUs = long.MaxValue;
+        Span<byte> full = destination;
+        bool pathProbing = _mtu is not null && _handshakeConfirmed && _state == QuicConnectionState.Connected && _oneRtt is not null;
+        int limit = Math.Min(destination.Length, pathProbing ? _mtu!.CurrentMtu : MaxDatagramSize);
+        if (!IsClient && !_amplification.IsAddressValidated)
+        {
+            limit = (int)Math.Min(limit, _amplification.Allowance);
+            if (limit < 64)
+            {
+                return 0;
+            }
+        }
+
+        destination = destination[..limit];
+        if (_state == QuicConnectionState.Closing)
+        {
+            return WriteClose(destination, nowUs);
+        }
+
+        if (allowProbe && pathProbing && _mtu!.TryGetProbe(nowUs, out int probeSize))
+        {
+            if (probeSize <= full.Length)
+            {
+                _lastDatagramWasProbe = true;
+                return WriteMtuProbe(full[..probeSize], nowUs);
+            }
+
+            _mtu.OnProbeLost(nowUs);
+        }
+
+        SweepStreams();
+        Span<bool> wants = stackalloc bool[3];
+        int last = -1;
+        bool containsInitial = false;
+        for (int i = 0; i < 3; i++)
+        {
+            wants[i] = WantsToSend(i, nowUs);
+            if (wants[i])
+            {
+                last = i;
+                containsInitial |= i == InitialIdx;
+            }
+        }
+
+        if (last < 0)
+        {
+            return 0;
+        }
+
+        bool pad = containsInitial && (IsClient || _spaces[InitialIdx].CryptoSend.HasDataToSend);
+        if (pad && destination.Length < QuicConstants.MinInitialDatagramSize)
+        {
+            // A padded Initial does not fit in what the amplification limit still allows: wait for the client.
+            _recovery.SetAmplificationLimited(true, nowUs);
+            return 0;
+        }
+
+        int offset = 0;
+        for (int i = 0; i <= last; i++)
+        {
+            if (!wants[i] || destination.Length - offset < 64)
+            {
+                continue;
+            }
+
+            int minimum = pad && i == last ? MinInitialRemaining(offset) : 0;
+            offset += WritePacket(i, destination[offset..], minimum, nowUs);
+        }
+
+        if (offset > 0 && !IsClient)
+        {
+            _amplification.OnDatagramSent(offset);
+            if (!_amplification.IsAddressValidated && _amplification.Allowance < MaxDatagramSize)
+            {
+                _recovery.SetAmplificationLimited(true, nowUs);
+            }
+        }
+
+        return offset;
     }
 
     private int WriteMtuProbe(Span<byte> buffer, long nowUs)
@@ -1543,7 +1652,7 @@ internal sealed class QuicConnectionCore : IDisposable
             : QuicPacketBuilder.BeginLong(buffer, i == InitialIdx ? QuicPacketType.Initial : QuicPacketType.Handshake, _remoteCid, LocalCid, default, pn, pnLength);
         Span<byte> payload = builder.Payload;
         var writer = new QuicWriter(payload);
-        var frames = new List<SentFrame>();
+        List<SentFrame> frames = RentFrames();
         bool ackEliciting = false;
 
         if (space.Ack.HasReceived && space.Ack.HasNewPackets)
@@ -1560,6 +1669,7 @@ internal sealed class QuicConnectionCore : IDisposable
             {
                 QuicFrameWriter.WriteAck(ref writer, delay, ranges);
                 space.Ack.OnAckSent();
+                _acksSent++;
                 frames.Add(new SentFrame(SentFrameKind.Ack, 0, 0, 0, false, (long)ranges[0].Largest));
                 if (i == AppIdx)
                 {
@@ -1591,6 +1701,12 @@ internal sealed class QuicConnectionCore : IDisposable
             if (i == AppIdx && _state == QuicConnectionState.Connected)
             {
                 ackEliciting |= WriteAppFrames(ref writer, frames);
+                if (writer.Position > 0 && writer.Remaining <= FullPacketSlack)
+                {
+                    // Nearly full: pad to the end so that full packets are all the same size and batch into one
+                    // segmented send (every segment but the last must be exactly the segment size).
+                    QuicFrameWriter.WritePadding(ref writer, writer.Remaining);
+                }
             }
 
             if (probe && !ackEliciting && writer.Remaining > 0)
@@ -1602,12 +1718,20 @@ internal sealed class QuicConnectionCore : IDisposable
 
         if (writer.Position == 0)
         {
+            ReturnFrames(frames);
             return 0;
         }
 
         int length2 = i == AppIdx ? builder.Finish(writer.Position, _oneRtt!, minimumLength) : builder.Finish(writer.Position, space.Write!, minimumLength);
         bool padded = minimumLength > 0;
-        _recovery.OnPacketSent(space.Space, new SentPacket((ulong)pn, nowUs, length2, ackEliciting, ackEliciting || padded, Payload: frames));
+        object? record = frames;
+        if (frames.Count == 0)
+        {
+            ReturnFrames(frames);
+            record = null;
+        }
+
+        _recovery.OnPacketSent(space.Space, new SentPacket((ulong)pn, nowUs, length2, ackEliciting, ackEliciting || padded, Payload: record));
         if (ackEliciting)
         {
             _idle.OnAckElicitingPacketSent(nowUs);
@@ -1740,15 +1864,18 @@ internal sealed class QuicConnectionCore : IDisposable
                 continue;
             }
 
-            int max = writer.Remaining - 24;
+            // The frame header is sized for the largest offset this stream can have, so the chunk fills the packet to
+            // within a few bytes (padded to full size afterwards).
+            int max = writer.Remaining - QuicFrameWriter.GetStreamOverhead((ulong)s.Id, (ulong)Math.Max(1, s.Send.WrittenBytes), writer.Remaining, includeLength: true);
             if (!s.Send.TryTakeNextChunk(max, _sendFlow.Available, out StreamChunk chunk))
             {
                 continue;
             }
 
-            Span<byte> data = _dataScratch.AsSpan(0, chunk.Length);
-            s.Send.CopyTo(chunk.Offset, data);
-            QuicFrameWriter.WriteStream(ref writer, (ulong)s.Id, (ulong)chunk.Offset, data, chunk.Fin);
+            // Copied from the stream's buffer straight into the packet.
+            QuicFrameWriter.WriteStreamHeader(ref writer, (ulong)s.Id, (ulong)chunk.Offset, chunk.Length, chunk.Fin);
+            s.Send.CopyTo(chunk.Offset, writer.Free[..chunk.Length]);
+            writer.Advance(chunk.Length);
             if (!chunk.IsRetransmission)
             {
                 _sendFlow.OnSent(chunk.Length);

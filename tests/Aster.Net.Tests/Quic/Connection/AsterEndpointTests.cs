@@ -43,6 +43,39 @@ public sealed class AsterEndpointTests
         await cts.CancelAsync();
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Echo_4MB_WithAndWithoutSegmentationOffload_SameBytes(bool offload)
+    {
+        await using AsterEndpoint server = await BindAsync(Alpn, segmentationOffload: offload);
+        using var cts = new CancellationTokenSource();
+        Task serve = ServeEchoAsync(server, cts.Token);
+        await using AsterEndpoint client = await BindAsync(segmentationOffload: offload);
+        Assert.Equal(offload && OperatingSystem.IsLinux(), client.SegmentationOffload);
+        await using AsterConnection connection = await client.ConnectAsync(server.Address, Alpn).DefaultTimeout();
+        byte[] data = new byte[4 << 20];
+        Random.Shared.NextBytes(data);
+
+        byte[] echoed = await EchoAsync(connection, data).TimeoutAfter(TimeSpan.FromSeconds(60));
+
+        Assert.True(data.AsSpan().SequenceEqual(echoed));
+        AsterConnectionStatistics stats = connection.GetStatistics();
+        Assert.True(stats.DatagramsSent >= data.Length / stats.PathMtu, stats.ToString());
+        Assert.True(stats.DatagramsReceived >= data.Length / 1452, stats.ToString());
+        if (client.SegmentationOffload)
+        {
+            // Full-size datagrams leave in batches: far fewer system calls than datagrams.
+            Assert.True(stats.SendCalls * 2 < stats.DatagramsSent, stats.ToString());
+        }
+        else
+        {
+            Assert.Equal(stats.DatagramsSent, stats.SendCalls);
+        }
+
+        await cts.CancelAsync();
+    }
+
     [Fact]
     public async Task Echo_100ConcurrentStreams_AllReturnTheirBytes()
     {
@@ -201,12 +234,13 @@ public sealed class AsterEndpointTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.ConnectAsync(server.Address, Alpn, cts.Token).AsTask()).DefaultTimeout();
     }
 
-    internal static async Task<AsterEndpoint> BindAsync(string? alpn = null, IPAddress? address = null)
+    internal static async Task<AsterEndpoint> BindAsync(string? alpn = null, IPAddress? address = null, bool segmentationOffload = true)
     {
         var options = new AsterEndpointOptions
         {
             SecretKey = SecretKey.Generate(),
             BindAddress = new IPEndPoint(address ?? IPAddress.Loopback, 0),
+            SegmentationOffload = segmentationOffload,
         };
         if (alpn is not null)
         {
