@@ -36,9 +36,10 @@ public sealed class AsterEndpointOptions
     public int MaxConnections { get; set; } = 1024;
 
     /// <summary>
-    /// Gets or sets a value indicating whether to send full-size datagrams in batches segmented by the kernel (UDP
-    /// generic segmentation offload, Linux only; one system call for up to 64 datagrams). On by default; the endpoint
-    /// falls back to one datagram per call where the OS or device does not support it.
+    /// Gets or sets a value indicating whether to use UDP segmentation offload (Linux only): full-size datagrams leave in
+    /// batches the kernel segments (GSO, one system call for up to 64 datagrams), and datagrams arrive coalesced (GRO,
+    /// one receive for up to 64 KiB; through libc <c>recvmsg</c>, as the managed socket API drops the segment size). On
+    /// by default; the endpoint falls back to one datagram per call where the OS or device does not support it.
     /// </summary>
     public bool SegmentationOffload { get; set; } = true;
 

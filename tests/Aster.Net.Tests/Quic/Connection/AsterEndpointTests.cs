@@ -53,6 +53,7 @@ public sealed class AsterEndpointTests
         Task serve = ServeEchoAsync(server, cts.Token);
         await using AsterEndpoint client = await BindAsync(segmentationOffload: offload);
         Assert.Equal(offload && OperatingSystem.IsLinux(), client.SegmentationOffload);
+        Assert.Equal(offload && OperatingSystem.IsLinux() && Environment.Is64BitProcess, server.ReceiveOffload);
         await using AsterConnection connection = await client.ConnectAsync(server.Address, Alpn).DefaultTimeout();
         byte[] data = new byte[4 << 20];
         Random.Shared.NextBytes(data);
