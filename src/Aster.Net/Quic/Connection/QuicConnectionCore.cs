@@ -121,6 +121,7 @@ internal sealed class QuicConnectionCore : IDisposable
     private byte[]? _pathResponse;
     private int _sendCursor;
     private bool _lastDatagramWasProbe;
+    private bool _probesHeld;
 
     // Counters for AsterConnectionStatistics (written under the lock or by the driver alone; read without it).
     private long _datagramsReceived;
@@ -1391,7 +1392,91 @@ internal sealed class QuicConnectionCore : IDisposable
     {
         lock (_lock)
         {
-            return WriteDatagramLocked(destination, nowUs, allowProbe: true);
+            _lastDatagramWasProbe = false;
+            if (_state is QuicConnectionState.Closed or QuicConnectionState.Draining)
+            {
+                return 0;
+            }
+
+            _pacingResumeUs = long.MaxValue;
+            Span<byte> full = destination;
+            bool pathProbing = _mtu is not null && _handshakeConfirmed && _state == QuicConnectionState.Connected && _oneRtt is not null;
+            int limit = Math.Min(destination.Length, pathProbing ? _mtu!.CurrentMtu : MaxDatagramSize);
+            if (!IsClient && !_amplification.IsAddressValidated)
+            {
+                limit = (int)Math.Min(limit, _amplification.Allowance);
+                if (limit < 64)
+                {
+                    return 0;
+                }
+            }
+
+            destination = destination[..limit];
+            if (_state == QuicConnectionState.Closing)
+            {
+                return WriteClose(destination, nowUs);
+            }
+
+            if (!_probesHeld && pathProbing && _mtu!.TryGetProbe(nowUs, out int probeSize))
+            {
+                if (probeSize <= full.Length)
+                {
+                    _lastDatagramWasProbe = true;
+                    return WriteMtuProbe(full[..probeSize], nowUs);
+                }
+
+                _mtu.OnProbeLost(nowUs);
+            }
+
+            SweepStreams();
+            Span<bool> wants = stackalloc bool[3];
+            int last = -1;
+            bool containsInitial = false;
+            for (int i = 0; i < 3; i++)
+            {
+                wants[i] = WantsToSend(i, nowUs);
+                if (wants[i])
+                {
+                    last = i;
+                    containsInitial |= i == InitialIdx;
+                }
+            }
+
+            if (last < 0)
+            {
+                return 0;
+            }
+
+            bool pad = containsInitial && (IsClient || _spaces[InitialIdx].CryptoSend.HasDataToSend);
+            if (pad && destination.Length < QuicConstants.MinInitialDatagramSize)
+            {
+                // A padded Initial does not fit in what the amplification limit still allows: wait for the client.
+                _recovery.SetAmplificationLimited(true, nowUs);
+                return 0;
+            }
+
+            int offset = 0;
+            for (int i = 0; i <= last; i++)
+            {
+                if (!wants[i] || destination.Length - offset < 64)
+                {
+                    continue;
+                }
+
+                int minimum = pad && i == last ? MinInitialRemaining(offset) : 0;
+                offset += WritePacket(i, destination[offset..], minimum, nowUs);
+            }
+
+            if (offset > 0 && !IsClient)
+            {
+                _amplification.OnDatagramSent(offset);
+                if (!_amplification.IsAddressValidated && _amplification.Allowance < MaxDatagramSize)
+                {
+                    _recovery.SetAmplificationLimited(true, nowUs);
+                }
+            }
+
+            return offset;
         }
     }
 
@@ -1411,115 +1496,35 @@ internal sealed class QuicConnectionCore : IDisposable
     {
         lock (_lock)
         {
-            int first = WriteDatagramLocked(destination, nowUs, allowProbe: true);
+            int first = WriteDatagram(destination, nowUs);
             segmentSize = first;
             if (first == 0 || maxDatagrams <= 1 || _lastDatagramWasProbe || first < PathMtu)
             {
                 return first;
             }
 
+            // The lock is reentrant. No probe inside a batch: it would be a segment of another size.
             int offset = first;
-            for (int count = 1; count < maxDatagrams && destination.Length - offset >= first; count++)
+            _probesHeld = true;
+            try
             {
-                int n = WriteDatagramLocked(destination.Slice(offset, first), nowUs, allowProbe: false);
-                offset += n;
-                if (n < first)
+                for (int count = 1; count < maxDatagrams && destination.Length - offset >= first; count++)
                 {
-                    break;
+                    int n = WriteDatagram(destination.Slice(offset, first), nowUs);
+                    offset += n;
+                    if (n < first)
+                    {
+                        break;
+                    }
                 }
+            }
+            finally
+            {
+                _probesHeld = false;
             }
 
             return offset;
         }
-    }
-
-    private int WriteDatagramLocked(Span<byte> destination, long nowUs, bool allowProbe)
-    {
-        _lastDatagramWasProbe = false;
-        if (_state is QuicConnectionState.Closed or QuicConnectionState.Draining)
-        {
-            return 0;
-        }
-
-        _pacingResumeUs = long.MaxValue;
-        Span<byte> full = destination;
-        bool pathProbing = _mtu is not null && _handshakeConfirmed && _state == QuicConnectionState.Connected && _oneRtt is not null;
-        int limit = Math.Min(destination.Length, pathProbing ? _mtu!.CurrentMtu : MaxDatagramSize);
-        if (!IsClient && !_amplification.IsAddressValidated)
-        {
-            limit = (int)Math.Min(limit, _amplification.Allowance);
-            if (limit < 64)
-            {
-                return 0;
-            }
-        }
-
-        destination = destination[..limit];
-        if (_state == QuicConnectionState.Closing)
-        {
-            return WriteClose(destination, nowUs);
-        }
-
-        if (allowProbe && pathProbing && _mtu!.TryGetProbe(nowUs, out int probeSize))
-        {
-            if (probeSize <= full.Length)
-            {
-                _lastDatagramWasProbe = true;
-                return WriteMtuProbe(full[..probeSize], nowUs);
-            }
-
-            _mtu.OnProbeLost(nowUs);
-        }
-
-        SweepStreams();
-        Span<bool> wants = stackalloc bool[3];
-        int last = -1;
-        bool containsInitial = false;
-        for (int i = 0; i < 3; i++)
-        {
-            wants[i] = WantsToSend(i, nowUs);
-            if (wants[i])
-            {
-                last = i;
-                containsInitial |= i == InitialIdx;
-            }
-        }
-
-        if (last < 0)
-        {
-            return 0;
-        }
-
-        bool pad = containsInitial && (IsClient || _spaces[InitialIdx].CryptoSend.HasDataToSend);
-        if (pad && destination.Length < QuicConstants.MinInitialDatagramSize)
-        {
-            // A padded Initial does not fit in what the amplification limit still allows: wait for the client.
-            _recovery.SetAmplificationLimited(true, nowUs);
-            return 0;
-        }
-
-        int offset = 0;
-        for (int i = 0; i <= last; i++)
-        {
-            if (!wants[i] || destination.Length - offset < 64)
-            {
-                continue;
-            }
-
-            int minimum = pad && i == last ? MinInitialRemaining(offset) : 0;
-            offset += WritePacket(i, destination[offset..], minimum, nowUs);
-        }
-
-        if (offset > 0 && !IsClient)
-        {
-            _amplification.OnDatagramSent(offset);
-            if (!_amplification.IsAddressValidated && _amplification.Allowance < MaxDatagramSize)
-            {
-                _recovery.SetAmplificationLimited(true, nowUs);
-            }
-        }
-
-        return offset;
     }
 
     private int WriteMtuProbe(Span<byte> buffer, long nowUs)
