@@ -28,6 +28,12 @@ internal sealed class BenchOptions
     /// <summary>Gets the Aster client's shared stream pool size; null keeps the client's default (sized from the peer's limit).</summary>
     public int? StreamPool { get; private set; }
 
+    /// <summary>Gets the scenarios to run (<c>--only bulk,echo</c>); empty: all of them.</summary>
+    public IReadOnlyList<string> Only { get; private set; } = [];
+
+    /// <summary>Tells whether the scenario <paramref name="name"/> runs (<c>--only</c>).</summary>
+    public bool Runs(string name) => Only.Count == 0 || Only.Contains(name, StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Parses <c>--name value</c> pairs; <c>--smoke</c> shrinks everything to a quick check of the harness.</summary>
     public static BenchOptions Parse(ReadOnlySpan<string> args)
     {
@@ -70,6 +76,7 @@ internal sealed class BenchOptions
                 case "--out": options.OutputDirectory = value; break;
                 case "--peer-dir": options.PeerDirectory = value; break;
                 case "--stream-pool": options.StreamPool = Positive(name, value); break;
+                case "--only": options.Only = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries); break;
                 default: throw new ArgumentException($"Unknown option {name}.");
             }
         }
@@ -85,6 +92,7 @@ internal sealed class BenchOptions
                  --peer-dir DIR (bench/Aster.Bench.Load/peer, found upwards)  --no-iroh  --smoke
                  --stream-pool N (e2e: the Aster client's shared stream pool; default sized from the peer's limit, 8 = the reference)
                  --alloc-profile (sampled allocations by type, client and server, on standard error)
+                 --only bulk,handshake,echo (transport: run only these scenarios)
         """;
 
     private static int Positive(string name, string value) =>

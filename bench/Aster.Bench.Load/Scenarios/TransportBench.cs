@@ -19,6 +19,7 @@ internal sealed class TransportBench(BenchOptions options)
     private const string CsIroh = "C#→iroh";
     private const string IrohCs = "iroh→C#";
     private readonly byte[] _chunk = CreateChunk();
+    private ChildProcess? _server;
 
     public async Task<int> RunAsync()
     {
@@ -32,6 +33,7 @@ internal sealed class TransportBench(BenchOptions options)
 
         (ChildProcess serverProcess, ServerInfo server) = await Peers.StartServerAsync().ConfigureAwait(false);
         await using ChildProcess serverLifetime = serverProcess;
+        _server = serverProcess;
         string? peerDirectory = options.SkipIroh ? null : Peers.FindPeerDirectory(options.PeerDirectory);
         if (peerDirectory is null && !options.SkipIroh)
         {
@@ -53,33 +55,50 @@ internal sealed class TransportBench(BenchOptions options)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"transport round {round}/{options.Rounds}"));
             // Interleaved: the baseline and ours alternate within each round.
-            if (iroh is not null)
+            if (options.Runs("bulk"))
             {
-                await IrohBulkAsync(report, iroh, Baseline, iroh.EndpointId, iroh.Addr, round).ConfigureAwait(false);
+                if (iroh is not null)
+                {
+                    await IrohBulkAsync(report, iroh, Baseline, iroh.EndpointId, iroh.Addr, round).ConfigureAwait(false);
+                }
+
+                await BulkAsync(report, client, ours, CsCs, round, oursReceives: true).ConfigureAwait(false);
+                if (iroh is not null)
+                {
+                    await BulkAsync(report, client, theirs!, CsIroh, round, oursReceives: false).ConfigureAwait(false);
+                    await IrohBulkAsync(report, iroh, IrohCs, server.EndpointId, server.Addr, round).ConfigureAwait(false);
+                }
             }
 
-            await BulkAsync(report, client, ours, CsCs, round).ConfigureAwait(false);
-            if (iroh is not null)
+            if (options.Runs("handshake"))
             {
-                await BulkAsync(report, client, theirs!, CsIroh, round).ConfigureAwait(false);
-                await IrohBulkAsync(report, iroh, IrohCs, server.EndpointId, server.Addr, round).ConfigureAwait(false);
-                await IrohHandshakeAsync(report, iroh, Baseline, iroh.EndpointId, iroh.Addr, round).ConfigureAwait(false);
+                if (iroh is not null)
+                {
+                    await IrohHandshakeAsync(report, iroh, Baseline, iroh.EndpointId, iroh.Addr, round).ConfigureAwait(false);
+                }
+
+                await HandshakeAsync(report, client, ours, CsCs, round).ConfigureAwait(false);
+                if (iroh is not null)
+                {
+                    await HandshakeAsync(report, client, theirs!, CsIroh, round).ConfigureAwait(false);
+                    await IrohHandshakeAsync(report, iroh, IrohCs, server.EndpointId, server.Addr, round).ConfigureAwait(false);
+                }
             }
 
-            await HandshakeAsync(report, client, ours, CsCs, round).ConfigureAwait(false);
-            if (iroh is not null)
+            if (options.Runs("echo"))
             {
-                await HandshakeAsync(report, client, theirs!, CsIroh, round).ConfigureAwait(false);
-                await IrohHandshakeAsync(report, iroh, IrohCs, server.EndpointId, server.Addr, round).ConfigureAwait(false);
-                await IrohEchoAsync(report, iroh, Baseline, iroh.EndpointId, iroh.Addr, round).ConfigureAwait(false);
-            }
+                if (iroh is not null)
+                {
+                    await IrohEchoAsync(report, iroh, Baseline, iroh.EndpointId, iroh.Addr, round).ConfigureAwait(false);
+                }
 
-            await EchoAsync(report, client, ours, CsCs, 1, round).ConfigureAwait(false);
-            await EchoAsync(report, client, ours, CsCs, 64, round).ConfigureAwait(false);
-            if (iroh is not null)
-            {
-                await EchoAsync(report, client, theirs!, CsIroh, 1, round).ConfigureAwait(false);
-                await IrohEchoAsync(report, iroh, IrohCs, server.EndpointId, server.Addr, round).ConfigureAwait(false);
+                await EchoAsync(report, client, ours, CsCs, 1, round).ConfigureAwait(false);
+                await EchoAsync(report, client, ours, CsCs, 64, round).ConfigureAwait(false);
+                if (iroh is not null)
+                {
+                    await EchoAsync(report, client, theirs!, CsIroh, 1, round).ConfigureAwait(false);
+                    await IrohEchoAsync(report, iroh, IrohCs, server.EndpointId, server.Addr, round).ConfigureAwait(false);
+                }
             }
         }
 
@@ -88,21 +107,63 @@ internal sealed class TransportBench(BenchOptions options)
         return 0;
     }
 
-    private async Task BulkAsync(Report report, AsterEndpoint client, EndpointAddr target, string pair, int round)
+    /// <summary>
+    /// One bulk transfer from our client; besides MB/s it reports the sender's cost per datagram (send system calls
+    /// per MB, datagrams per ACK frame received, bytes allocated per datagram) and, when our server receives, the
+    /// receiver's bytes allocated per datagram (its receive loop makes one system call per datagram).
+    /// </summary>
+    private async Task BulkAsync(Report report, AsterEndpoint client, EndpointAddr target, string pair, int round, bool oursReceives)
     {
         await using AsterConnection connection = await client.ConnectAsync(target, TransportProtocol.SinkAlpn).ConfigureAwait(false);
         await TransportProtocol.SendBulkAsync(connection, _chunk.Length, _chunk, CancellationToken.None).ConfigureAwait(false);
+        ServerStats? serverBefore = oursReceives ? await ReadServerStatsAsync().ConfigureAwait(false) : null;
+        AsterConnectionStatistics before = connection.GetStatistics();
         Segment segment = Segment.Start();
         long count = await TransportProtocol.SendBulkAsync(connection, options.BulkBytes, _chunk, CancellationToken.None).ConfigureAwait(false);
         SegmentResult result = segment.Stop(1);
+        AsterConnectionStatistics after = connection.GetStatistics();
+        ServerStats? serverAfter = oursReceives ? await ReadServerStatsAsync().ConfigureAwait(false) : null;
         if (count != options.BulkBytes)
         {
             throw new InvalidOperationException($"{pair}: the sink counted {count} of {options.BulkBytes} bytes.");
         }
 
         double mbps = options.BulkBytes / result.Seconds / 1e6;
-        report.Add("bulk", pair, round, new Dictionary<string, object> { ["bytes"] = options.BulkBytes, ["seconds"] = result.Seconds, ["mbps"] = mbps, ["allocatedBytes"] = result.AllocatedPerOp, ["gen0"] = result.Gen0, ["gen2"] = result.Gen2 },
-            new Measure("bulk", "MB/s", pair, round, mbps, "MB/s", HigherIsBetter: true));
+        double datagrams = Math.Max(1, after.DatagramsSent - before.DatagramsSent);
+        double sendCallsPerMb = (after.SendCalls - before.SendCalls) / (options.BulkBytes / 1e6);
+        double datagramsPerAck = datagrams / Math.Max(1, after.AckFramesReceived - before.AckFramesReceived);
+        double clientBytesPerDatagram = result.AllocatedPerOp / datagrams;
+        var raw = new Dictionary<string, object>
+        {
+            ["bytes"] = options.BulkBytes, ["seconds"] = result.Seconds, ["mbps"] = mbps, ["allocatedBytes"] = result.AllocatedPerOp,
+            ["gen0"] = result.Gen0, ["gen2"] = result.Gen2, ["pathMtu"] = after.PathMtu, ["datagramsSent"] = datagrams,
+            ["sendCalls"] = after.SendCalls - before.SendCalls, ["ackFramesReceived"] = after.AckFramesReceived - before.AckFramesReceived,
+            ["segmentationOffload"] = client.SegmentationOffload,
+        };
+        var measures = new List<Measure>
+        {
+            new("bulk", "MB/s", pair, round, mbps, "MB/s", HigherIsBetter: true),
+            new("bulk", "send calls per MB", pair, round, sendCallsPerMb, "", HigherIsBetter: false),
+            new("bulk", "datagrams per ACK", pair, round, datagramsPerAck, "", HigherIsBetter: true),
+            new("bulk", "sender B/datagram", pair, round, clientBytesPerDatagram, "B", HigherIsBetter: false),
+        };
+        if (serverBefore is not null && serverAfter is not null)
+        {
+            double serverBytesPerDatagram = (serverAfter.AllocatedBytes - serverBefore.AllocatedBytes) / datagrams;
+            raw["serverAllocatedBytes"] = serverAfter.AllocatedBytes - serverBefore.AllocatedBytes;
+            measures.Add(new("bulk", "receiver B/datagram", pair, round, serverBytesPerDatagram, "B", HigherIsBetter: false));
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  {pair} bulk: {mbps:F1} MB/s, path MTU {after.PathMtu}, {datagrams:F0} datagrams in {after.SendCalls - before.SendCalls} send calls (GSO {client.SegmentationOffload}), {datagramsPerAck:F1} datagrams per ACK, sender {clientBytesPerDatagram:F1} B/datagram"));
+        report.Add("bulk", pair, round, raw, [.. measures]);
+    }
+
+    private async Task<ServerStats> ReadServerStatsAsync()
+    {
+        string line = await _server!.RequestAsync("stats", TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        return JsonSerializer.Deserialize(line, ServerInfoContext.Default.ServerStats)
+            ?? throw new InvalidOperationException($"The server answered '{line}' to stats.");
     }
 
     private async Task HandshakeAsync(Report report, AsterEndpoint client, EndpointAddr target, string pair, int round)

@@ -43,12 +43,7 @@ public sealed class AsterConnection : IAsyncDisposable
 
     /// <summary>Gets a snapshot of the connection's transport counters.</summary>
     /// <returns>The counters.</returns>
-    public AsterConnectionStatistics GetStatistics()
-    {
-        TrafficCounters counters = _core.Counters;
-        return new(_core.KeyUpdatesInitiated, _core.KeyUpdatesAnswered, _core.CongestionWindow, _core.PathMtu,
-            counters.DatagramsSent, counters.DatagramsReceived, counters.PacketsSent, counters.AckOnlyPacketsSent, _core.DriverTurns);
-    }
+    public AsterConnectionStatistics GetStatistics() => _core.GetStatistics();
 
     /// <summary>
     /// Starts a 1-RTT key update now, if one may start (the handshake is confirmed, our last update was

@@ -5,19 +5,35 @@ namespace Aster.Net.Quic;
 /// <param name="KeyUpdatesAnswered">1-RTT key updates the peer started and this side followed.</param>
 /// <param name="CongestionWindow">The congestion window in bytes.</param>
 /// <param name="PathMtu">The UDP payload size this side sends up to.</param>
-/// <param name="DatagramsSent">UDP datagrams this side sent (one send system call each).</param>
-/// <param name="DatagramsReceived">UDP datagrams routed to this connection.</param>
-/// <param name="PacketsSent">QUIC packets this side sent (a datagram may coalesce several during the handshake).</param>
-/// <param name="AckOnlyPacketsSent">Packets sent that carried nothing ack-eliciting (ACK frames alone).</param>
-/// <param name="DriverWakeups">Turns of the connection's send and timer loop: wake-ups by the application, the
-/// receive path or a timer.</param>
-public readonly record struct AsterConnectionStatistics(
-    int KeyUpdatesInitiated,
-    int KeyUpdatesAnswered,
-    long CongestionWindow,
-    int PathMtu,
-    long DatagramsSent = 0,
-    long DatagramsReceived = 0,
-    long PacketsSent = 0,
-    long AckOnlyPacketsSent = 0,
-    long DriverWakeups = 0);
+public readonly record struct AsterConnectionStatistics(int KeyUpdatesInitiated, int KeyUpdatesAnswered, long CongestionWindow, int PathMtu)
+{
+    /// <summary>Gets the number of UDP datagrams this side sent.</summary>
+    public long DatagramsSent { get; init; }
+
+    /// <summary>
+    /// Gets the number of send system calls those datagrams took: fewer than <see cref="DatagramsSent"/> when
+    /// full-size datagrams go out in segmented batches (UDP GSO on Linux).
+    /// </summary>
+    public long SendCalls { get; init; }
+
+    /// <summary>Gets the number of UDP datagrams routed to this connection.</summary>
+    public long DatagramsReceived { get; init; }
+
+    /// <summary>Gets the number of ACK frames this side sent (all packet number spaces).</summary>
+    public long AckFramesSent { get; init; }
+
+    /// <summary>Gets the number of ACK frames this side received and processed (all packet number spaces).</summary>
+    public long AckFramesReceived { get; init; }
+
+    /// <summary>Gets the number of QUIC packets this side sent (a datagram may coalesce several during the handshake).</summary>
+    public long PacketsSent { get; init; }
+
+    /// <summary>Gets the number of packets sent that carried nothing ack-eliciting (ACK frames alone).</summary>
+    public long AckOnlyPacketsSent { get; init; }
+
+    /// <summary>
+    /// Gets the number of turns of the connection's send and timer loop: wake-ups by the application, the receive path
+    /// or a timer.
+    /// </summary>
+    public long DriverWakeups { get; init; }
+}

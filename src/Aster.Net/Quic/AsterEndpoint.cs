@@ -18,7 +18,12 @@ namespace Aster.Net.Quic;
 /// </summary>
 public sealed class AsterEndpoint : IAsyncDisposable
 {
+    /// <summary>The receive buffer: any UDP datagram, or a coalesced GRO buffer (at most 64 KiB).</summary>
+    private const int ReceiveBufferLength = 65536;
+
     private readonly Socket _socket;
+    private readonly UdpSender _sender;
+    private readonly UdpGroReceiver? _gro;
     private readonly SecretKey _secretKey;
     private readonly AsterEndpointOptions _options;
     private readonly ILogger? _logger;
@@ -39,6 +44,8 @@ public sealed class AsterEndpoint : IAsyncDisposable
         _secretKey = options.SecretKey!;
         _resetKey = StatelessReset.DeriveResetKey(_secretKey.ToBytes());
         _socket = socket;
+        _sender = new UdpSender(socket, options.SegmentationOffload);
+        _gro = options.SegmentationOffload ? UdpGroReceiver.TryCreate(socket, ReceiveBufferLength) : null;
         _logger = options.LoggerFactory?.CreateLogger("Aster.Net.Quic.AsterEndpoint");
         _accepted = Channel.CreateBounded<AsterConnection>(new BoundedChannelOptions(Math.Max(1, options.AcceptBacklog))
         {
@@ -52,6 +59,18 @@ public sealed class AsterEndpoint : IAsyncDisposable
 
     /// <summary>Gets this endpoint's identity.</summary>
     public EndpointId Id => _secretKey.PublicKey;
+
+    /// <summary>
+    /// Gets a value indicating whether full-size datagrams leave in segmented batches (UDP GSO, Linux): requested by
+    /// <see cref="AsterEndpointOptions.SegmentationOffload"/>, supported by the kernel and not refused since.
+    /// </summary>
+    public bool SegmentationOffload => _sender.SegmentationOffload;
+
+    /// <summary>
+    /// Gets a value indicating whether datagrams arrive coalesced (UDP GRO, Linux): one receive for up to 64 KiB of
+    /// same-size datagrams from one sender. Requested by <see cref="AsterEndpointOptions.SegmentationOffload"/>.
+    /// </summary>
+    public bool ReceiveOffload => _gro is not null;
 
     /// <summary>Gets the bound UDP address.</summary>
     public IPEndPoint LocalEndPoint { get; }
@@ -188,7 +207,7 @@ public sealed class AsterEndpoint : IAsyncDisposable
 
     private QuicConnectionDriver StartDriver(QuicConnectionCore core, IPEndPoint remote)
     {
-        var driver = new QuicConnectionDriver(core, _socket, remote);
+        var driver = new QuicConnectionDriver(core, _sender, remote);
         core.ConnectionIdIssued = cid => Register(driver, Convert.ToHexString(cid));
         core.ConnectionIdRetired = cid => Unregister(driver, Convert.ToHexString(cid));
         _drivers[driver] = Task.Run(async () =>
@@ -231,10 +250,16 @@ public sealed class AsterEndpoint : IAsyncDisposable
 
     private async Task ReceiveLoopAsync()
     {
-        byte[] buffer = new byte[65536];
         // Received into one reused SocketAddress: no EndPoint objects per datagram. An IPEndPoint is made only when a
         // datagram does not route to a connection by its destination CID (handshakes).
         var from = new SocketAddress(LocalEndPoint.AddressFamily);
+        if (_gro is not null)
+        {
+            await ReceiveCoalescedLoopAsync(_gro, from).ConfigureAwait(false);
+            return;
+        }
+
+        byte[] buffer = new byte[ReceiveBufferLength];
         while (!_cts.IsCancellationRequested)
         {
             int received;
@@ -267,6 +292,67 @@ public sealed class AsterEndpoint : IAsyncDisposable
                 if (_logger is not null)
                 {
                     QuicConnectionLog.ReceiveLoopError(_logger, ex);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The receive loop with UDP GRO: drains the socket without waiting (one call per coalesced buffer), cuts each buffer
+    /// at its segment size, and waits for the next datagram with a one-byte peek that consumes nothing.
+    /// </summary>
+    private async Task ReceiveCoalescedLoopAsync(UdpGroReceiver gro, SocketAddress from)
+    {
+        byte[] peek = new byte[1];
+        while (!_cts.IsCancellationRequested)
+        {
+            int received;
+            int segmentSize;
+            try
+            {
+                received = gro.TryReceive(from, out segmentSize);
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+
+            if (received < 0)
+            {
+                // Nothing queued (or an error such as a pending ICMP report, which the peek raises and clears): wait.
+                try
+                {
+                    await _socket.ReceiveFromAsync(peek, SocketFlags.Peek, from, _cts.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                catch (ObjectDisposedException)
+                {
+                    return;
+                }
+                catch (SocketException)
+                {
+                }
+
+                continue;
+            }
+
+            for (int offset = 0; offset < received; offset += segmentSize)
+            {
+                try
+                {
+                    OnDatagram(gro.Buffer.AsSpan(offset, Math.Min(segmentSize, received - offset)), from);
+                }
+#pragma warning disable CA1031 // A malformed datagram must never stop the loop.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    if (_logger is not null)
+                    {
+                        QuicConnectionLog.ReceiveLoopError(_logger, ex);
+                    }
                 }
             }
         }
@@ -394,17 +480,8 @@ public sealed class AsterEndpoint : IAsyncDisposable
         SendReply(reply[..length], remote);
     }
 
-    private void SendReply(ReadOnlySpan<byte> datagram, IPEndPoint remote)
-    {
-        try
-        {
-            _socket.SendTo(datagram, SocketFlags.None, remote);
-        }
-        catch (SocketException)
-        {
-            // Best effort, like any datagram.
-        }
-    }
+    /// <summary>Best effort, like any datagram; through the sender, which keeps the socket's segment size right.</summary>
+    private void SendReply(ReadOnlySpan<byte> datagram, IPEndPoint remote) => _sender.SendOne(datagram, remote);
 
     private async Task AcceptWhenConnectedAsync(QuicConnectionCore core, IPEndPoint remote)
     {

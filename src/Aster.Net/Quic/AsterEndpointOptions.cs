@@ -35,6 +35,14 @@ public sealed class AsterEndpointOptions
     /// once; Initials from new peers beyond it are dropped (1024 by default).</summary>
     public int MaxConnections { get; set; } = 1024;
 
+    /// <summary>
+    /// Gets or sets a value indicating whether to use UDP segmentation offload (Linux only): full-size datagrams leave in
+    /// batches the kernel segments (GSO, one system call for up to 64 datagrams), and datagrams arrive coalesced (GRO,
+    /// one receive for up to 64 KiB; through libc <c>recvmsg</c>, as the managed socket API drops the segment size). On
+    /// by default; the endpoint falls back to one datagram per call where the OS or device does not support it.
+    /// </summary>
+    public bool SegmentationOffload { get; set; } = true;
+
     /// <summary>Gets or sets the logger factory; none by default.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 }

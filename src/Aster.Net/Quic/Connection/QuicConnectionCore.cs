@@ -60,6 +60,15 @@ internal sealed class QuicConnectionCore : IDisposable
     private const int HandshakeIdx = 1;
     private const int AppIdx = 2;
 
+    /// <summary>A 1-RTT packet with at most this much room left after its frames is padded to full size.</summary>
+    private const int FullPacketSlack = 32;
+
+    /// <summary>The most frame lists kept for reuse (a window of packets in flight).</summary>
+    private const int MaxPooledFrameLists = 4096;
+
+    /// <summary>Frame lists that grew beyond this many entries are left to the collector.</summary>
+    private const int MaxPooledFrameCapacity = 64;
+
     private readonly Lock _lock = new();
     private readonly QuicConnectionOptions _options;
     private readonly TlsHandshake _tls;
@@ -85,7 +94,7 @@ internal sealed class QuicConnectionCore : IDisposable
     private readonly ValueRange[] _rangeScratch = new ValueRange[AckManager.DefaultMaxRanges];
     private readonly AckRange[] _ackScratch = new AckRange[AckManager.DefaultMaxRanges];
     private readonly byte[] _dataScratch = new byte[MaxDatagramBuffer];
-    private readonly Stack<List<SentFrame>> _frameLists = new();
+    private readonly Stack<List<SentFrame>> _framePool = new();
     private TaskCompletionSource _streamsAvailable = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly byte[] _resetKey;
     private readonly Queue<ulong> _newConnectionIdsPending = new();
@@ -98,7 +107,6 @@ internal sealed class QuicConnectionCore : IDisposable
     private OneRttKeySet? _oneRtt;
     private int _finalKeyUpdatesInitiated;
     private int _finalKeyUpdatesAnswered;
-    private TrafficCounters _counters;
     private long _driverTurns;
     private PathMtuDiscovery? _mtu;
     private QuicTransportParameters? _peerParameters;
@@ -113,6 +121,17 @@ internal sealed class QuicConnectionCore : IDisposable
     private bool _resendMaxStreamsUni;
     private byte[]? _pathResponse;
     private int _sendCursor;
+    private bool _lastDatagramWasProbe;
+    private bool _probesHeld;
+
+    // Counters for AsterConnectionStatistics (written under the lock or by the driver alone; read without it).
+    private long _datagramsReceived;
+    private long _acksSent;
+    private long _acksReceived;
+    private long _datagramsSent;
+    private long _sendCalls;
+    private long _packetsSent;
+    private long _ackOnlyPacketsSent;
 
     // Closing.
     private QuicConnectionState _state = QuicConnectionState.Handshaking;
@@ -320,6 +339,7 @@ internal sealed class QuicConnectionCore : IDisposable
     {
         lock (_lock)
         {
+            _datagramsReceived++;
             if (_state is QuicConnectionState.Closed or QuicConnectionState.Draining)
             {
                 return;
@@ -340,7 +360,6 @@ internal sealed class QuicConnectionCore : IDisposable
             }
 
             _amplification.OnDatagramReceived(datagram.Length);
-            _counters.DatagramsReceived++;
             bool anyOpened = false;
             var reader = new QuicDatagramReader(datagram, LocalCidLength);
             while (reader.TryReadNext(out QuicPacketHeader header, out QuicHeaderStatus status))
@@ -673,6 +692,7 @@ internal sealed class QuicConnectionCore : IDisposable
 
         int exponent = spaceIndex == AppIdx && _peerParameters is not null ? (int)_peerParameters.AckDelayExponent : 3;
         long ackDelayUs = (long)Math.Min(frame.AckDelay << exponent, (ulong)int.MaxValue);
+        _acksReceived++;
         _ackedScratch.Clear();
         _lostScratch.Clear();
         _recovery.OnAckReceived((PacketNumberSpace)spaceIndex, _rangeScratch.AsSpan(0, count), ackDelayUs, nowUs, _ackedScratch, _lostScratch);
@@ -953,7 +973,7 @@ internal sealed class QuicConnectionCore : IDisposable
             }
         }
 
-        ReturnFrameList(frames);
+        ReturnFrames(frames);
     }
 
     private void OnPacketLost(int spaceIndex, in SentPacket packet)
@@ -1022,20 +1042,19 @@ internal sealed class QuicConnectionCore : IDisposable
             }
         }
 
-        ReturnFrameList(frames);
+        ReturnFrames(frames);
     }
 
-    /// <summary>A frame list for a packet about to be written: reused from acknowledged or lost packets (no allocation per packet).</summary>
-    private List<SentFrame> RentFrameList() => _frameLists.TryPop(out List<SentFrame>? list) ? list : new List<SentFrame>(4);
+    /// <summary>A frame list for a packet being built, from the pool (no allocation per packet in steady state).</summary>
+    private List<SentFrame> RentFrames() => _framePool.TryPop(out List<SentFrame>? frames) ? frames : new List<SentFrame>(4);
 
-    /// <summary>Takes back the frame list of a packet that was acknowledged or declared lost (each happens once per packet).</summary>
-    private void ReturnFrameList(List<SentFrame> frames)
+    /// <summary>Returns a packet's frame list once the packet is acknowledged, lost or was empty.</summary>
+    private void ReturnFrames(List<SentFrame> frames)
     {
-        // Bounded, and large lists (a packet of many small frames) are left to the collector, so an idle connection holds little.
-        if (_frameLists.Count < 64 && frames.Capacity <= 32)
+        if (_framePool.Count < MaxPooledFrameLists && frames.Capacity <= MaxPooledFrameCapacity)
         {
             frames.Clear();
-            _frameLists.Push(frames);
+            _framePool.Push(frames);
         }
     }
 
@@ -1332,23 +1351,41 @@ internal sealed class QuicConnectionCore : IDisposable
         }
     }
 
-    /// <summary>Gets a snapshot of the datagram and packet counters (1-RTT and handshake packets alike).</summary>
-    public TrafficCounters Counters
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _counters;
-            }
-        }
-    }
-
     /// <summary>Counts one turn of the driver loop (a wake-up by signal or timer); called by the driver only.</summary>
     public void OnDriverTurn() => Interlocked.Increment(ref _driverTurns);
 
     /// <summary>Gets the number of driver loop turns so far.</summary>
     public long DriverTurns => Interlocked.Read(ref _driverTurns);
+
+    /// <summary>Records what the driver sent: <paramref name="datagrams"/> datagrams in <paramref name="sendCalls"/> system calls.</summary>
+    public void OnDatagramsSent(int datagrams, int sendCalls)
+    {
+        Interlocked.Add(ref _datagramsSent, datagrams);
+        Interlocked.Add(ref _sendCalls, sendCalls);
+    }
+
+    /// <summary>Takes a snapshot of the connection's counters.</summary>
+    public AsterConnectionStatistics GetStatistics()
+    {
+        lock (_lock)
+        {
+            return new AsterConnectionStatistics(
+                KeyUpdatesInitiated,
+                KeyUpdatesAnswered,
+                _recovery.CongestionController.CongestionWindow,
+                PathMtu)
+            {
+                DatagramsSent = Interlocked.Read(ref _datagramsSent),
+                SendCalls = Interlocked.Read(ref _sendCalls),
+                DatagramsReceived = _datagramsReceived,
+                AckFramesSent = _acksSent,
+                AckFramesReceived = _acksReceived,
+                PacketsSent = _packetsSent,
+                AckOnlyPacketsSent = _ackOnlyPacketsSent,
+                DriverWakeups = DriverTurns,
+            };
+        }
+    }
 
     /// <summary>Gets the congestion window in bytes.</summary>
     public long CongestionWindow
@@ -1413,6 +1450,7 @@ internal sealed class QuicConnectionCore : IDisposable
     {
         lock (_lock)
         {
+            _lastDatagramWasProbe = false;
             if (_state is QuicConnectionState.Closed or QuicConnectionState.Draining)
             {
                 return 0;
@@ -1437,10 +1475,11 @@ internal sealed class QuicConnectionCore : IDisposable
                 return WriteClose(destination, nowUs);
             }
 
-            if (pathProbing && _mtu!.TryGetProbe(nowUs, out int probeSize))
+            if (!_probesHeld && pathProbing && _mtu!.TryGetProbe(nowUs, out int probeSize))
             {
                 if (probeSize <= full.Length)
                 {
+                    _lastDatagramWasProbe = true;
                     return WriteMtuProbe(full[..probeSize], nowUs);
                 }
 
@@ -1486,11 +1525,6 @@ internal sealed class QuicConnectionCore : IDisposable
                 offset += WritePacket(i, destination[offset..], minimum, nowUs);
             }
 
-            if (offset > 0)
-            {
-                _counters.DatagramsSent++;
-            }
-
             if (offset > 0 && !IsClient)
             {
                 _amplification.OnDatagramSent(offset);
@@ -1498,6 +1532,53 @@ internal sealed class QuicConnectionCore : IDisposable
                 {
                     _recovery.SetAmplificationLimited(true, nowUs);
                 }
+            }
+
+            return offset;
+        }
+    }
+
+    /// <summary>
+    /// Writes up to <paramref name="maxDatagrams"/> datagrams back to back into <paramref name="destination"/> for one
+    /// segmented send (GSO): every datagram but the last is exactly <paramref name="segmentSize"/> bytes long. Only
+    /// full-size datagrams continue a batch (a shorter one ends it), and a path-MTU probe is always alone: it is
+    /// written only as a batch's first datagram and ends that batch. Pacing, congestion and amplification limits
+    /// apply to every datagram as with <see cref="WriteDatagram"/>.
+    /// </summary>
+    /// <param name="destination">Room for the datagrams.</param>
+    /// <param name="maxDatagrams">The most datagrams to write (1: same as <see cref="WriteDatagram"/>).</param>
+    /// <param name="nowUs">The current time.</param>
+    /// <param name="segmentSize">The length of the first datagram, which every datagram but the last shares.</param>
+    /// <returns>The total length written, 0 if there is nothing to send.</returns>
+    public int WriteDatagrams(Span<byte> destination, int maxDatagrams, long nowUs, out int segmentSize)
+    {
+        lock (_lock)
+        {
+            int first = WriteDatagram(destination, nowUs);
+            segmentSize = first;
+            if (first == 0 || maxDatagrams <= 1 || _lastDatagramWasProbe || first < PathMtu)
+            {
+                return first;
+            }
+
+            // The lock is reentrant. No probe inside a batch: it would be a segment of another size.
+            int offset = first;
+            _probesHeld = true;
+            try
+            {
+                for (int count = 1; count < maxDatagrams && destination.Length - offset >= first; count++)
+                {
+                    int n = WriteDatagram(destination.Slice(offset, first), nowUs);
+                    offset += n;
+                    if (n < first)
+                    {
+                        break;
+                    }
+                }
+            }
+            finally
+            {
+                _probesHeld = false;
             }
 
             return offset;
@@ -1514,8 +1595,7 @@ internal sealed class QuicConnectionCore : IDisposable
         QuicFrameWriter.WritePing(ref writer);
         int length = builder.Finish(writer.Position, _oneRtt!, buffer.Length);
         _recovery.OnPacketSent(space.Space, new SentPacket((ulong)pn, nowUs, length, true, true, IsMtuProbe: true));
-        _counters.DatagramsSent++;
-        _counters.PacketsSent++;
+        _packetsSent++;
         _idle.OnAckElicitingPacketSent(nowUs);
         return length;
     }
@@ -1636,7 +1716,7 @@ internal sealed class QuicConnectionCore : IDisposable
             : QuicPacketBuilder.BeginLong(buffer, i == InitialIdx ? QuicPacketType.Initial : QuicPacketType.Handshake, _remoteCid, LocalCid, default, pn, pnLength);
         Span<byte> payload = builder.Payload;
         var writer = new QuicWriter(payload);
-        List<SentFrame> frames = RentFrameList();
+        List<SentFrame> frames = RentFrames();
         bool ackEliciting = false;
 
         if (space.Ack.HasReceived && space.Ack.HasNewPackets)
@@ -1653,6 +1733,7 @@ internal sealed class QuicConnectionCore : IDisposable
             {
                 QuicFrameWriter.WriteAck(ref writer, delay, ranges);
                 space.Ack.OnAckSent();
+                _acksSent++;
                 frames.Add(new SentFrame(SentFrameKind.Ack, 0, 0, 0, false, (long)ranges[0].Largest));
                 if (i == AppIdx)
                 {
@@ -1684,6 +1765,12 @@ internal sealed class QuicConnectionCore : IDisposable
             if (i == AppIdx && _state == QuicConnectionState.Connected)
             {
                 ackEliciting |= WriteAppFrames(ref writer, frames);
+                if (writer.Position > 0 && writer.Remaining <= FullPacketSlack)
+                {
+                    // Nearly full: pad to the end so that full packets are all the same size and batch into one
+                    // segmented send (every segment but the last must be exactly the segment size).
+                    QuicFrameWriter.WritePadding(ref writer, writer.Remaining);
+                }
             }
 
             if (probe && !ackEliciting && writer.Remaining > 0)
@@ -1695,17 +1782,24 @@ internal sealed class QuicConnectionCore : IDisposable
 
         if (writer.Position == 0)
         {
-            ReturnFrameList(frames);
+            ReturnFrames(frames);
             return 0;
         }
 
         int length2 = i == AppIdx ? builder.Finish(writer.Position, _oneRtt!, minimumLength) : builder.Finish(writer.Position, space.Write!, minimumLength);
         bool padded = minimumLength > 0;
-        _recovery.OnPacketSent(space.Space, new SentPacket((ulong)pn, nowUs, length2, ackEliciting, ackEliciting || padded, Payload: frames));
-        _counters.PacketsSent++;
+        object? record = frames;
+        if (frames.Count == 0)
+        {
+            ReturnFrames(frames);
+            record = null;
+        }
+
+        _recovery.OnPacketSent(space.Space, new SentPacket((ulong)pn, nowUs, length2, ackEliciting, ackEliciting || padded, Payload: record));
+        _packetsSent++;
         if (!ackEliciting)
         {
-            _counters.AckOnlyPacketsSent++;
+            _ackOnlyPacketsSent++;
         }
         if (ackEliciting)
         {
@@ -1839,15 +1933,18 @@ internal sealed class QuicConnectionCore : IDisposable
                 continue;
             }
 
-            int max = writer.Remaining - 24;
+            // The frame header is sized for the largest offset this stream can have, so the chunk fills the packet to
+            // within a few bytes (padded to full size afterwards).
+            int max = writer.Remaining - QuicFrameWriter.GetStreamOverhead((ulong)s.Id, (ulong)Math.Max(1, s.Send.WrittenBytes), writer.Remaining, includeLength: true);
             if (!s.Send.TryTakeNextChunk(max, _sendFlow.Available, out StreamChunk chunk))
             {
                 continue;
             }
 
-            Span<byte> data = _dataScratch.AsSpan(0, chunk.Length);
-            s.Send.CopyTo(chunk.Offset, data);
-            QuicFrameWriter.WriteStream(ref writer, (ulong)s.Id, (ulong)chunk.Offset, data, chunk.Fin);
+            // Copied from the stream's buffer straight into the packet.
+            QuicFrameWriter.WriteStreamHeader(ref writer, (ulong)s.Id, (ulong)chunk.Offset, chunk.Length, chunk.Fin);
+            s.Send.CopyTo(chunk.Offset, writer.Free[..chunk.Length]);
+            writer.Advance(chunk.Length);
             if (!chunk.IsRetransmission)
             {
                 _sendFlow.OnSent(chunk.Length);
@@ -1939,15 +2036,6 @@ internal sealed class QuicConnectionCore : IDisposable
 
         public bool Discarded { get; set; }
     }
-}
-
-/// <summary>Datagrams and packets a connection sent and received (for per-call counts in benchmarks and tests).</summary>
-internal struct TrafficCounters
-{
-    public long DatagramsSent;
-    public long DatagramsReceived;
-    public long PacketsSent;
-    public long AckOnlyPacketsSent;
 }
 
 /// <summary>What kind of frame a sent packet carried (for acknowledgement and loss).</summary>

@@ -1,19 +1,22 @@
+using System.Buffers;
 using System.Net;
-using System.Net.Sockets;
 
 namespace Aster.Net.Quic.Connection;
 
-/// <summary>Runs one <see cref="QuicConnectionCore"/> on an endpoint's socket: timers and sending.</summary>
+/// <summary>
+/// Runs one <see cref="QuicConnectionCore"/> on an endpoint's socket: timers and sending. Full-size datagrams go out
+/// in batches of up to <see cref="UdpSender.MaxSegments"/> per system call when the sender segments (UDP GSO).
+/// </summary>
 internal sealed class QuicConnectionDriver : IDisposable
 {
-    private readonly Socket _socket;
+    private readonly UdpSender _sender;
     private readonly SocketAddress _remoteAddress;
     private readonly DriverWakeup _wakeup = new();
 
-    public QuicConnectionDriver(QuicConnectionCore core, Socket socket, IPEndPoint remote)
+    public QuicConnectionDriver(QuicConnectionCore core, UdpSender sender, IPEndPoint remote)
     {
         Core = core;
-        _socket = socket;
+        _sender = sender;
         Remote = remote;
         // Serialized once: sending to an EndPoint would serialize it again for every datagram.
         _remoteAddress = remote.Serialize();
@@ -51,7 +54,9 @@ internal sealed class QuicConnectionDriver : IDisposable
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        byte[] buffer = new byte[QuicConnectionCore.MaxDatagramBuffer];
+        // Pooled: a batch buffer is 64 KiB, and an endpoint may run many short connections.
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(_sender.SegmentsPerSend > 1 ? UdpSender.MaxSendBytes : QuicConnectionCore.MaxDatagramBuffer);
+        Memory<byte> room = buffer.AsMemory(0, Math.Min(buffer.Length, UdpSender.MaxSendBytes));
         using CancellationTokenRegistration stopping = cancellationToken.UnsafeRegister(static state => ((DriverWakeup)state!).Signal(), _wakeup);
         try
         {
@@ -65,16 +70,12 @@ internal sealed class QuicConnectionDriver : IDisposable
                 }
 
                 int n;
-                while ((n = Core.WriteDatagram(buffer, now)) > 0)
+                while ((n = Core.WriteDatagrams(room.Span, _sender.SegmentsPerSend, now, out int segmentSize)) > 0)
                 {
-                    try
-                    {
-                        await _socket.SendToAsync(buffer.AsMemory(0, n), SocketFlags.None, _remoteAddress, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (SocketException)
-                    {
-                        // Treated like loss.
-                    }
+                    // Synchronous: a UDP send does not wait for the peer, and the sender holds a lock around the
+                    // socket's segment-size option. Errors count as loss.
+                    int calls = _sender.Send(room.Span[..n], segmentSize, _remoteAddress);
+                    Core.OnDatagramsSent((n + segmentSize - 1) / segmentSize, calls);
                 }
 
                 if (Core.State == QuicConnectionState.Closed)
@@ -105,6 +106,7 @@ internal sealed class QuicConnectionDriver : IDisposable
         }
         finally
         {
+            ArrayPool<byte>.Shared.Return(buffer);
             Dispose();
             Core.Abandon(QuicClock.NowUs);
         }

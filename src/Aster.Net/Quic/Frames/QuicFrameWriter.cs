@@ -113,6 +113,16 @@ internal static class QuicFrameWriter
     /// </summary>
     public static void WriteStream(ref QuicWriter writer, ulong streamId, ulong offset, scoped ReadOnlySpan<byte> data, bool fin, bool includeLength = true)
     {
+        WriteStreamHeader(ref writer, streamId, offset, data.Length, fin, includeLength);
+        writer.WriteBytes(data);
+    }
+
+    /// <summary>
+    /// Writes a STREAM frame's type, stream id, offset and length; the caller then writes <paramref name="length"/>
+    /// data bytes straight into <see cref="QuicWriter.Free"/> and advances (no intermediate copy).
+    /// </summary>
+    public static void WriteStreamHeader(ref QuicWriter writer, ulong streamId, ulong offset, int length, bool fin, bool includeLength = true)
+    {
         byte type = (byte)QuicFrameType.Stream;
         type |= offset != 0 ? QuicFrameLimits.StreamOffsetBit : (byte)0;
         type |= includeLength ? QuicFrameLimits.StreamLengthBit : (byte)0;
@@ -126,10 +136,8 @@ internal static class QuicFrameWriter
 
         if (includeLength)
         {
-            writer.WriteVarint((ulong)data.Length);
+            writer.WriteVarint((ulong)length);
         }
-
-        writer.WriteBytes(data);
     }
 
     /// <summary>Writes MAX_DATA.</summary>

@@ -35,8 +35,8 @@ internal enum ReceiveStreamState
 /// window is ever buffered. A final size that changes, data beyond it, or a final size below data already received is
 /// FINAL_SIZE_ERROR. Growth of the highest offset is charged to the connection's
 /// <see cref="ConnectionReceiveFlowControl"/>, which raises FLOW_CONTROL_ERROR for MAX_DATA.</para>
-/// <para><b>Storage.</b> Each gap filled by a frame is copied once into an array rented from
-/// <see cref="ArrayPool{T}.Shared"/>; bytes already held are never copied again. <see cref="TryPeek"/> hands out the
+/// <para><b>Storage.</b> Each gap filled by a frame is copied once into an array rented from a pool of packet-size
+/// arrays shared by all streams; bytes already held are never copied again. <see cref="TryPeek"/> hands out the
 /// stored bytes without copying; the memory is valid until <see cref="Advance"/>.</para>
 /// <para><b>Window updates.</b> MAX_STREAM_DATA is raised to consumed + window once half a window was consumed since
 /// the last update (<see cref="TryTakeMaxStreamDataUpdate"/>); none are sent once the final size is known.</para>
@@ -45,6 +45,17 @@ internal enum ReceiveStreamState
 /// </remarks>
 internal sealed class ReceiveStream
 {
+    private const int ChunkPoolMaxArrayLength = 2048;
+    private const int ChunkPoolArraysPerSize = 2048;
+
+    /// <summary>
+    /// Arrays for received chunks (one per STREAM frame, packet-sized). Not <see cref="ArrayPool{T}.Shared"/>: the
+    /// connection rents on the receive thread and the application returns on another, with up to a window of chunks
+    /// (about 900 at 1.25 MB) in between, far beyond what its per-core caches hold, so a bulk transfer allocated an
+    /// array per datagram. Bounded: at most <see cref="ChunkPoolArraysPerSize"/> arrays of each size are kept.
+    /// </summary>
+    private static readonly ArrayPool<byte> _chunkPool = ArrayPool<byte>.Create(ChunkPoolMaxArrayLength, ChunkPoolArraysPerSize);
+
     private readonly Lock _lock = new();
     // Chunks ordered by offset; those before _chunkHead are consumed and compacted away in batches, so reading in
     // order costs O(1) per chunk however many chunks are buffered.
@@ -471,7 +482,7 @@ internal sealed class ReceiveStream
             }
 
             int length = (int)(gapEnd - cursor);
-            byte[] array = ArrayPool<byte>.Shared.Rent(length);
+            byte[] array = _chunkPool.Rent(length);
             data.Slice((int)(cursor - start), length).CopyTo(array);
             InsertChunk(new Chunk(cursor, array, 0, length));
             cursor = gapEnd;
@@ -533,7 +544,7 @@ internal sealed class ReceiveStream
         Chunk c = _chunks[_chunkHead];
         if (count == c.Length)
         {
-            ArrayPool<byte>.Shared.Return(c.Array);
+            _chunkPool.Return(c.Array);
             _chunks[_chunkHead] = default;
             _chunkHead++;
             if (_chunkHead == _chunks.Count)
@@ -589,7 +600,7 @@ internal sealed class ReceiveStream
     {
         for (int i = _chunkHead; i < _chunks.Count; i++)
         {
-            ArrayPool<byte>.Shared.Return(_chunks[i].Array);
+            _chunkPool.Return(_chunks[i].Array);
         }
 
         _chunks.Clear();

@@ -79,6 +79,42 @@ public sealed class QuicConnectionCoreTests
         }
     }
 
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.05)]
+    public async Task Stream_InMemoryBatched_FullSizeDatagramsShareOneSegmentSize(double lossRate)
+    {
+        // The client writes GSO batches (WriteDatagrams); the pump cuts them at the segment size and the server must
+        // open every piece, so a batch with a datagram of another size (a path-MTU probe among them) breaks the transfer.
+        await using var pair = new CorePair(lossRate: lossRate, batched: true);
+        await pair.Client.Connected.TimeoutAfter(TimeSpan.FromSeconds(20));
+        await pair.ServerCreated.Task.DefaultTimeout();
+        QuicStreamCore c = await pair.Client.OpenStreamAsync(false, default).DefaultTimeout();
+        Task<QuicStreamCore> accept = pair.Server!.AcceptStreamAsync(false, default).AsTask();
+        byte[] data = new byte[2 << 20];
+        Random.Shared.NextBytes(data);
+        Task write = c.Send!.WriteAsync(data, completeWrites: true).AsTask();
+        QuicStreamCore s = await accept.DefaultTimeout();
+        using var received = new MemoryStream();
+        byte[] buffer = new byte[65536];
+        Task read = Task.Run(async () =>
+        {
+            int n;
+            while ((n = await s.Receive!.ReadAsync(buffer)) > 0)
+            {
+                pair.Server.Wake?.Invoke();
+                received.Write(buffer, 0, n);
+            }
+        });
+        await write.TimeoutAfter(TimeSpan.FromSeconds(30));
+        await read.TimeoutAfter(TimeSpan.FromSeconds(30));
+        Assert.True(data.AsSpan().SequenceEqual(received.ToArray()));
+        Assert.Empty(pair.BatchViolations);
+        Assert.True(pair.LargestBatch > 1, $"largest batch {pair.LargestBatch}");
+        AsterConnectionStatistics stats = pair.Client.GetStatistics();
+        Assert.True(stats.DatagramsReceived > 0 && stats.AckFramesReceived > 0 && stats.AckFramesSent > 0, stats.ToString());
+    }
+
     [Fact]
     public async Task Close_WithApplicationCode_PeerSeesCodeAndReason()
     {
@@ -119,11 +155,13 @@ public sealed class QuicConnectionCoreTests
 
         private readonly Random _random = new(1234);
         private readonly double _lossRate;
+        private readonly bool _batched;
 
-        public CorePair(EndpointId? expected = null, string serverAlpn = "test/1", double lossRate = 0)
+        public CorePair(EndpointId? expected = null, string serverAlpn = "test/1", double lossRate = 0, bool batched = false)
         {
             _serverAlpn = serverAlpn;
             _lossRate = lossRate;
+            _batched = batched;
             Client = QuicConnectionCore.CreateClient(
                 new QuicConnectionOptions { SecretKey = ClientKey, Alpns = ["test/1"], ExpectedServer = expected ?? ServerKey.PublicKey },
                 QuicClock.NowUs);
@@ -139,6 +177,13 @@ public sealed class QuicConnectionCoreTests
         public QuicConnectionCore? Server { get; private set; }
 
         public TaskCompletionSource ServerCreated { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Gets what was wrong with the client's batches (batched pairs): a multi-datagram batch whose segment
+        /// size is not the path MTU, or a batch that does not split into whole datagrams.</summary>
+        public List<string> BatchViolations { get; } = [];
+
+        /// <summary>Gets the most datagrams the client wrote in one batch.</summary>
+        public int LargestBatch { get; private set; }
 
         public async ValueTask DisposeAsync()
         {
@@ -156,18 +201,51 @@ public sealed class QuicConnectionCoreTests
             _cts.Dispose();
         }
 
+        /// <summary>Queues the client's next datagram, or its next batch cut at the segment size; returns the bytes written.</summary>
+        private int WriteClientDatagrams(byte[] buffer, byte[] batch, Queue<byte[]> pending, long now)
+        {
+            if (!_batched)
+            {
+                int n = Client.WriteDatagram(buffer, now);
+                if (n > 0)
+                {
+                    pending.Enqueue(buffer.AsSpan(0, n).ToArray());
+                }
+
+                return n;
+            }
+
+            int mtu = Client.PathMtu;
+            int total = Client.WriteDatagrams(batch, 64, now, out int segmentSize);
+            int count = total == 0 ? 0 : (total + segmentSize - 1) / segmentSize;
+            LargestBatch = Math.Max(LargestBatch, count);
+            if (count > 1 && segmentSize != mtu)
+            {
+                BatchViolations.Add($"{count} datagrams of {segmentSize} bytes with a path MTU of {mtu}");
+            }
+
+            for (int offset = 0; offset < total; offset += segmentSize)
+            {
+                pending.Enqueue(batch.AsSpan(offset, Math.Min(segmentSize, total - offset)).ToArray());
+            }
+
+            return total;
+        }
+
         private async Task PumpAsync()
         {
             byte[] buffer = new byte[2048];
+            byte[] batch = new byte[65_507];
+            var pending = new Queue<byte[]>();
             while (!_cts.IsCancellationRequested)
             {
                 bool moved = false;
                 long now = QuicClock.NowUs;
                 int n;
-                while ((n = Client.WriteDatagram(buffer, now)) > 0)
+                while (pending.Count > 0 || (n = WriteClientDatagrams(buffer, batch, pending, now)) > 0)
                 {
                     moved = true;
-                    byte[] copy = buffer.AsSpan(0, n).ToArray();
+                    byte[] copy = pending.Dequeue();
                     if (_random.NextDouble() < _lossRate)
                     {
                         continue;
