@@ -133,4 +133,12 @@ public sealed class AdmissionLimits
 
     /// <summary>How long a gate 0 decision may take; no answer in time is a denial. Defaults to 5 s.</summary>
     public TimeSpan Gate0Timeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How often open connections (every ALPN except the admission ALPNs) are checked against the authority; those whose
+    /// peer no longer qualifies (admission expired or removed, producer evicted from the mesh) are closed with 403
+    /// <c>admission expired</c> (trust.md 7.1). Defaults to 60 s; <see cref="Timeout.InfiniteTimeSpan"/> turns it off.
+    /// Runs on <see cref="AsterServerOptions.TimeProvider"/>.
+    /// </summary>
+    public TimeSpan ExpirySweepInterval { get; set; } = TimeSpan.FromSeconds(60);
 }

@@ -246,6 +246,30 @@ public sealed class TrustAuthority : IAdmissionAuthority, IDisposable
     public PeerAdmission? FindAdmission(EndpointId peer) => Peers.Find(peer);
 
     /// <summary>
+    /// Gate 0's built-in rules (trust.md 7.1 steps 2–6) evaluated now, for the expiry sweep: false once the peer's
+    /// admission has expired (peer TTL or credential <c>expires_at</c>) or been removed and it is not a current mesh
+    /// member. The extra gate is not consulted. Any error is false (fail closed).
+    /// </summary>
+    /// <param name="peer">The peer of an open connection.</param>
+    /// <param name="alpn">The connection's ALPN.</param>
+    /// <returns>True while the peer may keep the connection.</returns>
+    public bool StillQualifies(EndpointId peer, string alpn)
+    {
+        try
+        {
+            ArgumentNullException.ThrowIfNull(alpn);
+            return BuiltInRefusal(peer, alpn) is null;
+        }
+#pragma warning disable CA1031 // The sweep fails closed on any error.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            TrustLog.ConnectionGateFailed(_logger, peer, _mask, alpn ?? string.Empty, "the expiry check failed", ex);
+            return false;
+        }
+    }
+
+    /// <summary>
     /// The producer-mesh topic for a consumer admission response (trust.md 4.2 <c>gossip_topic</c>): only when
     /// <paramref name="peer"/> is the root public key itself (the operator's shell) and this node has a mesh; else null.
     /// </summary>

@@ -10,7 +10,9 @@ namespace Aster.Server.Network;
 /// <summary>
 /// The network side of an <see cref="AsterServer"/>: one identity on one or more UDP sockets serving <c>aster/1</c>,
 /// <c>aster.consumer_admission</c> and each extra ALPN handler. Every accepted connection passes gate 0 before any
-/// stream is read; a refusal, an exception or no answer in time closes it with 403 <c>not admitted</c>.
+/// stream is read; a refusal, an exception or no answer in time closes it with 403 <c>not admitted</c>. Every
+/// <see cref="AdmissionLimits.ExpirySweepInterval"/> the connections past gate 0 (admission ALPNs excepted) are checked
+/// again, and those whose peer no longer qualifies are closed with 403 <c>admission expired</c> (trust.md 7.1).
 /// </summary>
 internal sealed class ServerHost : IAsyncDisposable
 {
@@ -22,6 +24,7 @@ internal sealed class ServerHost : IAsyncDisposable
     private readonly List<Task> _acceptLoops = [];
     private readonly HashSet<Task> _connections = [];
     private readonly HashSet<AsterConnection> _open = [];
+    private readonly HashSet<AsterConnection> _sweepable = [];
     private readonly CancellationTokenSource _accepting = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<string, IAlpnHandler> _handlers = new(StringComparer.Ordinal);
@@ -30,6 +33,8 @@ internal sealed class ServerHost : IAsyncDisposable
     private ConsumerAdmissionService? _admission;
     private TrustAuthority? _devAuthority;
     private IReadOnlyList<ServiceSummary> _summaries = [];
+    private ITimer? _expirySweep;
+    private int _sweeping;
     private int _stopped;
 
     private ServerHost(AsterServer server, ServerRuntime runtime)
@@ -83,6 +88,7 @@ internal sealed class ServerHost : IAsyncDisposable
             return;
         }
 
+        _expirySweep?.Dispose();
         await _accepting.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
         ServerLog.ShuttingDown(_logger, _runtime.ActiveCalls, _options.ShutdownGracePeriod.TotalSeconds);
@@ -169,6 +175,13 @@ internal sealed class ServerHost : IAsyncDisposable
             _acceptLoops.Add(AcceptLoopAsync(endpoint));
         }
 
+        TimeSpan sweep = _options.AdmissionLimits.ExpirySweepInterval;
+        if (sweep != Timeout.InfiniteTimeSpan)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(sweep, TimeSpan.Zero, "AdmissionLimits.ExpirySweepInterval");
+            _expirySweep = _options.TimeProvider.CreateTimer(static state => ((ServerHost)state!).SweepExpired(), this, sweep, sweep);
+        }
+
         ServerLog.Listening(_logger, _runtime.Registry.Services.Count, Address.Id, Address.DirectAddresses, Authority.ConsumersGated ? "trusted" : "open-gate");
     }
 
@@ -227,6 +240,14 @@ internal sealed class ServerHost : IAsyncDisposable
                 return;
             }
 
+            if (connection.Alpn is not (AsterAlpns.ConsumerAdmission or AsterAlpns.ProducerAdmission))
+            {
+                lock (_open)
+                {
+                    _sweepable.Add(connection);
+                }
+            }
+
             switch (connection.Alpn)
             {
                 case AsterAlpns.Rpc:
@@ -256,6 +277,7 @@ internal sealed class ServerHost : IAsyncDisposable
             lock (_open)
             {
                 _open.Remove(connection);
+                _sweepable.Remove(connection);
             }
 
             await connection.DisposeAsync().ConfigureAwait(false);
@@ -300,6 +322,65 @@ internal sealed class ServerHost : IAsyncDisposable
             return allowed;
         }
 #pragma warning disable CA1031 // Fail closed.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            ServerLog.Gate0Failed(_logger, connection.RemoteId, connection.Alpn, ex);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The expiry sweep (trust.md 7.1, T27): closes every connection past gate 0 whose peer no longer qualifies with 403
+    /// <c>admission expired</c>. Calls on such a connection already fail with UNAUTHENTICATED; this ends the connection.
+    /// </summary>
+    private void SweepExpired()
+    {
+        if (Interlocked.Exchange(ref _sweeping, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            AsterConnection[] open;
+            lock (_open)
+            {
+                open = [.. _sweepable];
+            }
+
+            foreach (AsterConnection connection in open)
+            {
+                if (Volatile.Read(ref _stopped) != 0)
+                {
+                    return;
+                }
+
+                if (!StillQualifies(connection))
+                {
+                    lock (_open)
+                    {
+                        _sweepable.Remove(connection);
+                    }
+
+                    ServerLog.AdmissionExpiredClosed(_logger, connection.Alpn, connection.RemoteId);
+                    Track(CloseQuietlyAsync(connection, 403, "admission expired"));
+                }
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _sweeping, 0);
+        }
+    }
+
+    private bool StillQualifies(AsterConnection connection)
+    {
+        try
+        {
+            return Authority.StillQualifies(connection.RemoteId, connection.Alpn);
+        }
+#pragma warning disable CA1031 // Fail closed: an authority that cannot answer no longer vouches for the peer.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
