@@ -66,6 +66,14 @@ public sealed class AsterServerOptions
     /// </summary>
     public TimeSpan ShutdownGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The <c>registry_namespace</c> every admitted consumer is told (trust.md 4.2, registry.md): the 64-hex id of the
+    /// registry namespace that holds this deployment's manifests and leases, or empty (the default) when there is none.
+    /// This implementation has no iroh-docs registry yet (registry.md stage R3), so only deployments that share a
+    /// registry store by other means set it; reference clients skip registry work for an empty value.
+    /// </summary>
+    public string RegistryNamespace { get; set; } = string.Empty;
+
     /// <summary>Limits and timeouts of the consumer admission exchange and of gate 0 (trust.md 4.1, 7.1).</summary>
     public AdmissionLimits AdmissionLimits { get; set; } = new();
 

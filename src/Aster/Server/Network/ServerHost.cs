@@ -44,6 +44,11 @@ internal sealed class ServerHost : IAsyncDisposable
         _options = runtime.Options;
         _logger = runtime.Logger;
         _ownsKey = _options.SecretKey is null;
+        if (_options.RegistryNamespace is not { } ns || (ns.Length != 0 && !TrustJson.IsLowerHex64(ns)))
+        {
+            throw new ArgumentException("AsterServerOptions.RegistryNamespace must be empty or 64 lower-case hex characters.", nameof(runtime));
+        }
+
         _secretKey = _options.SecretKey ?? SecretKey.Generate();
         foreach (IAlpnHandler handler in _options.AlpnHandlers)
         {
@@ -169,7 +174,7 @@ internal sealed class ServerHost : IAsyncDisposable
 
         Address = new EndpointAddr(_secretKey.PublicKey, null, DirectAddresses.Of(_endpoints.Select(e => e.LocalEndPoint)));
         _summaries = ServiceSummaries.Build(_runtime.Registry.Services, Address, _runtime.Codecs);
-        _admission = new ConsumerAdmissionService(Authority, () => _summaries, _options.AdmissionLimits, _logger);
+        _admission = new ConsumerAdmissionService(Authority, () => _summaries, _options.RegistryNamespace, _options.AdmissionLimits, _logger);
         foreach (AsterEndpoint endpoint in _endpoints)
         {
             _acceptLoops.Add(AcceptLoopAsync(endpoint));
