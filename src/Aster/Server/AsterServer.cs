@@ -60,6 +60,13 @@ public sealed class AsterServer : IAsyncDisposable
     /// <exception cref="InvalidOperationException">The server has not been started.</exception>
     public IReadOnlyList<ServiceSummary> ServiceSummaries => Host.Summaries;
 
+    /// <summary>
+    /// The producer mesh node this server runs (from <see cref="AsterServerOptions.Mesh"/>): members, salt rotation,
+    /// broadcasts. Null when the server takes part in no mesh.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The server has not been started.</exception>
+    public Aster.Trust.Mesh.MeshNode? Mesh => Host.Mesh;
+
     /// <summary>The admission authority in use (the configured one, or dev mode's open authority).</summary>
     /// <exception cref="InvalidOperationException">The server has not been started.</exception>
     public IAdmissionAuthority Admission => Host.Authority;

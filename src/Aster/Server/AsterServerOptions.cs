@@ -40,8 +40,19 @@ public sealed class AsterServerOptions
     /// </summary>
     public Aster.Trust.IAdmissionAuthority? Admission { get; set; }
 
-    /// <summary>Extra ALPNs a networked server serves (the producer mesh's admission and gossip).</summary>
+    /// <summary>Extra ALPNs a networked server serves (besides <c>aster/1</c>, consumer admission and the mesh's).</summary>
     public IList<IAlpnHandler> AlpnHandlers { get; } = [];
+
+    /// <summary>
+    /// The producer mesh this server takes part in (trust.md 9; <c>allow_all_producers = false</c>), or null (the
+    /// default) for none. The networked server starts a <see cref="Aster.Trust.Mesh.MeshNode"/> on its own endpoint
+    /// and key once bound (its <see cref="Aster.Trust.Mesh.MeshOptions.SecretKey"/> and
+    /// <see cref="Aster.Trust.Mesh.MeshOptions.Endpoint"/> are the server's; empty advertised addresses become the
+    /// server's addresses; admission records go to the authority's peer store), serves producer admission and the
+    /// mesh gossip, plugs membership into gate 0 rule 5, and sends DEPART when it stops. Requires
+    /// <see cref="Admission"/> to be a <see cref="Aster.Trust.TrustAuthority"/> with producers gated.
+    /// </summary>
+    public Aster.Trust.Mesh.MeshOptions? Mesh { get; set; }
 
     /// <summary>
     /// The node's identity for <see cref="AsterServer.StartAsync"/>: its public key is the endpoint id in

@@ -3,6 +3,7 @@ using Aster.Net.Identity;
 using Aster.Net.Quic;
 using Aster.Transport;
 using Aster.Trust;
+using Aster.Trust.Mesh;
 using Microsoft.Extensions.Logging;
 
 namespace Aster.Server.Network;
@@ -34,6 +35,7 @@ internal sealed class ServerHost : IAsyncDisposable
     private TrustAuthority? _devAuthority;
     private IReadOnlyList<ServiceSummary> _summaries = [];
     private ITimer? _expirySweep;
+    private MeshNode? _mesh;
     private int _sweeping;
     private int _stopped;
 
@@ -52,7 +54,8 @@ internal sealed class ServerHost : IAsyncDisposable
         _secretKey = _options.SecretKey ?? SecretKey.Generate();
         foreach (IAlpnHandler handler in _options.AlpnHandlers)
         {
-            if (handler.Alpn is AsterAlpns.Rpc or AsterAlpns.ConsumerAdmission || !_handlers.TryAdd(handler.Alpn, handler))
+            if (handler.Alpn is AsterAlpns.Rpc or AsterAlpns.ConsumerAdmission || !_handlers.TryAdd(handler.Alpn, handler)
+                || (_options.Mesh is not null && handler.Alpn is MeshAlpns.ProducerAdmission or MeshAlpns.Gossip))
             {
                 throw new ArgumentException($"ALPN '{handler.Alpn}' is served twice.", nameof(runtime));
             }
@@ -66,6 +69,9 @@ internal sealed class ServerHost : IAsyncDisposable
     public EndpointAddr Address { get; private set; } = null!;
 
     public IReadOnlyList<ServiceSummary> Summaries => _summaries;
+
+    /// <summary>The producer mesh node, once started; null without <see cref="AsterServerOptions.Mesh"/>.</summary>
+    public MeshNode? Mesh => Volatile.Read(ref _mesh);
 
     public static async Task<ServerHost> StartAsync(AsterServer server, ServerRuntime runtime, CancellationToken cancellationToken)
     {
@@ -96,6 +102,12 @@ internal sealed class ServerHost : IAsyncDisposable
         _expirySweep?.Dispose();
         await _accepting.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
+        if (Volatile.Read(ref _mesh) is { } mesh)
+        {
+            // config-and-cli.md 15: mesh members broadcast DEPART before the connections close.
+            await mesh.DisposeAsync().ConfigureAwait(false);
+        }
+
         ServerLog.ShuttingDown(_logger, _runtime.ActiveCalls, _options.ShutdownGracePeriod.TotalSeconds);
         using (var grace = new CancellationTokenSource(_options.ShutdownGracePeriod, _options.TimeProvider))
         {
@@ -164,6 +176,11 @@ internal sealed class ServerHost : IAsyncDisposable
             };
             endpointOptions.Alpns.Add(AsterAlpns.Rpc);
             endpointOptions.Alpns.Add(AsterAlpns.ConsumerAdmission);
+            if (_options.Mesh is not null)
+            {
+                endpointOptions.Alpns.Add(MeshAlpns.ProducerAdmission);
+                endpointOptions.Alpns.Add(MeshAlpns.Gossip);
+            }
             foreach (string alpn in _handlers.Keys)
             {
                 endpointOptions.Alpns.Add(alpn);
@@ -180,6 +197,11 @@ internal sealed class ServerHost : IAsyncDisposable
             _acceptLoops.Add(AcceptLoopAsync(endpoint));
         }
 
+        if (_options.Mesh is { } meshOptions)
+        {
+            await StartMeshAsync(meshOptions, cancellationToken).ConfigureAwait(false);
+        }
+
         TimeSpan sweep = _options.AdmissionLimits.ExpirySweepInterval;
         if (sweep != Timeout.InfiniteTimeSpan)
         {
@@ -188,6 +210,32 @@ internal sealed class ServerHost : IAsyncDisposable
         }
 
         ServerLog.Listening(_logger, _runtime.Registry.Services.Count, Address.Id, Address.DirectAddresses, Authority.ConsumersGated ? "trusted" : "open-gate");
+    }
+
+    /// <summary>
+    /// Starts the producer mesh on this server's first endpoint and key (trust.md 9.1: resume, found or join), then plugs
+    /// its membership into the authority's gate 0 (rule 5) and its admitted producers into the peer store.
+    /// </summary>
+    private async Task StartMeshAsync(MeshOptions meshOptions, CancellationToken cancellationToken)
+    {
+        if (Authority is not TrustAuthority { ProducersGated: true } trust)
+        {
+            throw new InvalidOperationException("AsterServerOptions.Mesh needs AsterServerOptions.Admission to be a TrustAuthority with allow_all_producers = false.");
+        }
+
+        MeshOptions hosted = meshOptions.ForHost(_secretKey, _endpoints[0], Address.DirectAddresses, trust.Peers);
+        MeshNode node = await MeshNode.StartAsync(hosted, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            trust.AttachMesh(node);
+        }
+        catch
+        {
+            await node.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        Volatile.Write(ref _mesh, node);
     }
 
     private async Task AcceptLoopAsync(AsterEndpoint endpoint)
@@ -291,9 +339,16 @@ internal sealed class ServerHost : IAsyncDisposable
 
     private async Task ServeHandlerAsync(AsterConnection connection)
     {
-        if (!_handlers.TryGetValue(connection.Alpn, out IAlpnHandler? handler))
+        IAlpnHandler? handler = connection.Alpn switch
         {
-            await CloseQuietlyAsync(connection, 0, "unexpected alpn").ConfigureAwait(false);
+            MeshAlpns.ProducerAdmission when _options.Mesh is not null => Mesh?.AdmissionHandler,
+            MeshAlpns.Gossip when _options.Mesh is not null => Mesh?.GossipHandler,
+            _ => _handlers.GetValueOrDefault(connection.Alpn),
+        };
+        if (handler is null)
+        {
+            // Unknown, or a mesh ALPN while the mesh is still starting (the peer retries).
+            await CloseQuietlyAsync(connection, 0, _options.Mesh is not null && Mesh is null ? "starting" : "unexpected alpn").ConfigureAwait(false);
             return;
         }
 
