@@ -52,7 +52,10 @@ public sealed class AsterServer : IAsyncDisposable
     /// <exception cref="InvalidOperationException">The server has not been started.</exception>
     public EndpointId EndpointId => Host.Address.Id;
 
-    /// <summary>True when the started server runs in dev mode (no admission authority configured: open gates).</summary>
+    /// <summary>
+    /// True when the started server runs in dev mode (trust.md 10: no admission authority configured, or a dev-mode
+    /// <see cref="TrustAuthority"/> such as configuration gives when no root key exists anywhere).
+    /// </summary>
     /// <exception cref="InvalidOperationException">The server has not been started.</exception>
     public bool IsDevMode => Host.IsDevMode;
 

@@ -153,6 +153,7 @@ internal sealed class ServerHost : IAsyncDisposable
         if (_options.Admission is { } authority)
         {
             Authority = authority;
+            IsDevMode = authority is TrustAuthority { IsDevMode: true };
         }
         else
         {
