@@ -45,6 +45,13 @@ public sealed class AsterClient : IAsyncDisposable
     public IReadOnlyList<Trust.ServiceSummary> Services => _connector.Services;
 
     /// <summary>
+    /// What the latest consumer admission told this client (trust.md 4.2): services, <c>registry_namespace</c>,
+    /// <c>gossip_topic</c> (root-key holder only) and the server's root key. Null for a client made over a given
+    /// connection, which runs no admission.
+    /// </summary>
+    public AdmissionResult? Admission => (_connector as NetworkConnector)?.Admission;
+
+    /// <summary>
     /// Connects to the node at <paramref name="address"/> (an <c>aster1…</c> address, or any form
     /// <see cref="EndpointAddr.Parse"/> accepts): runs consumer admission with
     /// <see cref="AsterClientOptions.CredentialJson"/> (or none), keeps the advertised <see cref="Services"/>, and

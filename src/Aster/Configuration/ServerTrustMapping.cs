@@ -1,6 +1,8 @@
 using Aster.Configuration.Identity;
+using Aster.Net.Identity;
 using Aster.Server;
 using Aster.Trust;
+using Aster.Trust.Mesh;
 using Microsoft.Extensions.Logging;
 
 namespace Aster.Configuration;
@@ -16,7 +18,10 @@ public static class ServerTrustMapping
     /// <see cref="ServerOptionsMapping.ApplyTo"/>. The identity file is the configured <c>identity_file</c>, else
     /// <c>ASTER_IDENTITY_FILE</c>, else <c>./.aster-identity</c>; its first producer entry supplies a root key. A known
     /// root key yields a durable <see cref="TrustAuthority"/> (consumers gated unless <c>allow_all_consumers</c>); no root
-    /// key and <c>allow_all_consumers</c> never set yields dev mode; a closed gate with no root key fails.
+    /// key and <c>allow_all_consumers</c> never set yields dev mode; a closed gate with no root key fails. With
+    /// <c>allow_all_producers = false</c> it also sets <see cref="AsterServerOptions.Mesh"/> from the <c>[mesh]</c> keys
+    /// (state directory, bootstrap addresses, clock and rotation settings) and the producer credential (the identity
+    /// file's producer entry, else <c>[mesh] enrollment</c> / <c>ASTER_ENROLLMENT</c>).
     /// </summary>
     /// <param name="config">The configuration.</param>
     /// <param name="options">The options to update; the caller owns the authority placed in <see cref="AsterServerOptions.Admission"/>.</param>
@@ -46,12 +51,96 @@ public static class ServerTrustMapping
         }
 
         options.SecretKey = node.Key;
-        options.Admission = CreateAuthority(config, root, options);
-        return (TrustAuthority)options.Admission;
+        TrustAuthority authority = CreateAuthority(config, root, options);
+        try
+        {
+            if (!config.AllowAllProducers && root.Key is { } rootKey)
+            {
+                options.Mesh = CreateMesh(config, rootKey, node.Key, peer, options);
+            }
+        }
+        catch
+        {
+            authority.Dispose();
+            throw;
+        }
+
+        options.Admission = authority;
+        return authority;
+    }
+
+    /// <summary>The producer mesh of a gated producer (trust.md 9.1; config-and-cli.md 1.2 and 8).</summary>
+    private static MeshOptions CreateMesh(AsterConfig config, EndpointId root, SecretKey node, AsterIdentityPeer? producer, AsterServerOptions server)
+    {
+        var mesh = new MeshOptions
+        {
+            StateDirectory = config.MeshStateDir
+                ?? (config.StoragePath is { } storage ? Path.Combine(storage, "mesh") : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".aster")),
+            RootPublicKey = root.ToArray(),
+            Credential = ProducerCredential(config, node, producer),
+            TimeProvider = server.TimeProvider,
+            LoggerFactory = server.LoggerFactory,
+            Limits = new MeshLimits
+            {
+                ReplayWindow = TimeSpan.FromMilliseconds(config.ReplayWindowMs),
+                DriftTolerance = TimeSpan.FromMilliseconds(config.ClockDriftToleranceMs),
+                DriftGracePeriod = TimeSpan.FromMilliseconds(config.GracePeriodMs),
+                LeaseHeartbeat = TimeSpan.FromMilliseconds(config.LeaseHeartbeatMs),
+                RotationOverlap = TimeSpan.FromMilliseconds(config.RotationOverlapMs),
+            },
+        };
+        foreach (string address in config.MeshBootstrap)
+        {
+            try
+            {
+                mesh.BootstrapPeers.Add(EndpointAddr.Parse(address));
+            }
+            catch (AddressFormatException ex)
+            {
+                throw new ConfigurationException($"mesh.bootstrap: '{address}' is not an address: {ex.Message}", ex);
+            }
+        }
+
+        CreatePrivateDirectory(mesh.StateDirectory);
+        return mesh;
+    }
+
+    /// <summary>The identity file's producer entry when it verifies for this node, else the <c>[mesh] enrollment</c> file; null for neither.</summary>
+    private static EnrollmentCredential? ProducerCredential(AsterConfig config, SecretKey node, AsterIdentityPeer? producer)
+    {
+        if (producer is not null)
+        {
+            EntryCheck check = IdentityCredentials.Check(producer, node.PublicKey, DateTimeOffset.UtcNow);
+            if (!check.Ok || check.CredentialFileJson is null)
+            {
+                throw new ConfigurationException($"the producer entry '{producer.Name}' of the identity file is unusable: {check.Status}");
+            }
+
+            return EnrollmentCredential.Parse(check.CredentialFileJson);
+        }
+
+        if (config.ProducerCredentialFile is not { } path)
+        {
+            return null;
+        }
+
+        try
+        {
+            return EnrollmentCredential.Parse(File.ReadAllText(path));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or TrustFormatException)
+        {
+            throw new ConfigurationException($"mesh.enrollment: cannot read the producer credential '{path}': {ex.Message}", ex);
+        }
     }
 
     private static TrustAuthority CreateAuthority(AsterConfig config, ResolvedRootPubkey root, AsterServerOptions server)
     {
+        if (!config.AllowAllProducers && root.Key is null)
+        {
+            throw new ConfigurationException("the producer gate is closed (allow_all_producers = false) but no root public key is configured: set root_pubkey, root_pubkey_file or an .aster-identity entry");
+        }
+
         if (root.Key is not { } key)
         {
             bool consumersSet = config.SourceOf("trust.allow_all_consumers").Kind != ConfigSourceKind.Default;
@@ -64,11 +153,6 @@ public static class ServerTrustMapping
             {
                 throw new ConfigurationException("the consumer gate is closed (allow_all_consumers = false) but no root public key is configured: set root_pubkey, root_pubkey_file or an .aster-identity entry");
             }
-        }
-
-        if (!config.AllowAllProducers && root.Key is null)
-        {
-            throw new ConfigurationException("the producer gate is closed (allow_all_producers = false) but no root public key is configured: set root_pubkey, root_pubkey_file or an .aster-identity entry");
         }
 
         var options = new TrustAuthorityOptions

@@ -52,13 +52,23 @@ public sealed class AsterServer : IAsyncDisposable
     /// <exception cref="InvalidOperationException">The server has not been started.</exception>
     public EndpointId EndpointId => Host.Address.Id;
 
-    /// <summary>True when the started server runs in dev mode (no admission authority configured: open gates).</summary>
+    /// <summary>
+    /// True when the started server runs in dev mode (trust.md 10: no admission authority configured, or a dev-mode
+    /// <see cref="TrustAuthority"/> such as configuration gives when no root key exists anywhere).
+    /// </summary>
     /// <exception cref="InvalidOperationException">The server has not been started.</exception>
     public bool IsDevMode => Host.IsDevMode;
 
     /// <summary>What consumer admission advertises: one summary per service, with its contract id and <c>rpc</c> channel.</summary>
     /// <exception cref="InvalidOperationException">The server has not been started.</exception>
     public IReadOnlyList<ServiceSummary> ServiceSummaries => Host.Summaries;
+
+    /// <summary>
+    /// The producer mesh node this server runs (from <see cref="AsterServerOptions.Mesh"/>): members, salt rotation,
+    /// broadcasts. Null when the server takes part in no mesh.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The server has not been started.</exception>
+    public Aster.Trust.Mesh.MeshNode? Mesh => Host.Mesh;
 
     /// <summary>The admission authority in use (the configured one, or dev mode's open authority).</summary>
     /// <exception cref="InvalidOperationException">The server has not been started.</exception>

@@ -40,8 +40,19 @@ public sealed class AsterServerOptions
     /// </summary>
     public Aster.Trust.IAdmissionAuthority? Admission { get; set; }
 
-    /// <summary>Extra ALPNs a networked server serves (the producer mesh's admission and gossip).</summary>
+    /// <summary>Extra ALPNs a networked server serves (besides <c>aster/1</c>, consumer admission and the mesh's).</summary>
     public IList<IAlpnHandler> AlpnHandlers { get; } = [];
+
+    /// <summary>
+    /// The producer mesh this server takes part in (trust.md 9; <c>allow_all_producers = false</c>), or null (the
+    /// default) for none. The networked server starts a <see cref="Aster.Trust.Mesh.MeshNode"/> on its own endpoint
+    /// and key once bound (its <see cref="Aster.Trust.Mesh.MeshOptions.SecretKey"/> and
+    /// <see cref="Aster.Trust.Mesh.MeshOptions.Endpoint"/> are the server's; empty advertised addresses become the
+    /// server's addresses; admission records go to the authority's peer store), serves producer admission and the
+    /// mesh gossip, plugs membership into gate 0 rule 5, and sends DEPART when it stops. Requires
+    /// <see cref="Admission"/> to be a <see cref="Aster.Trust.TrustAuthority"/> with producers gated.
+    /// </summary>
+    public Aster.Trust.Mesh.MeshOptions? Mesh { get; set; }
 
     /// <summary>
     /// The node's identity for <see cref="AsterServer.StartAsync"/>: its public key is the endpoint id in
@@ -65,6 +76,14 @@ public sealed class AsterServerOptions
     /// <c>server closed</c>) and cancels what remains. Defaults to 10 s (config-and-cli.md 15).
     /// </summary>
     public TimeSpan ShutdownGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The <c>registry_namespace</c> every admitted consumer is told (trust.md 4.2, registry.md): the 64-hex id of the
+    /// registry namespace that holds this deployment's manifests and leases, or empty (the default) when there is none.
+    /// This implementation has no iroh-docs registry yet (registry.md stage R3), so only deployments that share a
+    /// registry store by other means set it; reference clients skip registry work for an empty value.
+    /// </summary>
+    public string RegistryNamespace { get; set; } = string.Empty;
 
     /// <summary>Limits and timeouts of the consumer admission exchange and of gate 0 (trust.md 4.1, 7.1).</summary>
     public AdmissionLimits AdmissionLimits { get; set; } = new();
@@ -133,4 +152,12 @@ public sealed class AdmissionLimits
 
     /// <summary>How long a gate 0 decision may take; no answer in time is a denial. Defaults to 5 s.</summary>
     public TimeSpan Gate0Timeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How often open connections (every ALPN except the admission ALPNs) are checked against the authority; those whose
+    /// peer no longer qualifies (admission expired or removed, producer evicted from the mesh) are closed with 403
+    /// <c>admission expired</c> (trust.md 7.1). Defaults to 60 s; <see cref="Timeout.InfiniteTimeSpan"/> turns it off.
+    /// Runs on <see cref="AsterServerOptions.TimeProvider"/>.
+    /// </summary>
+    public TimeSpan ExpirySweepInterval { get; set; } = TimeSpan.FromSeconds(60);
 }

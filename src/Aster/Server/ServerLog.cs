@@ -58,4 +58,7 @@ internal static partial class ServerLog
 
     [LoggerMessage(EventId = 3020, EventName = "ShuttingDown", Level = LogLevel.Information, Message = "Shutting down: {Calls} calls in flight, grace period {GraceSeconds} s.")]
     public static partial void ShuttingDown(ILogger logger, int calls, double graceSeconds);
+
+    [LoggerMessage(EventId = 3021, EventName = "AdmissionExpiredClosed", Level = LogLevel.Information, Message = "Closed the {Alpn} connection of {Peer}: its admission has expired.")]
+    public static partial void AdmissionExpiredClosed(ILogger logger, string alpn, EndpointId peer);
 }

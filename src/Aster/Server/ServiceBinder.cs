@@ -18,7 +18,7 @@ public static class ServiceBinder
 
     /// <summary>Binds a shared service: <paramref name="instance"/> serves every caller.</summary>
     /// <exception cref="ContractException">The service type breaks a contract rule.</exception>
-    /// <exception cref="ArgumentException">The service is session-scoped (use <see cref="FromFactory{TService}"/>) or has no <c>[AsterService]</c> type.</exception>
+    /// <exception cref="ArgumentException">The service is session-scoped (use <see cref="FromFactory{TService}(Func{SessionContext, TService})"/>) or has no <c>[AsterService]</c> type.</exception>
     [RequiresUnreferencedCode(ReflectionMessage)]
     [RequiresDynamicCode(ReflectionMessage)]
     public static ServiceDefinition FromInstance(object instance)
@@ -42,6 +42,23 @@ public static class ServiceBinder
         ArgumentNullException.ThrowIfNull(factory);
         ContractDescription contract = ServiceContracts.Describe(ContractTypeOf(typeof(TService)));
         return Bind(contract, contract.Scope == ServiceScope.Session, session => factory(session ?? new SessionContext(0, contract.Name)));
+    }
+
+    /// <summary>
+    /// Binds a service whose instances are owned elsewhere (for example by a dependency-injection scope):
+    /// <paramref name="factory"/> makes one instance per session (per call for a shared service), and
+    /// <paramref name="release"/> ends a session's instance when the session ends, in place of disposing it.
+    /// </summary>
+    /// <exception cref="ContractException">The service type breaks a contract rule.</exception>
+    [RequiresUnreferencedCode(ReflectionMessage)]
+    [RequiresDynamicCode(ReflectionMessage)]
+    public static ServiceDefinition FromFactory<TService>(Func<SessionContext, TService> factory, Func<TService, ValueTask> release)
+        where TService : class
+    {
+        ArgumentNullException.ThrowIfNull(release);
+        ServiceDefinition definition = FromFactory(factory);
+        definition.InstanceRelease = instance => release((TService)instance);
+        return definition;
     }
 
     /// <summary>The <c>[AsterService]</c> type of an implementation: the class itself, or the interface it implements.</summary>

@@ -61,6 +61,12 @@ public sealed class ServiceDefinition
 
     internal Func<SessionContext?, object> InstanceFactory { get; }
 
+    /// <summary>
+    /// Ends a session instance in place of disposing it (for instances owned by something else, such as a
+    /// dependency-injection scope); null disposes the instance when it is disposable.
+    /// </summary>
+    internal Func<object, ValueTask>? InstanceRelease { get; set; }
+
     internal IEnumerable<ServerMethod> Methods => _methods.Values;
 
     /// <summary>True when the service or any of its methods declares a capability requirement.</summary>

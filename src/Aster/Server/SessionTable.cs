@@ -6,7 +6,7 @@ namespace Aster.Server;
 /// </summary>
 internal sealed class SessionTable
 {
-    private readonly Dictionary<(int SessionId, string Service), object> _live = [];
+    private readonly Dictionary<(int SessionId, string Service), (object Instance, ServiceDefinition Definition)> _live = [];
     private readonly int _maxSessions;
     private int _highestOpened;
 
@@ -42,9 +42,9 @@ internal sealed class SessionTable
 
         lock (_live)
         {
-            if (_live.TryGetValue((sessionId, service.Name), out object? existing))
+            if (_live.TryGetValue((sessionId, service.Name), out (object Instance, ServiceDefinition Definition) existing))
             {
-                instance = existing;
+                instance = existing.Instance;
                 return null;
             }
 
@@ -59,7 +59,7 @@ internal sealed class SessionTable
             }
 
             instance = service.InstanceFactory(new SessionContext(sessionId, service.Name));
-            _live[(sessionId, service.Name)] = instance;
+            _live[(sessionId, service.Name)] = (instance, service);
             _highestOpened = sessionId;
             return null;
         }
@@ -68,7 +68,7 @@ internal sealed class SessionTable
     /// <summary>Disposes every live instance; returns failures for logging.</summary>
     public async Task<List<(int SessionId, string Service, Exception Error)>> DisposeAllAsync()
     {
-        KeyValuePair<(int SessionId, string Service), object>[] instances;
+        KeyValuePair<(int SessionId, string Service), (object Instance, ServiceDefinition Definition)>[] instances;
         lock (_live)
         {
             instances = [.. _live];
@@ -76,15 +76,19 @@ internal sealed class SessionTable
         }
 
         var failures = new List<(int, string, Exception)>();
-        foreach (KeyValuePair<(int SessionId, string Service), object> entry in instances)
+        foreach (KeyValuePair<(int SessionId, string Service), (object Instance, ServiceDefinition Definition)> entry in instances)
         {
             try
             {
-                if (entry.Value is IAsyncDisposable asyncDisposable)
+                if (entry.Value.Definition.InstanceRelease is { } release)
+                {
+                    await release(entry.Value.Instance).ConfigureAwait(false);
+                }
+                else if (entry.Value.Instance is IAsyncDisposable asyncDisposable)
                 {
                     await asyncDisposable.DisposeAsync().ConfigureAwait(false);
                 }
-                else if (entry.Value is IDisposable disposable)
+                else if (entry.Value.Instance is IDisposable disposable)
                 {
                     disposable.Dispose();
                 }

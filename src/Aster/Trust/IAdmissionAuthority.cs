@@ -85,4 +85,23 @@ public interface IAdmissionAuthority
     /// <param name="peer">The peer.</param>
     /// <returns>The record or null.</returns>
     PeerAdmission? FindAdmission(EndpointId peer);
+
+    /// <summary>
+    /// Whether an open connection of <paramref name="peer"/> on <paramref name="alpn"/> still qualifies (the expiry sweep
+    /// of trust.md 7.1): gate 0's built-in rules evaluated now, without the extra gate. The default: consumers open, or
+    /// a live admission record. The host closes a connection that no longer qualifies with 403 <c>admission expired</c>;
+    /// an exception counts as no.
+    /// </summary>
+    /// <param name="peer">The peer's authenticated endpoint id.</param>
+    /// <param name="alpn">The connection's ALPN (never an admission ALPN).</param>
+    /// <returns>True while the peer may keep the connection.</returns>
+    bool StillQualifies(EndpointId peer, string alpn) => !ConsumersGated || FindAdmission(peer) is not null;
+
+    /// <summary>
+    /// The <c>gossip_topic</c> of a consumer admission response for <paramref name="peer"/> (trust.md 4.2): 64 hex
+    /// characters only when the peer is the root-key holder's shell; null otherwise (the default).
+    /// </summary>
+    /// <param name="peer">The admitted peer.</param>
+    /// <returns>The topic or null.</returns>
+    string? GossipTopicFor(EndpointId peer) => null;
 }

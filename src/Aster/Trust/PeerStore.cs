@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Aster.Net.Identity;
 using Aster.Protocol.Json;
+using Aster.Trust.Mesh;
 
 namespace Aster.Trust;
 
@@ -9,9 +10,10 @@ namespace Aster.Trust;
 /// <c>now &lt; expires_at</c> (when non-zero) and <c>now &lt; admitted_at + peer_ttl</c>; a new admission of the same
 /// endpoint replaces the old record; dead records go on lookup and in a sweep every 300 s. Records obtained with a
 /// one-time token are also written to <c>admissions.json</c> (with the nonce store's durability), so that a consumer whose
-/// token is already burnt is still admitted after a restart.
+/// token is already burnt is still admitted after a restart. It is also where the producer mesh records the producers it
+/// admits and removes those a salt rotation excludes (<see cref="IMeshAdmissionRecords"/>).
 /// </summary>
-public sealed class PeerStore : IDisposable
+public sealed class PeerStore : IMeshAdmissionRecords, IDisposable
 {
     /// <summary>The default record lifetime, 86,400 s (<c>ASTER_PEER_TTL_S</c>).</summary>
     public static readonly TimeSpan DefaultPeerTtl = TimeSpan.FromSeconds(86_400);
@@ -158,6 +160,29 @@ public sealed class PeerStore : IDisposable
             }
 
             _records[admission.EndpointId] = entry;
+        }
+    }
+
+    /// <summary>
+    /// Removes the record of <paramref name="peer"/>, from the file too when it was persisted (a peer removed by the
+    /// operator or excluded from the mesh). Its open connections are closed by the host's next expiry sweep.
+    /// </summary>
+    /// <param name="peer">The peer.</param>
+    /// <exception cref="IOException">A persisted record could not be removed from the file.</exception>
+    public void Remove(EndpointId peer)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!_records.Remove(peer, out Entry? removed))
+            {
+                return;
+            }
+
+            if (_path is not null && removed.Nonce is not null)
+            {
+                Persist(peer, null);
+            }
         }
     }
 

@@ -20,7 +20,8 @@ public sealed class TrustAuthority : IAdmissionAuthority, IDisposable
     private readonly CredentialVerifier? _verifier;
     private readonly IConnectionGate? _extraGate;
     private readonly TimeSpan _hookTimeout;
-    private readonly IMeshMembership? _mesh;
+    private readonly string? _ephemeralTopic;
+    private IMeshMembership? _mesh;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly bool _mask;
@@ -63,6 +64,9 @@ public sealed class TrustAuthority : IAdmissionAuthority, IDisposable
         }
 
         RootPublicKeyHex = _root is null ? _zeroRoot : Convert.ToHexStringLower(_root);
+
+        // trust.md 9.1: without a mesh the node still has a per-run salt and topic, for the root-key operator's shell.
+        _ephemeralTopic = _root is null ? null : Convert.ToHexStringLower(GossipTopic.Derive(_root, RandomNumberGenerator.GetBytes(32)));
         if (options.Peers is { } peers)
         {
             Peers = peers;
@@ -242,17 +246,86 @@ public sealed class TrustAuthority : IAdmissionAuthority, IDisposable
         return AdmitConsumerAsync(peer, request, cancellationToken);
     }
 
-    /// <inheritdoc />
-    public PeerAdmission? FindAdmission(EndpointId peer) => Peers.Find(peer);
+    /// <summary>
+    /// The live admission of <paramref name="peer"/>: its record, else, for a current mesh member without one (a
+    /// producer admitted by another member, or met through the member list), a producer admission with no attributes
+    /// (trust.md 7.1: a call checks for a live record or mesh membership). Null otherwise.
+    /// </summary>
+    /// <param name="peer">The peer.</param>
+    /// <returns>The record or null.</returns>
+    public PeerAdmission? FindAdmission(EndpointId peer)
+    {
+        if (Peers.Find(peer) is { } record)
+        {
+            return record;
+        }
+
+        return Volatile.Read(ref _mesh) is { } mesh && mesh.IsMember(peer)
+            ? new PeerAdmission(peer, string.Empty, _noAttributes, _time.GetUtcNow().ToUnixTimeSeconds(), 0, AdmissionPath.ProducerAdmission)
+            : null;
+    }
+
+    /// <summary>
+    /// Plugs the producer mesh into gate 0 rule 5 and <c>gossip_topic</c> (trust.md 7.1, 4.2) once it has started, for
+    /// a node that could not pass it in <see cref="TrustAuthorityOptions.Mesh"/> (the networked server starts the mesh
+    /// after binding its endpoints). Until then only admission records count.
+    /// </summary>
+    /// <param name="mesh">The mesh membership.</param>
+    /// <exception cref="InvalidOperationException">Producers are open (no mesh, trust.md 9.1), or a mesh is already attached.</exception>
+    public void AttachMesh(IMeshMembership mesh)
+    {
+        ArgumentNullException.ThrowIfNull(mesh);
+        if (!ProducersGated)
+        {
+            throw new InvalidOperationException("A producer mesh needs allow_all_producers = false.");
+        }
+
+        if (Interlocked.CompareExchange(ref _mesh, mesh, null) is not null)
+        {
+            throw new InvalidOperationException("A producer mesh is already attached.");
+        }
+    }
+
+    /// <summary>
+    /// Gate 0's built-in rules (trust.md 7.1 steps 2–6) evaluated now, for the expiry sweep: false once the peer's
+    /// admission has expired (peer TTL or credential <c>expires_at</c>) or been removed and it is not a current mesh
+    /// member. The extra gate is not consulted. Any error is false (fail closed).
+    /// </summary>
+    /// <param name="peer">The peer of an open connection.</param>
+    /// <param name="alpn">The connection's ALPN.</param>
+    /// <returns>True while the peer may keep the connection.</returns>
+    public bool StillQualifies(EndpointId peer, string alpn)
+    {
+        try
+        {
+            ArgumentNullException.ThrowIfNull(alpn);
+            return BuiltInRefusal(peer, alpn) is null;
+        }
+#pragma warning disable CA1031 // The sweep fails closed on any error.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            TrustLog.ConnectionGateFailed(_logger, peer, _mask, alpn ?? string.Empty, "the expiry check failed", ex);
+            return false;
+        }
+    }
 
     /// <summary>
     /// The producer-mesh topic for a consumer admission response (trust.md 4.2 <c>gossip_topic</c>): only when
-    /// <paramref name="peer"/> is the root public key itself (the operator's shell) and this node has a mesh; else null.
+    /// <paramref name="peer"/> is the root public key itself (the operator's shell); else null. The topic is the mesh's
+    /// when this node takes part in one, otherwise the ephemeral per-run topic of trust.md 9.1.
     /// </summary>
     /// <param name="peer">The admitted peer.</param>
     /// <returns>64 hex characters, or null.</returns>
     public string? GossipTopicFor(EndpointId peer)
-        => _mesh is not null && _root is not null && CryptographicOperations.FixedTimeEquals(peer.AsSpan(), _root) ? _mesh.GossipTopicHex : null;
+    {
+        if (_root is null || !CryptographicOperations.FixedTimeEquals(peer.AsSpan(), _root))
+        {
+            return null;
+        }
+
+        return Volatile.Read(ref _mesh) is { } mesh ? mesh.GossipTopicHex : _ephemeralTopic;
+    }
 
     /// <summary>Disposes the stores this authority created.</summary>
     public void Dispose()
@@ -299,7 +372,7 @@ public sealed class TrustAuthority : IAdmissionAuthority, IDisposable
             return null;
         }
 
-        if (_mesh is not null && _mesh.IsMember(peer))
+        if (Volatile.Read(ref _mesh) is { } mesh && mesh.IsMember(peer))
         {
             return null;
         }

@@ -29,6 +29,55 @@ public sealed class ServerTrustMappingTests : IDisposable
     }
 
     [Fact]
+    public void ProducersGated_MeshFromConfigKeys_AndTheProducerCredentialFile()
+    {
+        using Aster.Trust.RootKey root = Aster.Trust.RootKey.Generate();
+        byte[] seed = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        using SecretKey node = SecretKey.FromBytes(seed);
+        string credentialPath = Path.Combine(_dir, "producer.json");
+        File.WriteAllText(credentialPath, root.SignProducer(node.PublicKey, 4_000_000_000, new Dictionary<string, string> { ["aster.name"] = "edge" }).ToFileJson());
+        (string, string)[] vars =
+        [
+            ("ASTER_ROOT_PUBKEY", Convert.ToHexStringLower(root.PublicKey)),
+            ("ASTER_ALLOW_ALL_PRODUCERS", "false"),
+            ("ASTER_SECRET_KEY", Convert.ToBase64String(seed)),
+            ("ASTER_ENROLLMENT", credentialPath),
+            ("ASTER_MESH_BOOTSTRAP", RootB),
+            ("ASTER_ROTATION_OVERLAP_MS", "5000"),
+            ("ASTER_REPLAY_WINDOW_MS", "20000"),
+        ];
+        var options = new AsterServerOptions();
+
+        using var authority = Config(vars).ApplyIdentityAndTrust(options, Env(vars), _dir);
+
+        Assert.True(authority.ProducersGated);
+        Aster.Trust.Mesh.MeshOptions mesh = options.Mesh!;
+        Assert.Equal(Path.Combine(_dir, "mesh"), mesh.StateDirectory);
+        Assert.True(Directory.Exists(mesh.StateDirectory));
+        Assert.Equal(root.PublicKey.ToArray(), mesh.RootPublicKey.ToArray());
+        Assert.Equal(node.PublicKey.ToString(), mesh.Credential!.EndpointId);
+        Assert.Equal(RootB, Assert.Single(mesh.BootstrapPeers).Id.ToString());
+        Assert.Equal(TimeSpan.FromSeconds(5), mesh.Limits.RotationOverlap);
+        Assert.Equal(TimeSpan.FromSeconds(20), mesh.Limits.ReplayWindow);
+    }
+
+    [Fact]
+    public void ProducersOpen_NoMesh()
+    {
+        var options = new AsterServerOptions();
+        using var authority = Config(("ASTER_ROOT_PUBKEY", RootA)).ApplyIdentityAndTrust(options, Env(), _dir);
+        Assert.Null(options.Mesh);
+    }
+
+    [Fact]
+    public void ProducersGated_BadBootstrapAddress_FailsStartup()
+    {
+        (string, string)[] vars = [("ASTER_ROOT_PUBKEY", RootA), ("ASTER_ALLOW_ALL_PRODUCERS", "false"), ("ASTER_MESH_BOOTSTRAP", "nowhere")];
+        var ex = Assert.Throws<ConfigurationException>(() => Config(vars).ApplyIdentityAndTrust(new AsterServerOptions(), Env(vars), _dir));
+        Assert.Contains("mesh.bootstrap", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void NoRootKey_AllowAllConsumersUnset_EntersDevMode()
     {
         var options = new AsterServerOptions();

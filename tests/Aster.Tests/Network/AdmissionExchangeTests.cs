@@ -28,13 +28,14 @@ public sealed class AdmissionExchangeTests
     public async Task ReferenceRequest_OurServer_AnswersWithTheReferenceShape(string id)
     {
         (byte[] request, byte[] recorded) = Load(id);
-        await using AsterServer server = await NetworkServers.StartAsync(ServicesFor(id));
+        using JsonDocument theirs = JsonDocument.Parse(recorded);
+        string recordedNamespace = theirs.RootElement.GetProperty("registry_namespace").GetString()!;
+        await using AsterServer server = await NetworkServers.StartAsync(ServicesFor(id), o => o.RegistryNamespace = recordedNamespace);
         await using RawPeer peer = await RawPeer.StartAsync();
 
         byte[] reply = await peer.AdmissionAsync(server.EndpointAddr, request);
 
         using JsonDocument ours = JsonDocument.Parse(reply);
-        using JsonDocument theirs = JsonDocument.Parse(recorded);
         // Top level: the same keys in the same order, and the same values where they do not name the node.
         Assert.Equal(Keys(theirs.RootElement), Keys(ours.RootElement));
         Assert.True(ours.RootElement.GetProperty("admitted").GetBoolean());
@@ -42,6 +43,8 @@ public sealed class AdmissionExchangeTests
         Assert.Empty(ours.RootElement.GetProperty("attributes").EnumerateObject());
         Assert.Equal("", ours.RootElement.GetProperty("reason").GetString());
         Assert.Equal(server.Admission.RootPublicKeyHex, ours.RootElement.GetProperty("root_pubkey").GetString());
+        Assert.Equal(recordedNamespace, ours.RootElement.GetProperty("registry_namespace").GetString());
+        Assert.False(ours.RootElement.TryGetProperty("gossip_topic", out _));
 
         JsonElement[] ourServices = [.. ours.RootElement.GetProperty("services").EnumerateArray()];
         JsonElement[] theirServices = [.. theirs.RootElement.GetProperty("services").EnumerateArray()];
@@ -86,6 +89,14 @@ public sealed class AdmissionExchangeTests
             Assert.Equal(
                 recorded.RootElement.GetProperty("services").EnumerateArray().Select(s => (s.GetProperty("name").GetString(), s.GetProperty("contract_id").GetString(), s.GetProperty("pattern").GetString())),
                 client.Services.Select(s => ((string?)s.Name, (string?)s.ContractId, (string?)s.Pattern)));
+
+            // trust.md 4.2 client step 5: the namespace (and the topic, absent here) are kept for later use.
+            AdmissionResult admission = client.Admission!;
+            Assert.Equal(recorded.RootElement.GetProperty("registry_namespace").GetString(), admission.RegistryNamespace);
+            Assert.Null(admission.GossipTopic);
+            Assert.Equal("", admission.RootPublicKey);
+            Assert.True(admission.OpenGate);
+            Assert.Same(client.Services, admission.Services);
         }
 
         await stop.CancelAsync();
@@ -237,6 +248,56 @@ public sealed class AdmissionExchangeTests
         AdmissionException ex = await Assert.ThrowsAsync<AdmissionException>(() => AsterClient.ConnectAsync(nowhere, options).TimeoutAfter(RawPeer.Limit));
 
         Assert.Equal(AdmissionFailure.CredentialNotForThisEndpoint, ex.Failure);
+    }
+
+    [Fact]
+    public async Task RootKeyHolder_GetsGossipTopicAfterReason_OtherConsumersDoNot()
+    {
+        byte[] seed = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        using RootKey root = RootKey.FromSeed(seed);
+        using TrustAuthority authority = new(new TrustAuthorityOptions { RootPublicKey = root.PublicKey.ToArray() });
+        string ns = new('a', 64);
+        await using AsterServer server = await NetworkServers.StartAsync([ReferenceServices.Hello()], o =>
+        {
+            o.Admission = authority;
+            o.RegistryNamespace = ns;
+        });
+        using SecretKey shellKey = SecretKey.FromBytes(seed);
+        using SecretKey otherKey = SecretKey.Generate();
+        ulong expires = (ulong)DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds();
+        ConsumerEnrollmentCredential shellCredential = root.SignPolicy(shellKey.PublicKey, expires, new Dictionary<string, string> { ["aster.role"] = "ops" });
+        ConsumerEnrollmentCredential otherCredential = root.SignPolicy(otherKey.PublicKey, expires, new Dictionary<string, string>());
+        string topic = authority.GossipTopicFor(shellKey.PublicKey)!;
+
+        await using RawPeer shell = await RawPeer.StartAsync(shellKey);
+        string raw = Encoding.UTF8.GetString(await shell.AdmissionAsync(server.EndpointAddr, new ConsumerAdmissionRequest(Encoding.UTF8.GetString(shellCredential.ToWireJson()), "").ToJson()));
+        AsterClientOptions shellOptions = ClientOptions();
+        shellOptions.SecretKey = shellKey;
+        shellOptions.CredentialJson = Encoding.UTF8.GetString(shellCredential.ToWireJson());
+        AsterClientOptions otherOptions = ClientOptions();
+        otherOptions.SecretKey = otherKey;
+        otherOptions.CredentialJson = Encoding.UTF8.GetString(otherCredential.ToWireJson());
+        await using AsterClient shellClient = await AsterClient.ConnectAsync(server.Address, shellOptions).TimeoutAfter(RawPeer.Limit);
+        await using AsterClient otherClient = await AsterClient.ConnectAsync(server.Address, otherOptions).TimeoutAfter(RawPeer.Limit);
+
+        Assert.Matches("^[0-9a-f]{64}$", topic);
+        Assert.EndsWith($"\"registry_namespace\":\"{ns}\",\"root_pubkey\":\"{authority.RootPublicKeyHex}\",\"reason\":\"\",\"gossip_topic\":\"{topic}\"}}", raw, StringComparison.Ordinal);
+        Assert.Equal(topic, shellClient.Admission!.GossipTopic);
+        Assert.Equal(ns, shellClient.Admission.RegistryNamespace);
+        Assert.False(shellClient.Admission.OpenGate);
+        Assert.Equal("ops", shellClient.Admission.Attributes["aster.role"]);
+        Assert.Null(otherClient.Admission!.GossipTopic);
+        Assert.Equal(ns, otherClient.Admission.RegistryNamespace);
+    }
+
+    [Fact]
+    public async Task RegistryNamespace_NotHex_ServerRefusesToStart()
+    {
+        var server = new AsterServer([ReferenceServices.Hello()], new AsterServerOptions { Codecs = JsonTestCodecProvider.Instance, RegistryNamespace = "not-a-namespace" });
+        await using (server)
+        {
+            await Assert.ThrowsAsync<ArgumentException>(() => server.StartAsync().TimeoutAfter(RawPeer.Limit));
+        }
     }
 
     internal static string UniformDenial(AsterServer server)

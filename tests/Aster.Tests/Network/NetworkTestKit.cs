@@ -20,9 +20,12 @@ internal sealed class RawPeer : IAsyncDisposable
 
     public AsterEndpoint Endpoint { get; }
 
-    public static async Task<RawPeer> StartAsync(params string[] alpns)
+    public static Task<RawPeer> StartAsync(params string[] alpns) => StartAsync(SecretKey.Generate(), alpns);
+
+    /// <summary>A peer with the identity <paramref name="key"/> (for example the root key's seed, as an operator's shell).</summary>
+    public static async Task<RawPeer> StartAsync(SecretKey key, params string[] alpns)
     {
-        var options = new AsterEndpointOptions { SecretKey = SecretKey.Generate(), BindAddress = new IPEndPoint(IPAddress.Loopback, 0) };
+        var options = new AsterEndpointOptions { SecretKey = key, BindAddress = new IPEndPoint(IPAddress.Loopback, 0) };
         foreach (string alpn in alpns)
         {
             options.Alpns.Add(alpn);

@@ -82,6 +82,24 @@ public sealed class PeerStoreTests : IDisposable
     }
 
     [Fact]
+    public void Remove_PersistedOneTimeRecord_GoneFromMemoryAndFile()
+    {
+        using (PeerStore store = PeerStore.Open(FilePath, _clock))
+        {
+            store.Record(Admission(_a), _nonce);
+            store.Record(Admission(_b));
+            store.Remove(_a);
+            store.Remove(_a); // removing an absent record is a no-op
+            Assert.Null(store.Find(_a));
+            Assert.NotNull(store.Find(_b));
+        }
+
+        using PeerStore reopened = PeerStore.Open(FilePath, _clock);
+        Assert.Null(reopened.Find(_a));
+        Assert.DoesNotContain(_a.ToString(), File.ReadAllText(FilePath), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Record_Full_RefusesNewPeerButSweepsFirst()
     {
         using PeerStore store = new(_clock, TimeSpan.FromSeconds(10), maxRecords: 1);

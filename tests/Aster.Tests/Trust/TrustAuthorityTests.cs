@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Aster.Net.Identity;
 using Aster.Testing;
+using Aster.Transport;
 using Aster.Trust;
 using Microsoft.Extensions.Logging;
 
@@ -433,7 +434,37 @@ public sealed class TrustAuthorityTests : IDisposable
         using TrustAuthority withMesh = new(new TrustAuthorityOptions { RootPublicKey = _root.PublicKey.ToArray(), Mesh = new FixedMesh(topic, []) });
         Assert.Equal(topic, withMesh.GossipTopicFor(EndpointId.FromBytes(_root.PublicKey)));
         Assert.Null(withMesh.GossipTopicFor(_node));
-        Assert.Null(_authority.GossipTopicFor(EndpointId.FromBytes(_root.PublicKey)));
+    }
+
+    [Fact]
+    public void GossipTopicFor_NoMesh_RootKeyHolderGetsAnEphemeralPerRunTopic()
+    {
+        // trust.md 9.1: producers open, so no mesh; the node still has a per-run salt and topic for the root shell.
+        EndpointId rootShell = EndpointId.FromBytes(_root.PublicKey);
+        string? topic = _authority.GossipTopicFor(rootShell);
+        using TrustAuthority other = new(new TrustAuthorityOptions { RootPublicKey = _root.PublicKey.ToArray() });
+
+        Assert.Matches("^[0-9a-f]{64}$", topic);
+        Assert.Equal(topic, _authority.GossipTopicFor(rootShell));
+        Assert.NotEqual(topic, other.GossipTopicFor(rootShell));
+        Assert.Null(_authority.GossipTopicFor(_node));
+    }
+
+    [Fact]
+    public void AttachMesh_GatedProducers_AdmitsMembersAndHandsOutTheMeshTopic()
+    {
+        string topic = new('7', 64);
+        using TrustAuthority authority = new(new TrustAuthorityOptions { RootPublicKey = _root.PublicKey.ToArray(), AllowAllProducers = false });
+        Assert.Null(authority.FindAdmission(_node));
+
+        authority.AttachMesh(new FixedMesh(topic, [_node]));
+
+        Assert.Equal(AdmissionPath.ProducerAdmission, authority.FindAdmission(_node)!.Path);
+        Assert.Empty(authority.FindAdmission(_node)!.Attributes);
+        Assert.True(authority.StillQualifies(_node, AsterAlpns.Rpc));
+        Assert.Equal(topic, authority.GossipTopicFor(EndpointId.FromBytes(_root.PublicKey)));
+        Assert.Throws<InvalidOperationException>(() => authority.AttachMesh(new FixedMesh(topic, [])));
+        Assert.Throws<InvalidOperationException>(() => _authority.AttachMesh(new FixedMesh(topic, [])));
     }
 
     private sealed class FailingNonceStore : IOneTimeNonceStore

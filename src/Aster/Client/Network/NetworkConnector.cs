@@ -25,7 +25,7 @@ internal sealed class NetworkConnector : IClientConnector
     private readonly Dictionary<EndpointId, ClientLink> _links = [];
     private readonly Dictionary<EndpointId, SemaphoreSlim> _dialLocks = [];
     private readonly HashSet<EndpointId> _freshlyAdmitted = [];
-    private volatile Snapshot _snapshot = new([], new Dictionary<string, EndpointAddr>(), new Dictionary<string, SerializationMode>());
+    private volatile Snapshot _snapshot = new([], new Dictionary<string, EndpointAddr>(), new Dictionary<string, SerializationMode>(), null);
     private int _disposed;
 
     private NetworkConnector(AsterClientOptions options, Dialer dialer, bool ownsEndpoint, SecretKey? ownedKey, EndpointAddr target, ConsumerAdmissionRequest request, string? credentialRootHex)
@@ -40,6 +40,9 @@ internal sealed class NetworkConnector : IClientConnector
     }
 
     public IReadOnlyList<ServiceSummary> Services => _snapshot.Services;
+
+    /// <summary>The latest admission's result (replaced when a reconnect admits again).</summary>
+    public AdmissionResult? Admission => _snapshot.Admission;
 
     /// <summary>Checks the credential, binds (or borrows) the endpoint, runs admission and opens the first <c>aster/1</c> connection.</summary>
     public static async Task<NetworkConnector> ConnectAsync(EndpointAddr target, AsterClientOptions options, CancellationToken cancellationToken)
@@ -249,7 +252,7 @@ internal sealed class NetworkConnector : IClientConnector
             }
         }
 
-        _snapshot = new Snapshot(response.Services, routes, modes);
+        _snapshot = new Snapshot(response.Services, routes, modes, new AdmissionResult(response, openGate: !_request.HasCredential));
     }
 
     /// <summary>
@@ -281,5 +284,5 @@ internal sealed class NetworkConnector : IClientConnector
         await connection.DisposeAsync().ConfigureAwait(false);
     }
 
-    private sealed record Snapshot(IReadOnlyList<ServiceSummary> Services, IReadOnlyDictionary<string, EndpointAddr> Routes, IReadOnlyDictionary<string, SerializationMode> Modes);
+    private sealed record Snapshot(IReadOnlyList<ServiceSummary> Services, IReadOnlyDictionary<string, EndpointAddr> Routes, IReadOnlyDictionary<string, SerializationMode> Modes, AdmissionResult? Admission);
 }

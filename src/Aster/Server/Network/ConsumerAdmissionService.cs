@@ -8,7 +8,8 @@ namespace Aster.Server.Network;
 
 /// <summary>
 /// Serves <c>aster.consumer_admission</c> (trust.md 4.1, 4.2 and 4.5; wire-protocol.md §17): one unframed JSON request
-/// read to its FIN, the authority's decision, one JSON response with FIN, then a close with code 0 once the response
+/// read to its FIN, the authority's decision, one JSON response with FIN (with the configured <c>registry_namespace</c>,
+/// and <c>gossip_topic</c> for the root-key holder only), then a close with code 0 once the response
 /// is acknowledged, the client has closed, or the linger time has passed. Every failure the peer could learn from
 /// gives the same uniform denial; a request that does not arrive in time gets no reply at all.
 /// </summary>
@@ -16,14 +17,16 @@ internal sealed class ConsumerAdmissionService : IDisposable
 {
     private readonly IAdmissionAuthority _authority;
     private readonly Func<IReadOnlyList<ServiceSummary>> _services;
+    private readonly string _registryNamespace;
     private readonly AdmissionLimits _limits;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _slots;
 
-    public ConsumerAdmissionService(IAdmissionAuthority authority, Func<IReadOnlyList<ServiceSummary>> services, AdmissionLimits limits, ILogger logger)
+    public ConsumerAdmissionService(IAdmissionAuthority authority, Func<IReadOnlyList<ServiceSummary>> services, string registryNamespace, AdmissionLimits limits, ILogger logger)
     {
         _authority = authority;
         _services = services;
+        _registryNamespace = registryNamespace;
         _limits = limits;
         _logger = logger;
         _slots = new SemaphoreSlim(Math.Max(1, limits.MaxConcurrent));
@@ -161,6 +164,22 @@ internal sealed class ConsumerAdmissionService : IDisposable
         }
 
         ServerLog.ConsumerAdmitted(_logger, peer);
-        return new ConsumerAdmissionResponse(true, decision.Attributes, _services(), string.Empty, root);
+        return new ConsumerAdmissionResponse(true, decision.Attributes, _services(), _registryNamespace, root, GossipTopicFor(peer));
+    }
+
+    /// <summary><c>gossip_topic</c> (trust.md 4.2): only for the root-key holder's shell; an authority that fails gives none.</summary>
+    private string? GossipTopicFor(EndpointId peer)
+    {
+        try
+        {
+            return _authority.GossipTopicFor(peer);
+        }
+#pragma warning disable CA1031 // The topic is optional: without it the admission still stands.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            ServerLog.AdmissionFailed(_logger, peer, ex);
+            return null;
+        }
     }
 }

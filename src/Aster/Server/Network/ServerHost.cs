@@ -3,6 +3,7 @@ using Aster.Net.Identity;
 using Aster.Net.Quic;
 using Aster.Transport;
 using Aster.Trust;
+using Aster.Trust.Mesh;
 using Microsoft.Extensions.Logging;
 
 namespace Aster.Server.Network;
@@ -10,7 +11,9 @@ namespace Aster.Server.Network;
 /// <summary>
 /// The network side of an <see cref="AsterServer"/>: one identity on one or more UDP sockets serving <c>aster/1</c>,
 /// <c>aster.consumer_admission</c> and each extra ALPN handler. Every accepted connection passes gate 0 before any
-/// stream is read; a refusal, an exception or no answer in time closes it with 403 <c>not admitted</c>.
+/// stream is read; a refusal, an exception or no answer in time closes it with 403 <c>not admitted</c>. Every
+/// <see cref="AdmissionLimits.ExpirySweepInterval"/> the connections past gate 0 (admission ALPNs excepted) are checked
+/// again, and those whose peer no longer qualifies are closed with 403 <c>admission expired</c> (trust.md 7.1).
 /// </summary>
 internal sealed class ServerHost : IAsyncDisposable
 {
@@ -22,6 +25,7 @@ internal sealed class ServerHost : IAsyncDisposable
     private readonly List<Task> _acceptLoops = [];
     private readonly HashSet<Task> _connections = [];
     private readonly HashSet<AsterConnection> _open = [];
+    private readonly HashSet<AsterConnection> _sweepable = [];
     private readonly CancellationTokenSource _accepting = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<string, IAlpnHandler> _handlers = new(StringComparer.Ordinal);
@@ -30,6 +34,9 @@ internal sealed class ServerHost : IAsyncDisposable
     private ConsumerAdmissionService? _admission;
     private TrustAuthority? _devAuthority;
     private IReadOnlyList<ServiceSummary> _summaries = [];
+    private ITimer? _expirySweep;
+    private MeshNode? _mesh;
+    private int _sweeping;
     private int _stopped;
 
     private ServerHost(AsterServer server, ServerRuntime runtime)
@@ -39,10 +46,16 @@ internal sealed class ServerHost : IAsyncDisposable
         _options = runtime.Options;
         _logger = runtime.Logger;
         _ownsKey = _options.SecretKey is null;
+        if (_options.RegistryNamespace is not { } ns || (ns.Length != 0 && !TrustJson.IsLowerHex64(ns)))
+        {
+            throw new ArgumentException("AsterServerOptions.RegistryNamespace must be empty or 64 lower-case hex characters.", nameof(runtime));
+        }
+
         _secretKey = _options.SecretKey ?? SecretKey.Generate();
         foreach (IAlpnHandler handler in _options.AlpnHandlers)
         {
-            if (handler.Alpn is AsterAlpns.Rpc or AsterAlpns.ConsumerAdmission || !_handlers.TryAdd(handler.Alpn, handler))
+            if (handler.Alpn is AsterAlpns.Rpc or AsterAlpns.ConsumerAdmission || !_handlers.TryAdd(handler.Alpn, handler)
+                || (_options.Mesh is not null && handler.Alpn is MeshAlpns.ProducerAdmission or MeshAlpns.Gossip))
             {
                 throw new ArgumentException($"ALPN '{handler.Alpn}' is served twice.", nameof(runtime));
             }
@@ -56,6 +69,9 @@ internal sealed class ServerHost : IAsyncDisposable
     public EndpointAddr Address { get; private set; } = null!;
 
     public IReadOnlyList<ServiceSummary> Summaries => _summaries;
+
+    /// <summary>The producer mesh node, once started; null without <see cref="AsterServerOptions.Mesh"/>.</summary>
+    public MeshNode? Mesh => Volatile.Read(ref _mesh);
 
     public static async Task<ServerHost> StartAsync(AsterServer server, ServerRuntime runtime, CancellationToken cancellationToken)
     {
@@ -83,8 +99,15 @@ internal sealed class ServerHost : IAsyncDisposable
             return;
         }
 
+        _expirySweep?.Dispose();
         await _accepting.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
+        if (Volatile.Read(ref _mesh) is { } mesh)
+        {
+            // config-and-cli.md 15: mesh members broadcast DEPART before the connections close.
+            await mesh.DisposeAsync().ConfigureAwait(false);
+        }
+
         ServerLog.ShuttingDown(_logger, _runtime.ActiveCalls, _options.ShutdownGracePeriod.TotalSeconds);
         using (var grace = new CancellationTokenSource(_options.ShutdownGracePeriod, _options.TimeProvider))
         {
@@ -130,6 +153,7 @@ internal sealed class ServerHost : IAsyncDisposable
         if (_options.Admission is { } authority)
         {
             Authority = authority;
+            IsDevMode = authority is TrustAuthority { IsDevMode: true };
         }
         else
         {
@@ -153,6 +177,11 @@ internal sealed class ServerHost : IAsyncDisposable
             };
             endpointOptions.Alpns.Add(AsterAlpns.Rpc);
             endpointOptions.Alpns.Add(AsterAlpns.ConsumerAdmission);
+            if (_options.Mesh is not null)
+            {
+                endpointOptions.Alpns.Add(MeshAlpns.ProducerAdmission);
+                endpointOptions.Alpns.Add(MeshAlpns.Gossip);
+            }
             foreach (string alpn in _handlers.Keys)
             {
                 endpointOptions.Alpns.Add(alpn);
@@ -163,13 +192,51 @@ internal sealed class ServerHost : IAsyncDisposable
 
         Address = new EndpointAddr(_secretKey.PublicKey, null, DirectAddresses.Of(_endpoints.Select(e => e.LocalEndPoint)));
         _summaries = ServiceSummaries.Build(_runtime.Registry.Services, Address, _runtime.Codecs);
-        _admission = new ConsumerAdmissionService(Authority, () => _summaries, _options.AdmissionLimits, _logger);
+        _admission = new ConsumerAdmissionService(Authority, () => _summaries, _options.RegistryNamespace, _options.AdmissionLimits, _logger);
         foreach (AsterEndpoint endpoint in _endpoints)
         {
             _acceptLoops.Add(AcceptLoopAsync(endpoint));
         }
 
+        if (_options.Mesh is { } meshOptions)
+        {
+            await StartMeshAsync(meshOptions, cancellationToken).ConfigureAwait(false);
+        }
+
+        TimeSpan sweep = _options.AdmissionLimits.ExpirySweepInterval;
+        if (sweep != Timeout.InfiniteTimeSpan)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(sweep, TimeSpan.Zero, "AdmissionLimits.ExpirySweepInterval");
+            _expirySweep = _options.TimeProvider.CreateTimer(static state => ((ServerHost)state!).SweepExpired(), this, sweep, sweep);
+        }
+
         ServerLog.Listening(_logger, _runtime.Registry.Services.Count, Address.Id, Address.DirectAddresses, Authority.ConsumersGated ? "trusted" : "open-gate");
+    }
+
+    /// <summary>
+    /// Starts the producer mesh on this server's first endpoint and key (trust.md 9.1: resume, found or join), then plugs
+    /// its membership into the authority's gate 0 (rule 5) and its admitted producers into the peer store.
+    /// </summary>
+    private async Task StartMeshAsync(MeshOptions meshOptions, CancellationToken cancellationToken)
+    {
+        if (Authority is not TrustAuthority { ProducersGated: true } trust)
+        {
+            throw new InvalidOperationException("AsterServerOptions.Mesh needs AsterServerOptions.Admission to be a TrustAuthority with allow_all_producers = false.");
+        }
+
+        MeshOptions hosted = meshOptions.ForHost(_secretKey, _endpoints[0], Address.DirectAddresses, trust.Peers);
+        MeshNode node = await MeshNode.StartAsync(hosted, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            trust.AttachMesh(node);
+        }
+        catch
+        {
+            await node.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        Volatile.Write(ref _mesh, node);
     }
 
     private async Task AcceptLoopAsync(AsterEndpoint endpoint)
@@ -227,6 +294,14 @@ internal sealed class ServerHost : IAsyncDisposable
                 return;
             }
 
+            if (connection.Alpn is not (AsterAlpns.ConsumerAdmission or AsterAlpns.ProducerAdmission))
+            {
+                lock (_open)
+                {
+                    _sweepable.Add(connection);
+                }
+            }
+
             switch (connection.Alpn)
             {
                 case AsterAlpns.Rpc:
@@ -256,6 +331,7 @@ internal sealed class ServerHost : IAsyncDisposable
             lock (_open)
             {
                 _open.Remove(connection);
+                _sweepable.Remove(connection);
             }
 
             await connection.DisposeAsync().ConfigureAwait(false);
@@ -264,9 +340,16 @@ internal sealed class ServerHost : IAsyncDisposable
 
     private async Task ServeHandlerAsync(AsterConnection connection)
     {
-        if (!_handlers.TryGetValue(connection.Alpn, out IAlpnHandler? handler))
+        IAlpnHandler? handler = connection.Alpn switch
         {
-            await CloseQuietlyAsync(connection, 0, "unexpected alpn").ConfigureAwait(false);
+            MeshAlpns.ProducerAdmission when _options.Mesh is not null => Mesh?.AdmissionHandler,
+            MeshAlpns.Gossip when _options.Mesh is not null => Mesh?.GossipHandler,
+            _ => _handlers.GetValueOrDefault(connection.Alpn),
+        };
+        if (handler is null)
+        {
+            // Unknown, or a mesh ALPN while the mesh is still starting (the peer retries).
+            await CloseQuietlyAsync(connection, 0, _options.Mesh is not null && Mesh is null ? "starting" : "unexpected alpn").ConfigureAwait(false);
             return;
         }
 
@@ -300,6 +383,65 @@ internal sealed class ServerHost : IAsyncDisposable
             return allowed;
         }
 #pragma warning disable CA1031 // Fail closed.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            ServerLog.Gate0Failed(_logger, connection.RemoteId, connection.Alpn, ex);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The expiry sweep (trust.md 7.1, T27): closes every connection past gate 0 whose peer no longer qualifies with 403
+    /// <c>admission expired</c>. Calls on such a connection already fail with UNAUTHENTICATED; this ends the connection.
+    /// </summary>
+    private void SweepExpired()
+    {
+        if (Interlocked.Exchange(ref _sweeping, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            AsterConnection[] open;
+            lock (_open)
+            {
+                open = [.. _sweepable];
+            }
+
+            foreach (AsterConnection connection in open)
+            {
+                if (Volatile.Read(ref _stopped) != 0)
+                {
+                    return;
+                }
+
+                if (!StillQualifies(connection))
+                {
+                    lock (_open)
+                    {
+                        _sweepable.Remove(connection);
+                    }
+
+                    ServerLog.AdmissionExpiredClosed(_logger, connection.Alpn, connection.RemoteId);
+                    Track(CloseQuietlyAsync(connection, 403, "admission expired"));
+                }
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _sweeping, 0);
+        }
+    }
+
+    private bool StillQualifies(AsterConnection connection)
+    {
+        try
+        {
+            return Authority.StillQualifies(connection.RemoteId, connection.Alpn);
+        }
+#pragma warning disable CA1031 // Fail closed: an authority that cannot answer no longer vouches for the peer.
         catch (Exception ex)
 #pragma warning restore CA1031
         {

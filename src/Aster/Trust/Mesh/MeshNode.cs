@@ -30,7 +30,7 @@ public enum MeshStartMode
 /// <see cref="GossipHandler"/> on the node's endpoint; read accepted CONTRACT_PUBLISHED and LEASE_UPDATE messages from
 /// <see cref="ReadMessagesAsync"/>. Disposing sends DEPART first (9.9).
 /// </summary>
-public sealed class MeshNode : IAsyncDisposable
+public sealed class MeshNode : IMeshMembership, IAsyncDisposable
 {
     /// <summary>The name of the rotation drop file picked up by the sweep (trust.md 9.8).</summary>
     public const string RotationDropFileName = "salt-rotation.json";
@@ -121,6 +121,9 @@ public sealed class MeshNode : IAsyncDisposable
             }
         }
     }
+
+    /// <inheritdoc />
+    string IMeshMembership.GossipTopicHex => Topic;
 
     /// <summary>A snapshot of the members (sorted, including this node).</summary>
     public IReadOnlyList<string> Members

@@ -51,6 +51,43 @@ public sealed class MeshOptions
 
     /// <summary>The logger factory. Defaults to <see cref="NullLoggerFactory"/>.</summary>
     public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
+
+    /// <summary>
+    /// A copy for a node a host runs on its own endpoint: the host's key and endpoint, its addresses when none are
+    /// advertised, and its admission records when none are set. The original stays as the caller configured it.
+    /// </summary>
+    internal MeshOptions ForHost(SecretKey key, AsterEndpoint endpoint, IEnumerable<IPEndPoint> addresses, IMeshAdmissionRecords? records)
+    {
+        var copy = new MeshOptions
+        {
+            StateDirectory = StateDirectory,
+            RootPublicKey = RootPublicKey,
+            SecretKey = key,
+            Endpoint = endpoint,
+            Credential = Credential,
+            IidToken = IidToken,
+            AdmissionRecords = AdmissionRecords ?? records,
+            Limits = Limits,
+            TimeProvider = TimeProvider,
+            LoggerFactory = LoggerFactory,
+        };
+        foreach (EndpointAddr peer in BootstrapPeers)
+        {
+            copy.BootstrapPeers.Add(peer);
+        }
+
+        foreach (IPEndPoint address in AdvertisedAddresses.Count > 0 ? AdvertisedAddresses : addresses)
+        {
+            copy.AdvertisedAddresses.Add(address);
+        }
+
+        foreach (KeyValuePair<string, IInstanceIdentityVerifier> verifier in IdentityVerifiers)
+        {
+            copy.IdentityVerifiers[verifier.Key] = verifier.Value;
+        }
+
+        return copy;
+    }
 }
 
 /// <summary>Timeouts, windows and bounds of the producer mesh; every value is configurable.</summary>
