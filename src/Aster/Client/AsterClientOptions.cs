@@ -31,6 +31,13 @@ public sealed class AsterClientOptions
     public int MaxFrameLength { get; set; } = Framing.Frame.MaxLength;
 
     /// <summary>
+    /// Whether request data frames over 4096 bytes are sent zstd-compressed (in both serialization modes) when that
+    /// shrinks them. Defaults to true; turn it off for a server that cannot decompress. Compressed responses are
+    /// accepted either way (wire-protocol.md 4.5, D7).
+    /// </summary>
+    public bool EnableCompression { get; set; } = true;
+
+    /// <summary>
     /// The client's identity for <see cref="AsterClient.ConnectAsync(string, AsterClientOptions, CancellationToken)"/>.
     /// Null (the default) generates an ephemeral key. A credential bound to an endpoint needs that endpoint's key.
     /// The client does not dispose a key given here.

@@ -103,7 +103,7 @@ internal sealed class ClientCall : IAsyncDisposable
                 return;
             }
 
-            FrameWriter.Write(_stream.Stream.Output, last ? FrameFlags.EndStream : FrameFlags.None, payload.Span, _options.MaxFrameLength);
+            FrameWriter.WriteData(_stream.Stream.Output, last ? FrameFlags.EndStream : FrameFlags.None, payload.Span, _options.EnableCompression, _options.MaxFrameLength);
             _sendClosed = last;
             await _stream.Stream.Output.FlushAsync(Token).ConfigureAwait(false);
         }
@@ -298,7 +298,7 @@ internal sealed class ClientCall : IAsyncDisposable
             FrameWriter.Write(_stream.Stream.Output, FrameFlags.Header, buffer.WrittenSpan, _options.MaxFrameLength);
             if (firstRequest is { } request)
             {
-                FrameWriter.Write(_stream.Stream.Output, FrameFlags.EndStream, request.Span, _options.MaxFrameLength);
+                FrameWriter.WriteData(_stream.Stream.Output, FrameFlags.EndStream, request.Span, _options.EnableCompression, _options.MaxFrameLength);
                 _sendClosed = true;
             }
 
