@@ -103,7 +103,8 @@ public sealed class AsterClient : IAsyncDisposable
             ClientCall call;
             using (PooledBufferWriter payload = Encode(Codecs.GetCodec<TRequest>(mode), request))
             {
-                call = await ClientCall.StartAsync(this, link.Connection, Header(context, mode), CheckedTimeout(context.Options), link.PoolFor(context.Options.SessionId), payload.WrittenMemory, cancellationToken).ConfigureAwait(false);
+                StreamPool? pool = Options.WireDialect == WireDialect.Release012 ? null : link.PoolFor(context.Options.SessionId); // 0.1.2: one stream per call
+                call = await ClientCall.StartAsync(this, link.Connection, Header(context, mode), CheckedTimeout(context.Options), pool, payload.WrittenMemory, cancellationToken).ConfigureAwait(false);
             }
 
             await using ClientCall started = call;
@@ -284,7 +285,34 @@ public sealed class AsterClient : IAsyncDisposable
     }
 
     private SerializationMode ModeOf(ClientCallContext context)
-        => context.Options.SerializationMode ?? _connector.PreferredMode(context.Service) ?? Options.DefaultSerializationMode;
+        => Options.WireDialect == WireDialect.Release012
+            ? SerializationMode.Json
+            : context.Options.SerializationMode ?? _connector.PreferredMode(context.Service) ?? Options.DefaultSerializationMode;
+
+    /// <summary>A 0.1.2 header (wire-protocol.md 20.2, 20.7): a new UUID v4 call id and an absolute deadline in Unix milliseconds.</summary>
+    private StreamHeader Release012Header(ClientCallContext context, string[] keys, string[] values)
+    {
+        if (context.Options.SessionId != 0)
+        {
+            throw new NotSupportedException("session-scoped calls over the 0.1.2 wire dialect (CALL frames, wire-protocol.md 20.5) are not supported by this client");
+        }
+
+        long deadline = context.Options.Timeout is { } timeout
+            ? Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds() + (long)Math.Ceiling(timeout.TotalMilliseconds)
+            : 0;
+        return new StreamHeader
+        {
+            Dialect = WireDialect.Release012,
+            Service = context.Service,
+            Method = context.Method,
+            Version = context.Version,
+            CallIdText = Guid.NewGuid().ToString("D"),
+            DeadlineEpochMs = deadline,
+            SerializationMode = SerializationMode.Json,
+            MetadataKeys = keys,
+            MetadataValues = values,
+        };
+    }
 
     private StreamHeader Header(ClientCallContext context, SerializationMode mode)
     {
@@ -307,6 +335,11 @@ public sealed class AsterClient : IAsyncDisposable
         {
             keys[i] = context.Metadata[i].Key;
             values[i] = context.Metadata[i].Value;
+        }
+
+        if (Options.WireDialect == WireDialect.Release012)
+        {
+            return Release012Header(context, keys, values);
         }
 
         return new StreamHeader

@@ -38,6 +38,15 @@ public sealed class AsterClientOptions
     public bool EnableCompression { get; set; } = true;
 
     /// <summary>
+    /// The wire dialect spoken to this target. <see cref="WireDialect.Current"/> (the default) for current peers;
+    /// <see cref="WireDialect.Release012"/> for a release 0.1.2 server that rejects current headers (the 0.1.2 Python
+    /// server): JSON mode whatever <see cref="DefaultSerializationMode"/> says, 0.1.2 headers (a UUID call id, an
+    /// absolute deadline), one stream per call, requests ended by FIN instead of END_STREAM (wire-protocol.md 20.7).
+    /// Session-scoped services are not yet supported in that dialect.
+    /// </summary>
+    public WireDialect WireDialect { get; set; } = WireDialect.Current;
+
+    /// <summary>
     /// The client's identity for <see cref="AsterClient.ConnectAsync(string, AsterClientOptions, CancellationToken)"/>.
     /// Null (the default) generates an ephemeral key. A credential bound to an endpoint needs that endpoint's key.
     /// The client does not dispose a key given here.

@@ -20,6 +20,7 @@ internal sealed class ClientCall : IAsyncDisposable
     private readonly CancellationTokenSource _cancellation;
     private readonly CancellationToken _userToken;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly bool _endWithFin;
     private bool _sendClosed;
     private bool _trailerSeen;
     private int _disposed;
@@ -32,6 +33,7 @@ internal sealed class ClientCall : IAsyncDisposable
         _options = options;
         _deadline = deadline;
         _userToken = userToken;
+        _endWithFin = options.WireDialect == WireDialect.Release012;
         _cancellation = deadline is null
             ? CancellationTokenSource.CreateLinkedTokenSource(userToken)
             : CancellationTokenSource.CreateLinkedTokenSource(userToken, deadline.Token);
@@ -103,9 +105,13 @@ internal sealed class ClientCall : IAsyncDisposable
                 return;
             }
 
-            FrameWriter.WriteData(_stream.Stream.Output, last ? FrameFlags.EndStream : FrameFlags.None, payload.Span, _options.EnableCompression, _options.MaxFrameLength);
+            FrameWriter.WriteData(_stream.Stream.Output, last ? LastRequestFlags : FrameFlags.None, payload.Span, _options.EnableCompression, _options.MaxFrameLength);
             _sendClosed = last;
             await _stream.Stream.Output.FlushAsync(Token).ConfigureAwait(false);
+            if (last)
+            {
+                await FinishIfFinDialectAsync().ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -124,8 +130,14 @@ internal sealed class ClientCall : IAsyncDisposable
                 return;
             }
 
-            FrameWriter.WriteEmpty(_stream.Stream.Output, FrameFlags.EndStream);
             _sendClosed = true;
+            if (_endWithFin)
+            {
+                await FinishIfFinDialectAsync().ConfigureAwait(false);
+                return;
+            }
+
+            FrameWriter.WriteEmpty(_stream.Stream.Output, FrameFlags.EndStream);
             await _stream.Stream.Output.FlushAsync(Token).ConfigureAwait(false);
         }
         finally
@@ -298,15 +310,31 @@ internal sealed class ClientCall : IAsyncDisposable
             FrameWriter.Write(_stream.Stream.Output, FrameFlags.Header, buffer.WrittenSpan, _options.MaxFrameLength);
             if (firstRequest is { } request)
             {
-                FrameWriter.WriteData(_stream.Stream.Output, FrameFlags.EndStream, request.Span, _options.EnableCompression, _options.MaxFrameLength);
+                FrameWriter.WriteData(_stream.Stream.Output, LastRequestFlags, request.Span, _options.EnableCompression, _options.MaxFrameLength);
                 _sendClosed = true;
             }
 
             await _stream.Stream.Output.FlushAsync(Token).ConfigureAwait(false);
+            if (firstRequest is not null)
+            {
+                await FinishIfFinDialectAsync().ConfigureAwait(false);
+            }
         }
         finally
         {
             _writeGate.Release();
+        }
+    }
+
+    /// <summary>The flags of the last request frame: END_STREAM, or none in the 0.1.2 dialect, which ends with FIN (20.7).</summary>
+    private FrameFlags LastRequestFlags => _endWithFin ? FrameFlags.None : FrameFlags.EndStream;
+
+    /// <summary>In the 0.1.2 dialect, finishes the send side (FIN) after the last request.</summary>
+    private async ValueTask FinishIfFinDialectAsync()
+    {
+        if (_endWithFin)
+        {
+            await _stream.Stream.Output.CompleteAsync().ConfigureAwait(false);
         }
     }
 

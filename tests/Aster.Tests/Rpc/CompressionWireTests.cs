@@ -1,6 +1,3 @@
-using System.Buffers;
-using System.Buffers.Binary;
-using System.Collections.Concurrent;
 using System.Text;
 using Aster.Client;
 using Aster.Codec;
@@ -11,7 +8,6 @@ using Aster.Protocol;
 using Aster.Server;
 using Aster.Testing;
 using Aster.Tests.Compression.Zstd;
-using Aster.Transport;
 
 namespace Aster.Tests.Rpc;
 
@@ -117,103 +113,21 @@ public sealed class CompressionWireTests
     private static async Task<List<WireFrame>> RunAsync(SerializationMode mode, MethodPattern pattern, SqueezeBlob message, bool clientCompression = true, bool serverCompression = true)
     {
         var codecs = new ForyCodecProvider();
-        (IRpcConnection clientSide, IRpcConnection tapFront) = InMemoryTransport.CreatePair();
-        (IRpcConnection tapBack, IRpcConnection serverSide) = InMemoryTransport.CreatePair();
-        await using var tap = new WireTap(tapFront, tapBack);
-        await using var server = new AsterServer([SqueezeService.Definition()], new AsterServerOptions { Codecs = codecs, EnableCompression = serverCompression });
-        Task serving = server.ServeConnectionAsync(serverSide);
-        await using (var client = new AsterClient(clientSide, new AsterClientOptions { Codecs = codecs, DefaultSerializationMode = mode, EnableCompression = clientCompression }))
-        {
-            List<SqueezeBlob> replies = await SqueezeService.CallAsync(client, pattern, message).DefaultTimeout();
-            Assert.NotEmpty(replies);
-            Assert.All(replies, r =>
+        WireTap tap = await WireTap.RunAsync(
+            new AsterServerOptions { Codecs = codecs, EnableCompression = serverCompression },
+            [SqueezeService.Definition()],
+            new AsterClientOptions { Codecs = codecs, DefaultSerializationMode = mode, EnableCompression = clientCompression },
+            async client =>
             {
-                Assert.Equal(message.Text, r.Text);
-                Assert.Equal(message.Bytes, r.Bytes);
+                List<SqueezeBlob> replies = await SqueezeService.CallAsync(client, pattern, message).DefaultTimeout();
+                Assert.NotEmpty(replies);
+                Assert.All(replies, r =>
+                {
+                    Assert.Equal(message.Text, r.Text);
+                    Assert.Equal(message.Bytes, r.Bytes);
+                });
             });
-        }
-
-        await tapBack.CloseAsync(0, "done");
-        await serving.DefaultTimeout();
         return [.. tap.Frames];
-    }
-}
-
-/// <summary>A frame as the tap saw it.</summary>
-internal sealed record WireFrame(bool FromClient, FrameFlags Flags, byte[] Payload)
-{
-    public bool Compressed => (Flags & FrameFlags.Compressed) != 0;
-
-    /// <summary>A request or response data frame (not a header, trailer, CANCEL or empty END_STREAM sentinel).</summary>
-    public bool IsData => (Flags & (FrameFlags.Header | FrameFlags.Trailer | FrameFlags.Cancel | FrameFlags.Call)) == 0 && Payload.Length > 0;
-}
-
-/// <summary>Relays every stream between two in-memory connections frame by frame, recording each frame.</summary>
-internal sealed class WireTap : IAsyncDisposable
-{
-    private readonly IRpcConnection _front;
-    private readonly IRpcConnection _back;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly ConcurrentBag<Task> _relays = [];
-    private readonly Task _accepting;
-
-    public WireTap(IRpcConnection front, IRpcConnection back)
-    {
-        _front = front;
-        _back = back;
-        _accepting = AcceptAsync();
-    }
-
-    public ConcurrentQueue<WireFrame> Frames { get; } = new();
-
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        await _front.DisposeAsync();
-        await _back.DisposeAsync();
-        await Task.WhenAll([_accepting, .. _relays]).WaitAsync(Aster.Testing.TaskExtensions.DefaultTimeoutSpan).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        _stop.Dispose();
-    }
-
-    private async Task AcceptAsync()
-    {
-        try
-        {
-            while (await _front.AcceptStreamAsync(_stop.Token) is { } front)
-            {
-                IRpcStream back = await _back.OpenStreamAsync(_stop.Token);
-                _relays.Add(RelayAsync(front, back, fromClient: true));
-                _relays.Add(RelayAsync(back, front, fromClient: false));
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
-    private async Task RelayAsync(IRpcStream from, IRpcStream to, bool fromClient)
-    {
-        var reader = new FrameStreamReader(from.Input, Frame.MaxLength);
-        try
-        {
-            while (await reader.ReadAsync(_stop.Token) is { } frame)
-            {
-                byte[] payload = frame.Payload.ToArray();
-                Frames.Enqueue(new WireFrame(fromClient, frame.Flags, payload));
-                byte[] bytes = new byte[Frame.PrefixSize + payload.Length];
-                BinaryPrimitives.WriteInt32LittleEndian(bytes, payload.Length + 1);
-                bytes[4] = (byte)frame.Flags;
-                payload.CopyTo(bytes, Frame.PrefixSize);
-                await to.Output.WriteAsync(bytes, _stop.Token);
-            }
-
-            reader.Release();
-            await to.Output.CompleteAsync();
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException or FrameFormatException)
-        {
-            to.Abort(0);
-        }
     }
 }
 
@@ -245,26 +159,26 @@ internal static class SqueezeService
             .AddDuplexStreaming<SqueezeBlob, SqueezeBlob>("echoAll", (_, requests, _) => requests)
             .Build();
 
-    public static async Task<List<SqueezeBlob>> CallAsync(AsterClient client, MethodPattern pattern, SqueezeBlob message)
+    public static async Task<List<SqueezeBlob>> CallAsync(AsterClient client, MethodPattern pattern, SqueezeBlob message, CallOptions options = default)
     {
         var replies = new List<SqueezeBlob>();
         switch (pattern)
         {
             case MethodPattern.Unary:
-                replies.Add(await client.UnaryAsync(_echo, message));
+                replies.Add(await client.UnaryAsync(_echo, message, options));
                 break;
             case MethodPattern.ServerStream:
-                await foreach (SqueezeBlob reply in client.ServerStreamingAsync(_repeat, message))
+                await foreach (SqueezeBlob reply in client.ServerStreamingAsync(_repeat, message, options))
                 {
                     replies.Add(reply);
                 }
 
                 break;
             case MethodPattern.ClientStream:
-                replies.Add(await client.ClientStreamingAsync(_last, Repeat(message, 3)));
+                replies.Add(await client.ClientStreamingAsync(_last, Repeat(message, 3), options));
                 break;
             default:
-                await foreach (SqueezeBlob reply in client.DuplexStreamingAsync(_echoAll, Repeat(message, 3)))
+                await foreach (SqueezeBlob reply in client.DuplexStreamingAsync(_echoAll, Repeat(message, 3), options))
                 {
                     replies.Add(reply);
                 }
