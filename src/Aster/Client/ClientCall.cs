@@ -185,13 +185,7 @@ internal sealed class ClientCall : IAsyncDisposable
                     throw new RpcException(StatusCode.Internal, $"protocol error: unexpected frame with flags 0x{(byte)flags:x2}");
                 }
 
-                if ((flags & FrameFlags.Compressed) == 0)
-                {
-                    return (true, Decode(codec, frame.Payload));
-                }
-
-                using PooledBufferWriter plain = DecompressResponse(frame.Payload);
-                return (true, Decode(codec, new ReadOnlySequence<byte>(plain.WrittenMemory)));
+                return (true, DecodeResponse(codec, frame, _options.MaxFrameLength));
             }
         }
         catch (Exception ex) when (ex is not RpcException)
@@ -204,6 +198,18 @@ internal sealed class ClientCall : IAsyncDisposable
 
             throw translated;
         }
+    }
+
+    /// <summary>Decodes a response data frame, decompressing it first when it is COMPRESSED.</summary>
+    internal static T DecodeResponse<T>(IMessageCodec<T> codec, in Frame frame, int maxFrameLength)
+    {
+        if ((frame.Flags & FrameFlags.Compressed) == 0)
+        {
+            return Decode(codec, frame.Payload);
+        }
+
+        using PooledBufferWriter plain = DecompressResponse(frame.Payload, maxFrameLength);
+        return Decode(codec, new ReadOnlySequence<byte>(plain.WrittenMemory));
     }
 
     private static T Decode<T>(IMessageCodec<T> codec, in ReadOnlySequence<byte> payload)
@@ -219,11 +225,11 @@ internal sealed class ClientCall : IAsyncDisposable
     }
 
     /// <summary>A compressed response: bad zstd is a protocol error (19.2); a response of more than one frame's worth is RESOURCE_EXHAUSTED.</summary>
-    private PooledBufferWriter DecompressResponse(in ReadOnlySequence<byte> payload)
+    private static PooledBufferWriter DecompressResponse(in ReadOnlySequence<byte> payload, int maxFrameLength)
     {
         try
         {
-            return CompressedPayload.Decompress(payload, _options.MaxFrameLength);
+            return CompressedPayload.Decompress(payload, maxFrameLength);
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.InvalidArgument)
         {

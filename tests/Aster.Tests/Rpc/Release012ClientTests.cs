@@ -65,18 +65,6 @@ public sealed class Release012ClientTests
         Assert.InRange(deadline, before + 30_000, after + 30_000);
     }
 
-    [Fact]
-    public async Task SessionCall_IsRefusedLocally()
-    {
-        WireTap tap = await RunAsync(async client =>
-        {
-            var ex = await Assert.ThrowsAsync<NotSupportedException>(() => SqueezeService.CallAsync(client, MethodPattern.Unary, new SqueezeBlob("x", []), new CallOptions { SessionId = client.NewSessionId() }));
-            Assert.Contains("0.1.2", ex.Message, StringComparison.Ordinal);
-        });
-
-        Assert.Empty(tap.Frames);
-    }
-
     [VectorFact]
     public async Task Unary_MatchesCapturedTypeScriptExchange()
     {
