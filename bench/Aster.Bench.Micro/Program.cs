@@ -12,4 +12,10 @@ if (args is ["--fory-cputime", ..])
     return;
 }
 
+if (args is ["--zstd-ratio", ..])
+{
+    Aster.Bench.Micro.Compression.ZstdRatio.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

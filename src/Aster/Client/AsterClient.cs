@@ -1,4 +1,5 @@
 using Aster.Contracts;
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Aster.Client.Dynamic;
@@ -22,6 +23,7 @@ public sealed class AsterClient : IAsyncDisposable
     private readonly IClientInterceptor[] _interceptors;
     private int _callId;
     private int _sessionId;
+    private readonly ConcurrentDictionary<int, Task<Release012Session>> _release012Sessions = new();
 
     /// <summary>Creates a client over an established connection.</summary>
     /// <exception cref="ArgumentException">No codecs configured.</exception>
@@ -106,11 +108,19 @@ public sealed class AsterClient : IAsyncDisposable
         await InvokeAsync(method.Service, method.Version, method.Name, MethodPattern.Unary, method.Idempotent, options, async context =>
         {
             SerializationMode mode = ModeOf(context);
+            if (IsRelease012Session(context))
+            {
+                Release012Session session = await Release012SessionAsync(context, cancellationToken).ConfigureAwait(false);
+                response = await session.UnaryAsync(Header(context, mode), Codecs.GetCodec<TRequest>(mode), request, Codecs.GetCodec<TResponse>(mode), CheckedTimeout(context.Options), cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
             ClientLink link = await _connector.GetLinkAsync(context.Service, cancellationToken).ConfigureAwait(false);
             ClientCall call;
             using (PooledBufferWriter payload = Encode(Codecs.GetCodec<TRequest>(mode), request))
             {
-                call = await ClientCall.StartAsync(this, link.Connection, Header(context, mode), CheckedTimeout(context.Options), link.PoolFor(context.Options.SessionId), payload.WrittenMemory, cancellationToken).ConfigureAwait(false);
+                StreamPool? pool = Options.WireDialect == WireDialect.Release012 ? null : link.PoolFor(context.Options.SessionId); // 0.1.2: one stream per call
+                call = await ClientCall.StartAsync(this, link.Connection, Header(context, mode), CheckedTimeout(context.Options), pool, payload.WrittenMemory, cancellationToken).ConfigureAwait(false);
             }
 
             await using ClientCall started = call;
@@ -125,13 +135,31 @@ public sealed class AsterClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(method);
         ClientCall? call = null;
         SerializationMode mode = default;
+        IAsyncEnumerable<TResponse>? sessionCall = null;
         await InvokeAsync(method.Service, method.Version, method.Name, MethodPattern.ServerStream, method.Idempotent, options, async context =>
         {
             mode = ModeOf(context);
+            if (IsRelease012Session(context))
+            {
+                Release012Session session = await Release012SessionAsync(context, cancellationToken).ConfigureAwait(false);
+                sessionCall = session.StreamingAsync(Header(context, mode), Codecs.GetCodec<TRequest>(mode), request, null, Codecs.GetCodec<TResponse>(mode), CheckedTimeout(context.Options), cancellationToken);
+                return;
+            }
+
             ClientLink link = await _connector.GetLinkAsync(context.Service, cancellationToken).ConfigureAwait(false);
             using PooledBufferWriter payload = Encode(Codecs.GetCodec<TRequest>(mode), request);
             call = await ClientCall.StartAsync(this, link.Connection, Header(context, mode), CheckedTimeout(context.Options), pool: null, payload.WrittenMemory, cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
+
+        if (sessionCall is not null)
+        {
+            await foreach (TResponse item in sessionCall.ConfigureAwait(false))
+            {
+                yield return item;
+            }
+
+            yield break;
+        }
 
         ClientCall started = call!;
         await using (started.ConfigureAwait(false))
@@ -159,6 +187,13 @@ public sealed class AsterClient : IAsyncDisposable
         await InvokeAsync(method.Service, method.Version, method.Name, MethodPattern.ClientStream, method.Idempotent, options, async context =>
         {
             SerializationMode mode = ModeOf(context);
+            if (IsRelease012Session(context))
+            {
+                Release012Session session = await Release012SessionAsync(context, cancellationToken).ConfigureAwait(false);
+                response = await session.ClientStreamingAsync(Header(context, mode), Codecs.GetCodec<TRequest>(mode), requests, Codecs.GetCodec<TResponse>(mode), CheckedTimeout(context.Options), cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
             ClientLink link = await _connector.GetLinkAsync(context.Service, cancellationToken).ConfigureAwait(false);
             await using ClientCall call = await ClientCall.StartAsync(this, link.Connection, Header(context, mode), CheckedTimeout(context.Options), pool: null, firstRequest: null, cancellationToken).ConfigureAwait(false);
             using var sending = CancellationTokenSource.CreateLinkedTokenSource(call.Token);
@@ -185,12 +220,30 @@ public sealed class AsterClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(requests);
         ClientCall? call = null;
         SerializationMode mode = default;
+        IAsyncEnumerable<TResponse>? sessionCall = null;
         await InvokeAsync(method.Service, method.Version, method.Name, MethodPattern.BidiStream, method.Idempotent, options, async context =>
         {
             mode = ModeOf(context);
+            if (IsRelease012Session(context))
+            {
+                Release012Session session = await Release012SessionAsync(context, cancellationToken).ConfigureAwait(false);
+                sessionCall = session.StreamingAsync(Header(context, mode), Codecs.GetCodec<TRequest>(mode), default, requests, Codecs.GetCodec<TResponse>(mode), CheckedTimeout(context.Options), cancellationToken);
+                return;
+            }
+
             ClientLink link = await _connector.GetLinkAsync(context.Service, cancellationToken).ConfigureAwait(false);
             call = await ClientCall.StartAsync(this, link.Connection, Header(context, mode), CheckedTimeout(context.Options), pool: null, firstRequest: null, cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
+
+        if (sessionCall is not null)
+        {
+            await foreach (TResponse item in sessionCall.ConfigureAwait(false))
+            {
+                yield return item;
+            }
+
+            yield break;
+        }
 
         ClientCall started = call!;
         await using (started.ConfigureAwait(false))
@@ -221,8 +274,43 @@ public sealed class AsterClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Closes the connections (and the endpoint the client owns).</summary>
-    public ValueTask DisposeAsync() => _connector.DisposeAsync();
+    /// <summary>Finishes the 0.1.2 session streams, then closes the connections (and the endpoint the client owns).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (Task<Release012Session> opening in _release012Sessions.Values)
+        {
+            if (opening.IsCompletedSuccessfully)
+            {
+                await opening.Result.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        await _connector.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private bool IsRelease012Session(ClientCallContext context) => Options.WireDialect == WireDialect.Release012 && context.Options.SessionId != 0;
+
+    /// <summary>The session stream of the call's session id (20.5), opened by its first call.</summary>
+    private async ValueTask<Release012Session> Release012SessionAsync(ClientCallContext context, CancellationToken cancellationToken)
+    {
+        int id = context.Options.SessionId;
+        Task<Release012Session> opening = _release012Sessions.GetOrAdd(id, _ => OpenRelease012SessionAsync(context));
+        try
+        {
+            return await opening.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (opening.IsFaulted || opening.IsCanceled)
+        {
+            _release012Sessions.TryRemove(new KeyValuePair<int, Task<Release012Session>>(id, opening));
+            throw;
+        }
+    }
+
+    private async Task<Release012Session> OpenRelease012SessionAsync(ClientCallContext context)
+    {
+        ClientLink link = await _connector.GetLinkAsync(context.Service, CancellationToken.None).ConfigureAwait(false);
+        return await Release012Session.OpenAsync(link.Connection, Header(context, SerializationMode.Json), Options, CancellationToken.None).ConfigureAwait(false);
+    }
 
     internal IProtocolCodec ProtocolFor(SerializationMode mode)
         => mode == SerializationMode.Json
@@ -291,7 +379,29 @@ public sealed class AsterClient : IAsyncDisposable
     }
 
     private SerializationMode ModeOf(ClientCallContext context)
-        => context.Options.SerializationMode ?? _connector.PreferredMode(context.Service) ?? Options.DefaultSerializationMode;
+        => Options.WireDialect == WireDialect.Release012
+            ? SerializationMode.Json
+            : context.Options.SerializationMode ?? _connector.PreferredMode(context.Service) ?? Options.DefaultSerializationMode;
+
+    /// <summary>A 0.1.2 header (wire-protocol.md 20.2, 20.7): a new UUID v4 call id and an absolute deadline in Unix milliseconds.</summary>
+    private StreamHeader Release012Header(ClientCallContext context, string[] keys, string[] values)
+    {
+        long deadline = context.Options.Timeout is { } timeout
+            ? Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds() + (long)Math.Ceiling(timeout.TotalMilliseconds)
+            : 0;
+        return new StreamHeader
+        {
+            Dialect = WireDialect.Release012,
+            Service = context.Service,
+            Method = context.Method,
+            Version = context.Version,
+            CallIdText = Guid.NewGuid().ToString("D"),
+            DeadlineEpochMs = deadline,
+            SerializationMode = SerializationMode.Json,
+            MetadataKeys = keys,
+            MetadataValues = values,
+        };
+    }
 
     private StreamHeader Header(ClientCallContext context, SerializationMode mode)
     {
@@ -314,6 +424,11 @@ public sealed class AsterClient : IAsyncDisposable
         {
             keys[i] = context.Metadata[i].Key;
             values[i] = context.Metadata[i].Value;
+        }
+
+        if (Options.WireDialect == WireDialect.Release012)
+        {
+            return Release012Header(context, keys, values);
         }
 
         return new StreamHeader

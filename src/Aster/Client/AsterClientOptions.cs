@@ -37,6 +37,22 @@ public sealed class AsterClientOptions
     public int MaxFrameLength { get; set; } = Framing.Frame.MaxLength;
 
     /// <summary>
+    /// Whether request data frames over 4096 bytes are sent zstd-compressed (in both serialization modes) when that
+    /// shrinks them. Defaults to true; turn it off for a server that cannot decompress. Compressed responses are
+    /// accepted either way (wire-protocol.md 4.5, D7).
+    /// </summary>
+    public bool EnableCompression { get; set; } = true;
+
+    /// <summary>
+    /// The wire dialect spoken to this target. <see cref="WireDialect.Current"/> (the default) for current peers;
+    /// <see cref="WireDialect.Release012"/> for a release 0.1.2 server that rejects current headers (the 0.1.2 Python
+    /// server): JSON mode whatever <see cref="DefaultSerializationMode"/> says, 0.1.2 headers (a UUID call id, an
+    /// absolute deadline), one stream per call, requests ended by FIN instead of END_STREAM (wire-protocol.md 20.7).
+    /// Session-scoped services are not yet supported in that dialect.
+    /// </summary>
+    public WireDialect WireDialect { get; set; } = WireDialect.Current;
+
+    /// <summary>
     /// The client's identity for <see cref="AsterClient.ConnectAsync(string, AsterClientOptions, CancellationToken)"/>.
     /// Null (the default) generates an ephemeral key. A credential bound to an endpoint needs that endpoint's key.
     /// The client does not dispose a key given here.

@@ -20,6 +20,7 @@ internal sealed class ClientCall : IAsyncDisposable
     private readonly CancellationTokenSource _cancellation;
     private readonly CancellationToken _userToken;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly bool _endWithFin;
     private bool _sendClosed;
     private bool _trailerSeen;
     private int _disposed;
@@ -32,6 +33,7 @@ internal sealed class ClientCall : IAsyncDisposable
         _options = options;
         _deadline = deadline;
         _userToken = userToken;
+        _endWithFin = options.WireDialect == WireDialect.Release012;
         _cancellation = deadline is null
             ? CancellationTokenSource.CreateLinkedTokenSource(userToken)
             : CancellationTokenSource.CreateLinkedTokenSource(userToken, deadline.Token);
@@ -103,9 +105,13 @@ internal sealed class ClientCall : IAsyncDisposable
                 return;
             }
 
-            FrameWriter.Write(_stream.Stream.Output, last ? FrameFlags.EndStream : FrameFlags.None, payload.Span, _options.MaxFrameLength);
+            FrameWriter.WriteData(_stream.Stream.Output, last ? LastRequestFlags : FrameFlags.None, payload.Span, _options.EnableCompression, _options.MaxFrameLength);
             _sendClosed = last;
             await _stream.Stream.Output.FlushAsync(Token).ConfigureAwait(false);
+            if (last)
+            {
+                await FinishIfFinDialectAsync().ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -124,8 +130,14 @@ internal sealed class ClientCall : IAsyncDisposable
                 return;
             }
 
-            FrameWriter.WriteEmpty(_stream.Stream.Output, FrameFlags.EndStream);
             _sendClosed = true;
+            if (_endWithFin)
+            {
+                await FinishIfFinDialectAsync().ConfigureAwait(false);
+                return;
+            }
+
+            FrameWriter.WriteEmpty(_stream.Stream.Output, FrameFlags.EndStream);
             await _stream.Stream.Output.FlushAsync(Token).ConfigureAwait(false);
         }
         finally
@@ -173,13 +185,7 @@ internal sealed class ClientCall : IAsyncDisposable
                     throw new RpcException(StatusCode.Internal, $"protocol error: unexpected frame with flags 0x{(byte)flags:x2}");
                 }
 
-                if ((flags & FrameFlags.Compressed) == 0)
-                {
-                    return (true, Decode(codec, frame.Payload));
-                }
-
-                using PooledBufferWriter plain = DecompressResponse(frame.Payload);
-                return (true, Decode(codec, new ReadOnlySequence<byte>(plain.WrittenMemory)));
+                return (true, DecodeResponse(codec, frame, _options.MaxFrameLength));
             }
         }
         catch (Exception ex) when (ex is not RpcException)
@@ -192,6 +198,18 @@ internal sealed class ClientCall : IAsyncDisposable
 
             throw translated;
         }
+    }
+
+    /// <summary>Decodes a response data frame, decompressing it first when it is COMPRESSED.</summary>
+    internal static T DecodeResponse<T>(IMessageCodec<T> codec, in Frame frame, int maxFrameLength)
+    {
+        if ((frame.Flags & FrameFlags.Compressed) == 0)
+        {
+            return Decode(codec, frame.Payload);
+        }
+
+        using PooledBufferWriter plain = DecompressResponse(frame.Payload, maxFrameLength);
+        return Decode(codec, new ReadOnlySequence<byte>(plain.WrittenMemory));
     }
 
     private static T Decode<T>(IMessageCodec<T> codec, in ReadOnlySequence<byte> payload)
@@ -207,11 +225,11 @@ internal sealed class ClientCall : IAsyncDisposable
     }
 
     /// <summary>A compressed response: bad zstd is a protocol error (19.2); a response of more than one frame's worth is RESOURCE_EXHAUSTED.</summary>
-    private PooledBufferWriter DecompressResponse(in ReadOnlySequence<byte> payload)
+    private static PooledBufferWriter DecompressResponse(in ReadOnlySequence<byte> payload, int maxFrameLength)
     {
         try
         {
-            return CompressedPayload.Decompress(payload, _options.MaxFrameLength);
+            return CompressedPayload.Decompress(payload, maxFrameLength);
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.InvalidArgument)
         {
@@ -298,15 +316,31 @@ internal sealed class ClientCall : IAsyncDisposable
             FrameWriter.Write(_stream.Stream.Output, FrameFlags.Header, buffer.WrittenSpan, _options.MaxFrameLength);
             if (firstRequest is { } request)
             {
-                FrameWriter.Write(_stream.Stream.Output, FrameFlags.EndStream, request.Span, _options.MaxFrameLength);
+                FrameWriter.WriteData(_stream.Stream.Output, LastRequestFlags, request.Span, _options.EnableCompression, _options.MaxFrameLength);
                 _sendClosed = true;
             }
 
             await _stream.Stream.Output.FlushAsync(Token).ConfigureAwait(false);
+            if (firstRequest is not null)
+            {
+                await FinishIfFinDialectAsync().ConfigureAwait(false);
+            }
         }
         finally
         {
             _writeGate.Release();
+        }
+    }
+
+    /// <summary>The flags of the last request frame: END_STREAM, or none in the 0.1.2 dialect, which ends with FIN (20.7).</summary>
+    private FrameFlags LastRequestFlags => _endWithFin ? FrameFlags.None : FrameFlags.EndStream;
+
+    /// <summary>In the 0.1.2 dialect, finishes the send side (FIN) after the last request.</summary>
+    private async ValueTask FinishIfFinDialectAsync()
+    {
+        if (_endWithFin)
+        {
+            await _stream.Stream.Output.CompleteAsync().ConfigureAwait(false);
         }
     }
 

@@ -13,6 +13,9 @@ public readonly record struct Frame(FrameFlags Flags, ReadOnlySequence<byte> Pay
     /// <summary>The largest Length value (flag byte plus payload): 16 MiB.</summary>
     public const int MaxLength = 16 * 1024 * 1024;
 
+    /// <summary>Data frames with a longer payload are sent compressed when that shrinks them (wire-protocol.md 4.5).</summary>
+    public const int CompressionThreshold = 4096;
+
     /// <summary>True when <paramref name="flag"/> is set.</summary>
     public bool Has(FrameFlags flag) => (Flags & flag) == flag;
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using Aster.Compression.Zstd;
 
 namespace Aster.Framing;
 
@@ -20,6 +21,43 @@ public static class FrameWriter
         span[4] = (byte)flags;
         payload.CopyTo(span[Frame.PrefixSize..]);
         writer.Advance(Frame.PrefixSize + payload.Length);
+    }
+
+    /// <summary>
+    /// Writes a request or response data frame, as one zstd frame with the COMPRESSED flag when
+    /// <paramref name="compress"/> is set, the payload is longer than <see cref="Frame.CompressionThreshold"/> bytes and
+    /// the zstd frame is smaller; otherwise as it is (wire-protocol.md 4.5, D7).
+    /// </summary>
+    /// <param name="writer">The stream's output.</param>
+    /// <param name="flags"><see cref="FrameFlags.None"/> or <see cref="FrameFlags.EndStream"/>.</param>
+    /// <param name="payload">The encoded message.</param>
+    /// <param name="compress">Whether this peer may send compressed data frames here.</param>
+    /// <param name="maxLength">The largest frame Length; checked against the uncompressed payload.</param>
+    /// <returns>True when the frame was written compressed.</returns>
+    /// <exception cref="RpcException">RESOURCE_EXHAUSTED: the uncompressed frame would exceed <paramref name="maxLength"/>.</exception>
+    public static bool WriteData(IBufferWriter<byte> writer, FrameFlags flags, ReadOnlySpan<byte> payload, bool compress, int maxLength = Frame.MaxLength)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (!compress || payload.Length <= Frame.CompressionThreshold)
+        {
+            Write(writer, flags, payload, maxLength);
+            return false;
+        }
+
+        Validate(flags, payload.Length, maxLength);
+        Span<byte> span = writer.GetSpan(Frame.PrefixSize + payload.Length);
+
+        // The zstd frame must fit in one byte less than the payload, so a success is always a saving.
+        if (!ZstdCompressor.TryCompress(payload, span.Slice(Frame.PrefixSize, payload.Length - 1), out int compressed))
+        {
+            Write(writer, flags, payload, maxLength);
+            return false;
+        }
+
+        BinaryPrimitives.WriteUInt32LittleEndian(span, (uint)(compressed + 1));
+        span[4] = (byte)(flags | FrameFlags.Compressed);
+        writer.Advance(Frame.PrefixSize + compressed);
+        return true;
     }
 
     /// <summary>Writes one frame whose payload is a (possibly multi-segment) sequence.</summary>

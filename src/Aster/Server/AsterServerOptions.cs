@@ -30,6 +30,13 @@ public sealed class AsterServerOptions
     /// </summary>
     public bool IncludeExceptionDetails { get; set; }
 
+    /// <summary>
+    /// Whether XLANG response data frames over 4096 bytes are sent zstd-compressed when that shrinks them. Defaults to
+    /// true; turn it off when clients cannot decompress. JSON-mode responses are never compressed, and compressed
+    /// input is accepted either way (wire-protocol.md 4.5, D7).
+    /// </summary>
+    public bool EnableCompression { get; set; } = true;
+
     /// <summary>Server interceptors, outermost first.</summary>
     public IList<IServerInterceptor> Interceptors { get; } = [];
 

@@ -371,6 +371,7 @@ internal sealed class ServerStreamProcessor
             return;
         }
 
+        _output.CompressData = header.SerializationMode == SerializationMode.Xlang && _runtime.Options.EnableCompression;
         if (header.SerializationMode == SerializationMode.Json)
         {
             _callProtocol = JsonProtocolCodec.Instance;

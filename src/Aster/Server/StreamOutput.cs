@@ -23,6 +23,12 @@ internal sealed class StreamOutput
         _limits = limits;
     }
 
+    /// <summary>
+    /// Whether response data frames of the current call may be sent compressed: XLANG calls on a server with
+    /// compression enabled, never JSON-mode calls (wire-protocol.md 4.5, D7). Set when a call starts.
+    /// </summary>
+    public bool CompressData { get; set; }
+
     /// <summary>Writes one response data frame and flushes. False when the peer no longer reads.</summary>
     public async ValueTask<bool> WriteMessageAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
@@ -34,7 +40,7 @@ internal sealed class StreamOutput
                 return false;
             }
 
-            FrameWriter.Write(_writer, FrameFlags.None, payload.Span, _limits.MaxFrameLength);
+            FrameWriter.WriteData(_writer, FrameFlags.None, payload.Span, CompressData, _limits.MaxFrameLength);
             FlushResult result = await _writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             _closed |= result.IsCompleted;
             return !result.IsCompleted;
@@ -65,7 +71,7 @@ internal sealed class StreamOutput
 
             if (response is { } data)
             {
-                FrameWriter.Write(_writer, FrameFlags.None, data.Span, _limits.MaxFrameLength);
+                FrameWriter.WriteData(_writer, FrameFlags.None, data.Span, CompressData, _limits.MaxFrameLength);
             }
 
             FrameWriter.Write(_writer, FrameFlags.Trailer, buffer.WrittenSpan, _limits.MaxFrameLength);

@@ -55,4 +55,55 @@ public sealed class FrameWriterTests
         FrameWriter.Write(segmented, FrameFlags.Compressed, FrameReaderTests.Segmented(payload, 77));
         Assert.Equal(contiguous.WrittenSpan.ToArray(), segmented.WrittenSpan.ToArray());
     }
+
+    [Theory]
+    [InlineData(4096, true, FrameFlags.None, FrameFlags.None)]
+    [InlineData(4097, true, FrameFlags.None, FrameFlags.Compressed)]
+    [InlineData(4097, true, FrameFlags.EndStream, FrameFlags.Compressed | FrameFlags.EndStream)]
+    [InlineData(100_000, false, FrameFlags.EndStream, FrameFlags.EndStream)]
+    public void WriteData_CompressesOnlyAboveThresholdWhenEnabled(int length, bool compress, FrameFlags flags, FrameFlags expected)
+    {
+        byte[] payload = new byte[length];
+        payload.AsSpan().Fill((byte)'x');
+        var writer = new ArrayBufferWriter<byte>();
+
+        bool compressed = FrameWriter.WriteData(writer, flags, payload, compress);
+
+        var buffer = new ReadOnlySequence<byte>(writer.WrittenMemory);
+        Assert.True(FrameReader.TryRead(ref buffer, out Frame frame));
+        Assert.Equal(expected, frame.Flags);
+        Assert.Equal((expected & FrameFlags.Compressed) != 0, compressed);
+        byte[] plain = compressed ? Decompress(frame.Payload) : frame.Payload.ToArray();
+        Assert.Equal(payload, plain);
+    }
+
+    [Fact]
+    public void WriteData_IncompressiblePayload_WrittenPlain()
+    {
+        byte[] payload = new byte[10_000];
+        new Random(5).NextBytes(payload);
+        var writer = new ArrayBufferWriter<byte>();
+
+        Assert.False(FrameWriter.WriteData(writer, FrameFlags.None, payload, compress: true));
+        Assert.Equal(Frame.PrefixSize + payload.Length, writer.WrittenCount);
+        Assert.Equal(payload, writer.WrittenSpan[Frame.PrefixSize..].ToArray());
+    }
+
+    [Fact]
+    public void WriteData_PlainPayloadAboveLimit_ThrowsEvenIfItWouldCompress()
+    {
+        var writer = new ArrayBufferWriter<byte>();
+
+        var ex = Assert.Throws<RpcException>(() => FrameWriter.WriteData(writer, FrameFlags.None, new byte[10_000], compress: true, maxLength: 5_000));
+
+        Assert.Equal(StatusCode.ResourceExhausted, ex.StatusCode);
+        Assert.Equal(0, writer.WrittenCount);
+    }
+
+    private static byte[] Decompress(in ReadOnlySequence<byte> payload)
+    {
+        var output = new ArrayBufferWriter<byte>();
+        Aster.Compression.Zstd.ZstdDecompressor.Decompress(payload, output, 1 << 20);
+        return output.WrittenSpan.ToArray();
+    }
 }

@@ -57,6 +57,25 @@ internal static class ProtocolJson
         writer.WriteEndObject();
     }
 
+    /// <summary>
+    /// Writes the JSON CallHeader of a CALL frame in the 0.1.2 session protocol (wire-protocol.md 20.5) from a 0.1.2
+    /// <paramref name="call"/> header: method, callId, deadlineEpochMs, metadataKeys, metadataValues.
+    /// </summary>
+    public static void WriteCallHeader(IBufferWriter<byte> output, StreamHeader call)
+    {
+        var writer = new CompactJsonWriter(output);
+        writer.WriteStartObject();
+        writer.WritePropertyName("method");
+        writer.WriteString(call.Method);
+        writer.WritePropertyName("callId");
+        writer.WriteString(call.CallIdText ?? string.Empty);
+        writer.WritePropertyName("deadlineEpochMs");
+        writer.WriteNumber(call.DeadlineEpochMs);
+        WriteStringList(writer, "metadataKeys", call.MetadataKeys);
+        WriteStringList(writer, "metadataValues", call.MetadataValues);
+        writer.WriteEndObject();
+    }
+
     /// <summary>Reads a JSON StreamHeader and decides its dialect from its keys.</summary>
     /// <exception cref="ProtocolFormatException">Not a JSON object of the expected shape.</exception>
     public static StreamHeader ReadHeader(ReadOnlySpan<byte> json)

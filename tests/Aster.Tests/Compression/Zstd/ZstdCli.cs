@@ -39,6 +39,9 @@ internal static class ZstdCli
         }
     }
 
+    /// <summary>Decompresses <paramref name="frame"/> with the real tool (which checks the content checksum).</summary>
+    public static byte[] Decompress(byte[] frame) => Run(["-d", "-q", "-c"], frame);
+
     private static byte[] Run(string[] arguments, byte[] input)
     {
         var start = new ProcessStartInfo("zstd")
