@@ -73,66 +73,77 @@ internal static class ProtocolJson
         string? callIdText = null;
         bool sawCurrentKey = false, sawLegacyKey = false;
         IReadOnlyList<string> keys = [], values = [];
-        ReadObject(json, (ref Utf8JsonReader reader, string name) =>
+        try
         {
-            switch (name)
+            var reader = new Utf8JsonReader(json, _readerOptions);
+            ExpectStartObject(ref reader);
+            while (NextProperty(ref reader, out string name))
             {
-                case "service":
-                    service = ReadString(ref reader, name);
-                    break;
-                case "method":
-                    method = ReadString(ref reader, name);
-                    break;
-                case "version":
-                    version = ReadInt32(ref reader, name);
-                    break;
-                case "callId":
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.String)
-                    {
-                        callIdText = reader.GetString();
-                        sawLegacyKey = true;
-                    }
-                    else
-                    {
-                        callId = ReadInt32Current(ref reader, name);
+                switch (name)
+                {
+                    case "service":
+                        service = ReadString(ref reader, name);
+                        break;
+                    case "method":
+                        method = ReadString(ref reader, name);
+                        break;
+                    case "version":
+                        version = ReadInt32(ref reader, name);
+                        break;
+                    case "callId":
+                        reader.Read();
+                        if (reader.TokenType == JsonTokenType.String)
+                        {
+                            callIdText = reader.GetString();
+                            sawLegacyKey = true;
+                        }
+                        else
+                        {
+                            callId = ReadInt32Current(ref reader, name);
+                            sawCurrentKey = true;
+                        }
+
+                        break;
+                    case "deadline":
                         sawCurrentKey = true;
-                    }
+                        int seconds = ReadInt32(ref reader, name);
+                        if (seconds is < short.MinValue or > short.MaxValue)
+                        {
+                            throw new ProtocolFormatException($"deadline {seconds} out of the int16 range");
+                        }
 
-                    break;
-                case "deadline":
-                    sawCurrentKey = true;
-                    int seconds = ReadInt32(ref reader, name);
-                    if (seconds is < short.MinValue or > short.MaxValue)
-                    {
-                        throw new ProtocolFormatException($"deadline {seconds} out of the int16 range");
-                    }
-
-                    deadline = (short)seconds;
-                    break;
-                case "deadlineEpochMs":
-                    sawLegacyKey = true;
-                    deadlineEpochMs = ReadInt64(ref reader, name);
-                    break;
-                case "serializationMode":
-                    mode = ReadInt64(ref reader, name);
-                    break;
-                case "metadataKeys":
-                    keys = ReadStringList(ref reader, name);
-                    break;
-                case "metadataValues":
-                    values = ReadStringList(ref reader, name);
-                    break;
-                case "sessionId":
-                    sawCurrentKey = true;
-                    sessionId = ReadInt32(ref reader, name);
-                    break;
-                default:
-                    reader.Read();
-                    reader.Skip(); // unknown keys are ignored (D15)
-                    break;
+                        deadline = (short)seconds;
+                        break;
+                    case "deadlineEpochMs":
+                        sawLegacyKey = true;
+                        deadlineEpochMs = ReadInt64(ref reader, name);
+                        break;
+                    case "serializationMode":
+                        mode = ReadInt64(ref reader, name);
+                        break;
+                    case "metadataKeys":
+                        keys = ReadStringList(ref reader, name);
+                        break;
+                    case "metadataValues":
+                        values = ReadStringList(ref reader, name);
+                        break;
+                    case "sessionId":
+                        sawCurrentKey = true;
+                        sessionId = ReadInt32(ref reader, name);
+                        break;
+                    default:
+                        reader.Read();
+                        reader.Skip(); // unknown keys are ignored (D15)
+                        break;
+                }
             }
-        });
+
+            ExpectEnd(ref reader);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            throw Invalid(ex);
+        }
 
         if (mode is < sbyte.MinValue or > sbyte.MaxValue)
         {
@@ -197,28 +208,39 @@ internal static class ProtocolJson
         long code = 0;
         string message = string.Empty;
         IReadOnlyList<string> keys = [], values = [];
-        ReadObject(json, (ref Utf8JsonReader reader, string name) =>
+        try
         {
-            switch (name)
+            var reader = new Utf8JsonReader(json, _readerOptions);
+            ExpectStartObject(ref reader);
+            while (NextProperty(ref reader, out string name))
             {
-                case "code":
-                    code = ReadInt64(ref reader, name);
-                    break;
-                case "message":
-                    message = ReadString(ref reader, name);
-                    break;
-                case "detailKeys":
-                    keys = ReadStringList(ref reader, name);
-                    break;
-                case "detailValues":
-                    values = ReadStringList(ref reader, name);
-                    break;
-                default:
-                    reader.Read();
-                    reader.Skip();
-                    break;
+                switch (name)
+                {
+                    case "code":
+                        code = ReadInt64(ref reader, name);
+                        break;
+                    case "message":
+                        message = ReadString(ref reader, name);
+                        break;
+                    case "detailKeys":
+                        keys = ReadStringList(ref reader, name);
+                        break;
+                    case "detailValues":
+                        values = ReadStringList(ref reader, name);
+                        break;
+                    default:
+                        reader.Read();
+                        reader.Skip();
+                        break;
+                }
             }
-        });
+
+            ExpectEnd(ref reader);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            throw Invalid(ex);
+        }
 
         if (code is < int.MinValue or > int.MaxValue)
         {
@@ -226,6 +248,11 @@ internal static class ProtocolJson
         }
 
         int count = Math.Min(keys.Count, values.Count);
+        if (code == 0 && message.Length == 0 && count == 0)
+        {
+            return RpcStatus.Ok; // the usual trailer: no allocation
+        }
+
         KeyValuePair<string, string>[] details = count == 0 ? [] : new KeyValuePair<string, string>[count];
         for (int i = 0; i < count; i++)
         {
@@ -235,27 +262,8 @@ internal static class ProtocolJson
         return new RpcStatus((StatusCode)code, message, details);
     }
 
-    private delegate void PropertyReader(ref Utf8JsonReader reader, string name);
-
-    /// <summary>Reads one JSON object, handing each property to <paramref name="read"/>; any JSON error becomes a <see cref="ProtocolFormatException"/>.</summary>
-    private static void ReadObject(ReadOnlySpan<byte> json, PropertyReader read)
-    {
-        try
-        {
-            var reader = new Utf8JsonReader(json, _readerOptions);
-            ExpectStartObject(ref reader);
-            while (NextProperty(ref reader, out string name))
-            {
-                read(ref reader, name);
-            }
-
-            ExpectEnd(ref reader);
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
-        {
-            throw new ProtocolFormatException($"invalid JSON: {ex.Message}", ex);
-        }
-    }
+    /// <summary>Any JSON error becomes a <see cref="ProtocolFormatException"/>.</summary>
+    private static ProtocolFormatException Invalid(Exception error) => new($"invalid JSON: {error.Message}", error);
 
     private static void WriteStringList(CompactJsonWriter writer, string name, IReadOnlyList<string> items)
     {
