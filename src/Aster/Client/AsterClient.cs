@@ -36,6 +36,7 @@ public sealed class AsterClient : IAsyncDisposable
         Codecs = new DynamicCodecs(options.Codecs ?? throw new ArgumentException("AsterClientOptions.Codecs is required.", nameof(options)));
         _connector = connector;
         _interceptors = [.. options.Interceptors];
+        Deadlines = new DeadlineScheduler(options.TimeProvider);
     }
 
     /// <summary>
@@ -82,6 +83,9 @@ public sealed class AsterClient : IAsyncDisposable
 
     internal AsterClientOptions Options { get; }
 
+    /// <summary>The deadlines of this client's calls, on one timer.</summary>
+    internal DeadlineScheduler Deadlines { get; }
+
     /// <summary>The configured codecs, plus the dynamic client's JSON values and value trees.</summary>
     internal ICodecProvider Codecs { get; }
 
@@ -92,24 +96,49 @@ public sealed class AsterClient : IAsyncDisposable
     public int NewSessionId() => Interlocked.Increment(ref _sessionId);
 
     /// <summary>Makes a unary call.</summary>
-    public async ValueTask<TResponse> UnaryAsync<TRequest, TResponse>(ClientMethod<TRequest, TResponse> method, TRequest request, CallOptions options = default, CancellationToken cancellationToken = default)
+    public ValueTask<TResponse> UnaryAsync<TRequest, TResponse>(ClientMethod<TRequest, TResponse> method, TRequest request, CallOptions options = default, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(method);
+        if (_interceptors.Length == 0 && !AsterDiagnostics.ActivitySource.HasListeners() && !AsterDiagnostics.ClientCallDuration.Enabled)
+        {
+            // Nothing wraps the call: no call context, no closure, no span, no duration to record.
+            return UnaryCallAsync<TRequest, TResponse>(method.Service, method.Version, method.Name, request, options, options.Metadata, cancellationToken);
+        }
+
+        return UnaryInterceptedAsync(method, request, options, cancellationToken);
+    }
+
+    private async ValueTask<TResponse> UnaryInterceptedAsync<TRequest, TResponse>(ClientMethod<TRequest, TResponse> method, TRequest request, CallOptions options, CancellationToken cancellationToken)
+    {
         TResponse response = default!;
         await InvokeAsync(method.Service, method.Version, method.Name, MethodPattern.Unary, method.Idempotent, options, async context =>
         {
-            SerializationMode mode = ModeOf(context);
-            ClientLink link = await _connector.GetLinkAsync(context.Service, cancellationToken).ConfigureAwait(false);
-            ClientCall call;
-            using (PooledBufferWriter payload = Encode(Codecs.GetCodec<TRequest>(mode), request))
-            {
-                call = await ClientCall.StartAsync(this, link.Connection, Header(context, mode), CheckedTimeout(context.Options), link.PoolFor(context.Options.SessionId), payload.WrittenMemory, cancellationToken).ConfigureAwait(false);
-            }
-
-            await using ClientCall started = call;
-            response = await started.ReadSingleAsync(Codecs.GetCodec<TResponse>(mode)).ConfigureAwait(false);
+            response = await UnaryCallAsync<TRequest, TResponse>(context.Service, context.Version, context.Method, request, context.Options, context.Metadata, cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
         return response;
+    }
+
+    /// <summary>One unary call on a pooled stream: header and request in one flush, then the response and the trailer.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<TResponse> UnaryCallAsync<TRequest, TResponse>(
+        string service,
+        int version,
+        string name,
+        TRequest request,
+        CallOptions options,
+        IReadOnlyList<KeyValuePair<string, string>>? metadata,
+        CancellationToken cancellationToken)
+    {
+        SerializationMode mode = ModeOf(service, options);
+        ClientLink link = await _connector.GetLinkAsync(service, cancellationToken).ConfigureAwait(false);
+        ClientCall call;
+        using (PooledBufferWriter payload = Encode(Codecs.GetCodec<TRequest>(mode), request))
+        {
+            call = await ClientCall.StartAsync(this, link.Connection, Header(service, version, name, options, metadata, mode), CheckedTimeout(options), link.PoolFor(options.SessionId), payload.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        }
+
+        await using ClientCall started = call;
+        return await started.ReadSingleAsync(Codecs.GetCodec<TResponse>(mode)).ConfigureAwait(false);
     }
 
     /// <summary>Makes a server-streaming call; the responses arrive as they are read.</summary>
@@ -120,10 +149,10 @@ public sealed class AsterClient : IAsyncDisposable
         SerializationMode mode = default;
         await InvokeAsync(method.Service, method.Version, method.Name, MethodPattern.ServerStream, method.Idempotent, options, async context =>
         {
-            mode = ModeOf(context);
+            mode = ModeOf(context.Service, context.Options);
             ClientLink link = await _connector.GetLinkAsync(context.Service, cancellationToken).ConfigureAwait(false);
             using PooledBufferWriter payload = Encode(Codecs.GetCodec<TRequest>(mode), request);
-            call = await ClientCall.StartAsync(this, link.Connection, Header(context, mode), CheckedTimeout(context.Options), pool: null, payload.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            call = await ClientCall.StartAsync(this, link.Connection, Header(context.Service, context.Version, context.Method, context.Options, context.Metadata, mode), CheckedTimeout(context.Options), pool: null, payload.WrittenMemory, cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
 
         ClientCall started = call!;
@@ -151,9 +180,9 @@ public sealed class AsterClient : IAsyncDisposable
         TResponse response = default!;
         await InvokeAsync(method.Service, method.Version, method.Name, MethodPattern.ClientStream, method.Idempotent, options, async context =>
         {
-            SerializationMode mode = ModeOf(context);
+            SerializationMode mode = ModeOf(context.Service, context.Options);
             ClientLink link = await _connector.GetLinkAsync(context.Service, cancellationToken).ConfigureAwait(false);
-            await using ClientCall call = await ClientCall.StartAsync(this, link.Connection, Header(context, mode), CheckedTimeout(context.Options), pool: null, firstRequest: null, cancellationToken).ConfigureAwait(false);
+            await using ClientCall call = await ClientCall.StartAsync(this, link.Connection, Header(context.Service, context.Version, context.Method, context.Options, context.Metadata, mode), CheckedTimeout(context.Options), pool: null, firstRequest: null, cancellationToken).ConfigureAwait(false);
             using var sending = CancellationTokenSource.CreateLinkedTokenSource(call.Token);
             Task send = SendAllAsync(call, Codecs.GetCodec<TRequest>(mode), requests, sending.Token);
             try
@@ -180,9 +209,9 @@ public sealed class AsterClient : IAsyncDisposable
         SerializationMode mode = default;
         await InvokeAsync(method.Service, method.Version, method.Name, MethodPattern.BidiStream, method.Idempotent, options, async context =>
         {
-            mode = ModeOf(context);
+            mode = ModeOf(context.Service, context.Options);
             ClientLink link = await _connector.GetLinkAsync(context.Service, cancellationToken).ConfigureAwait(false);
-            call = await ClientCall.StartAsync(this, link.Connection, Header(context, mode), CheckedTimeout(context.Options), pool: null, firstRequest: null, cancellationToken).ConfigureAwait(false);
+            call = await ClientCall.StartAsync(this, link.Connection, Header(context.Service, context.Version, context.Method, context.Options, context.Metadata, mode), CheckedTimeout(context.Options), pool: null, firstRequest: null, cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
 
         ClientCall started = call!;
@@ -215,7 +244,11 @@ public sealed class AsterClient : IAsyncDisposable
     }
 
     /// <summary>Closes the connections (and the endpoint the client owns).</summary>
-    public ValueTask DisposeAsync() => _connector.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        Deadlines.Dispose();
+        return _connector.DisposeAsync();
+    }
 
     internal IProtocolCodec ProtocolFor(SerializationMode mode)
         => mode == SerializationMode.Json
@@ -283,10 +316,10 @@ public sealed class AsterClient : IAsyncDisposable
         return options.Timeout;
     }
 
-    private SerializationMode ModeOf(ClientCallContext context)
-        => context.Options.SerializationMode ?? _connector.PreferredMode(context.Service) ?? Options.DefaultSerializationMode;
+    private SerializationMode ModeOf(string service, in CallOptions options)
+        => options.SerializationMode ?? _connector.PreferredMode(service) ?? Options.DefaultSerializationMode;
 
-    private StreamHeader Header(ClientCallContext context, SerializationMode mode)
+    private StreamHeader Header(string service, int version, string method, in CallOptions options, IReadOnlyList<KeyValuePair<string, string>>? metadata, SerializationMode mode)
     {
         int callId = Interlocked.Increment(ref _callId) & int.MaxValue;
         if (callId == 0)
@@ -295,31 +328,31 @@ public sealed class AsterClient : IAsyncDisposable
         }
 
         short deadline = 0;
-        if (context.Options.Timeout is { } timeout)
+        if (options.Timeout is { } timeout)
         {
             deadline = (short)Math.Clamp(Math.Ceiling(timeout.TotalSeconds), 1, short.MaxValue);
         }
 
-        int count = context.Metadata.Count;
+        int count = metadata?.Count ?? 0;
         string[] keys = count == 0 ? [] : new string[count];
         string[] values = count == 0 ? [] : new string[count];
         for (int i = 0; i < count; i++)
         {
-            keys[i] = context.Metadata[i].Key;
-            values[i] = context.Metadata[i].Value;
+            keys[i] = metadata![i].Key;
+            values[i] = metadata[i].Value;
         }
 
         return new StreamHeader
         {
-            Service = context.Service,
-            Method = context.Method,
-            Version = context.Version,
+            Service = service,
+            Method = method,
+            Version = version,
             CallId = callId,
             Deadline = deadline,
             SerializationMode = mode,
             MetadataKeys = keys,
             MetadataValues = values,
-            SessionId = context.Options.SessionId,
+            SessionId = options.SessionId,
         };
     }
 
