@@ -146,7 +146,7 @@ internal static class UnaryCostSplit
     private static ClientSide RealClient(int pool) => connection =>
     {
         var client = new AsterClient(connection, ClientOptions(pool));
-        return Task.FromResult<Func<ValueTask>>([AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))] async () => _ = await client.UnaryAsync(_echo, _message).ConfigureAwait(false));
+        return Task.FromResult<Func<ValueTask>>([AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))] async ValueTask () => _ = await client.UnaryAsync(_echo, _message).ConfigureAwait(false));
     };
 
     private static ServerSide RealServer() => async (connection, stop) =>
@@ -169,7 +169,7 @@ internal static class UnaryCostSplit
     {
         IRpcStream stream = await connection.OpenStreamAsync().ConfigureAwait(false);
         var reader = new FrameStreamReader(stream.Input, Frame.MaxLength);
-        return [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))] async () =>
+        return [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))] async ValueTask () =>
         {
             stream.Output.Write(frames);
             await stream.Output.FlushAsync().ConfigureAwait(false);
