@@ -363,7 +363,7 @@ internal sealed class ServerStreamProcessor
         StreamHeader header;
         try
         {
-            header = protocol.ReadHeader(payload);
+            header = protocol.ReadHeader(payload, _runtime.Registry.Names);
         }
         catch (ProtocolFormatException ex)
         {

@@ -57,9 +57,9 @@ internal static class ProtocolJson
         writer.WriteEndObject();
     }
 
-    /// <summary>Reads a JSON StreamHeader and decides its dialect from its keys.</summary>
+    /// <summary>Reads a JSON StreamHeader and decides its dialect from its keys; known service and method names come from <paramref name="names"/>.</summary>
     /// <exception cref="ProtocolFormatException">Not a JSON object of the expected shape.</exception>
-    public static StreamHeader ReadHeader(ReadOnlySpan<byte> json)
+    public static StreamHeader ReadHeader(ReadOnlySpan<byte> json, WireNameTable? names = null)
     {
         if (json.IsEmpty)
         {
@@ -82,10 +82,10 @@ internal static class ProtocolJson
                 switch (name)
                 {
                     case "service":
-                        service = ReadString(ref reader, name);
+                        service = ReadName(ref reader, name, names);
                         break;
                     case "method":
-                        method = ReadString(ref reader, name);
+                        method = ReadName(ref reader, name, names);
                         break;
                     case "version":
                         version = ReadInt32(ref reader, name);
@@ -328,6 +328,20 @@ internal static class ProtocolJson
         }
 
         return reader.GetString() ?? string.Empty;
+    }
+
+    /// <summary>A string that is usually one of the server's names: the table's instance when it is one.</summary>
+    private static string ReadName(ref Utf8JsonReader reader, string name, WireNameTable? names)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            throw new ProtocolFormatException($"'{name}' must be a string");
+        }
+
+        return names is not null && !reader.ValueIsEscaped && names.Find(reader.ValueSpan) is { } known
+            ? known
+            : reader.GetString() ?? string.Empty;
     }
 
     private static int ReadInt32(ref Utf8JsonReader reader, string name)
