@@ -309,10 +309,15 @@ internal sealed class ClientCall : IAsyncDisposable
     private async ValueTask WriteStartAsync(StreamHeader header, ReadOnlyMemory<byte>? firstRequest)
     {
         Token.ThrowIfCancellationRequested();
-        using (var buffer = new PooledBufferWriter())
+        PooledBufferWriter buffer = PooledBufferWriter.RentScratch();
+        try
         {
             _protocol.WriteHeader(buffer, header);
             FrameWriter.Write(_stream.Stream.Output, FrameFlags.Header, buffer.WrittenSpan, _options.MaxFrameLength);
+        }
+        finally
+        {
+            PooledBufferWriter.ReturnScratch(buffer);
         }
 
         if (firstRequest is { } request)
