@@ -9,7 +9,7 @@ if (args is ["--b3sum-compare", string file, ..])
 if (args is ["--rpc-split", ..])
 {
     int calls = args.Length > 1 && int.TryParse(args[1], System.Globalization.CultureInfo.InvariantCulture, out int n) ? n : 200_000;
-    await Aster.Bench.Micro.Rpc.UnaryCostSplit.RunAsync(calls, args.Contains("--types"));
+    await Aster.Bench.Micro.Rpc.UnaryCostSplit.RunAsync(calls, args.Contains("--types"), args.Contains("--xlang"));
     return;
 }
 

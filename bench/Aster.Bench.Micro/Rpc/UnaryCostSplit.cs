@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using Aster.Bench.Load.Measurement;
 using Aster.Client;
+using Aster.Codec;
 using Aster.Contracts;
 using Aster.Framing;
 using Aster.Internal;
@@ -30,15 +31,30 @@ namespace Aster.Bench.Micro.Rpc;
 /// </summary>
 internal static class UnaryCostSplit
 {
-    private static readonly ClientMethod<byte[], byte[]> _echo = new("Bench", 1, "echo", MethodPattern.Unary);
-    private static readonly byte[] _message = new byte[16];
+    /// <summary>Runs the split in JSON mode with a copying byte codec, or with <paramref name="xlang"/> in Fory XLANG mode (headers, trailers and a 16-character <c>HelloRequest</c>).</summary>
+    public static Task RunAsync(int calls, bool types, bool xlang)
+    {
+        if (xlang)
+        {
+            var fory = new ForyCodecProvider();
+            return new Split<Fory.HelloRequest>(fory, SerializationMode.Xlang, fory.XlangProtocol, new Fory.HelloRequest("0123456789abcdef")).RunAsync(calls, types);
+        }
 
-    public static async Task RunAsync(int calls, bool types)
+        return new Split<byte[]>(InMemoryUnaryBenchmarks.BytesCodecs.Instance, SerializationMode.Json, JsonProtocolCodec.Instance, new byte[16]).RunAsync(calls, types);
+    }
+}
+
+/// <summary>The split for one codec and message type.</summary>
+internal sealed class Split<TMessage>(ICodecProvider codecs, SerializationMode mode, IProtocolCodec protocol, TMessage message)
+{
+    private readonly ClientMethod<TMessage, TMessage> _echo = new("Bench", 1, "echo", MethodPattern.Unary);
+
+    public async Task RunAsync(int calls, bool types)
     {
         AllocationSampler? sampler = types ? new AllocationSampler() : null;
         byte[] request = CallFrames();
         byte[] answer = AnswerFrames();
-        Console.WriteLine($"E6 split: {calls:N0} unary calls of a 16-byte message per pairing, 1 in flight, in-memory transport");
+        Console.WriteLine($"E6 split ({mode}): {calls:N0} unary calls of a 16-byte message per pairing, 1 in flight, in-memory transport");
 
         double transport = await MeasureAsync("transport (bare client, bare server)", sampler, calls, BareClient(request), BareServer(answer)).ConfigureAwait(false);
         double client = await MeasureAsync("client (AsterClient, bare server)", sampler, calls, RealClient(1), BareServer(answer)).ConfigureAwait(false);
@@ -103,7 +119,7 @@ internal static class UnaryCostSplit
         return perCall;
     }
 
-    private static async Task<(double Rate, double Bytes)> ThroughputAsync(int inFlight, int calls)
+    private async Task<(double Rate, double Bytes)> ThroughputAsync(int inFlight, int calls)
     {
         (IRpcConnection clientEnd, IRpcConnection serverEnd) = InMemoryTransport.CreatePair();
         using var stop = new CancellationTokenSource();
@@ -130,31 +146,31 @@ internal static class UnaryCostSplit
         return (rounds * inFlight / elapsed.TotalSeconds, bytes);
     }
 
-    private static Task RoundAsync(AsterClient client, Task[] batch)
+    private Task RoundAsync(AsterClient client, Task[] batch)
     {
         for (int i = 0; i < batch.Length; i++)
         {
-            batch[i] = client.UnaryAsync(_echo, _message).AsTask();
+            batch[i] = client.UnaryAsync(_echo, message).AsTask();
         }
 
         return Task.WhenAll(batch);
     }
 
-    private static AsterClientOptions ClientOptions(int pool)
-        => new() { Codecs = InMemoryUnaryBenchmarks.BytesCodecs.Instance, DefaultSerializationMode = SerializationMode.Json, SharedStreamPoolSize = Math.Max(pool, 1) };
+    private AsterClientOptions ClientOptions(int pool)
+        => new() { Codecs = codecs, DefaultSerializationMode = mode, SharedStreamPoolSize = Math.Max(pool, 1) };
 
-    private static ClientSide RealClient(int pool) => connection =>
+    private ClientSide RealClient(int pool) => connection =>
     {
         var client = new AsterClient(connection, ClientOptions(pool));
-        return Task.FromResult<Func<ValueTask>>([AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))] async ValueTask () => _ = await client.UnaryAsync(_echo, _message).ConfigureAwait(false));
+        return Task.FromResult<Func<ValueTask>>([AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))] async ValueTask () => _ = await client.UnaryAsync(_echo, message).ConfigureAwait(false));
     };
 
-    private static ServerSide RealServer() => async (connection, stop) =>
+    private ServerSide RealServer() => async (connection, stop) =>
     {
         ServiceDefinition service = ServiceDefinition.CreateShared("Bench", 1, new object())
-            .AddUnary<byte[], byte[]>("echo", static (_, request, _) => ValueTask.FromResult(request))
+            .AddUnary<TMessage, TMessage>("echo", static (_, request, _) => ValueTask.FromResult(request))
             .Build();
-        await using var server = new AsterServer([service], new AsterServerOptions { Codecs = InMemoryUnaryBenchmarks.BytesCodecs.Instance });
+        await using var server = new AsterServer([service], new AsterServerOptions { Codecs = codecs });
         try
         {
             await server.ServeConnectionAsync(connection, stop).ConfigureAwait(false);
@@ -217,26 +233,33 @@ internal static class UnaryCostSplit
         }
     }
 
-    /// <summary>What the client sends for one call: the JSON header and the request with END_STREAM.</summary>
-    private static byte[] CallFrames()
+    /// <summary>What the client sends for one call: the header and the request with END_STREAM.</summary>
+    private byte[] CallFrames()
     {
-        var header = new StreamHeader { Service = "Bench", Method = "echo", Version = 1, CallId = 1, SerializationMode = SerializationMode.Json };
+        var header = new StreamHeader { Service = "Bench", Method = "echo", Version = 1, CallId = 1, SerializationMode = mode };
         using var headerBytes = new PooledBufferWriter();
-        JsonProtocolCodec.Instance.WriteHeader(headerBytes, header);
+        protocol.WriteHeader(headerBytes, header);
         var frames = new ArrayBufferWriter<byte>();
         FrameWriter.Write(frames, FrameFlags.Header, headerBytes.WrittenSpan);
-        FrameWriter.Write(frames, FrameFlags.EndStream, _message);
+        FrameWriter.Write(frames, FrameFlags.EndStream, Payload());
         return frames.WrittenSpan.ToArray();
     }
 
     /// <summary>What the server answers: the response and the OK trailer.</summary>
-    private static byte[] AnswerFrames()
+    private byte[] AnswerFrames()
     {
         using var status = new PooledBufferWriter();
-        JsonProtocolCodec.Instance.WriteStatus(status, RpcStatus.Ok);
+        protocol.WriteStatus(status, RpcStatus.Ok);
         var frames = new ArrayBufferWriter<byte>();
-        FrameWriter.Write(frames, FrameFlags.None, _message);
+        FrameWriter.Write(frames, FrameFlags.None, Payload());
         FrameWriter.Write(frames, FrameFlags.Trailer, status.WrittenSpan);
         return frames.WrittenSpan.ToArray();
+    }
+
+    private byte[] Payload()
+    {
+        var payload = new ArrayBufferWriter<byte>();
+        codecs.GetCodec<TMessage>(mode).Encode(message, payload);
+        return payload.WrittenSpan.ToArray();
     }
 }
