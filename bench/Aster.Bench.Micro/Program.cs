@@ -18,4 +18,11 @@ if (args is ["--zstd-ratio", ..])
     return;
 }
 
+if (args is ["--rpc-split", ..])
+{
+    int calls = args.Length > 1 && int.TryParse(args[1], System.Globalization.CultureInfo.InvariantCulture, out int n) ? n : 200_000;
+    await Aster.Bench.Micro.Rpc.UnaryCostSplit.RunAsync(calls, args.Contains("--types"), args.Contains("--xlang"));
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -18,6 +18,8 @@ public sealed class CallContext
     private readonly TimeProvider _time;
     private readonly PeerAdmission? _admission;
     private readonly IReadOnlyDictionary<string, string>? _inProcessAttributes;
+    private readonly int _callId;
+    private string? _callIdText;
     private Dictionary<string, object?>? _items;
 
     internal CallContext(StreamHeader header, DateTimeOffset? deadline, TimeProvider time, CallerInfo caller, PeerAdmission? admission, ServiceDefinition service, ServerMethod method, CancellationToken cancellationToken)
@@ -31,7 +33,8 @@ public sealed class CallContext
         Service = header.Service;
         Method = header.Method;
         Version = header.Version;
-        CallId = header.CallIdText ?? header.CallId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _callIdText = header.CallIdText;
+        _callId = header.CallId;
         SessionId = header.SessionId;
         SerializationMode = header.SerializationMode;
         Deadline = deadline;
@@ -106,7 +109,7 @@ public sealed class CallContext
     public int Version { get; }
 
     /// <summary>The caller's call id, for logs ("0" when the caller sent none).</summary>
-    public string CallId { get; }
+    public string CallId => _callIdText ??= _callId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The session id, 0 for a shared call.</summary>
     public int SessionId { get; }

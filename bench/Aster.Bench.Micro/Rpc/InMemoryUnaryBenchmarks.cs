@@ -106,7 +106,7 @@ public class InMemoryUnaryBenchmarks
     }
 
     /// <summary>Messages are their own bytes: the codec copies and nothing else.</summary>
-    private sealed class BytesCodecs : ICodecProvider, IMessageCodec<byte[]>
+    internal sealed class BytesCodecs : ICodecProvider, IMessageCodec<byte[]>
     {
         public static readonly BytesCodecs Instance = new();
 

@@ -38,6 +38,7 @@ public sealed class AsterClient : IAsyncDisposable
         Codecs = new DynamicCodecs(options.Codecs ?? throw new ArgumentException("AsterClientOptions.Codecs is required.", nameof(options)));
         _connector = connector;
         _interceptors = [.. options.Interceptors];
+        Deadlines = new DeadlineScheduler(options.TimeProvider);
     }
 
     /// <summary>
@@ -91,6 +92,9 @@ public sealed class AsterClient : IAsyncDisposable
 
     internal AsterClientOptions Options { get; }
 
+    /// <summary>The deadlines of this client's calls, on one timer.</summary>
+    internal DeadlineScheduler Deadlines { get; }
+
     /// <summary>The configured codecs, plus the dynamic client's JSON values and value trees.</summary>
     internal ICodecProvider Codecs { get; }
 
@@ -101,32 +105,56 @@ public sealed class AsterClient : IAsyncDisposable
     public int NewSessionId() => Interlocked.Increment(ref _sessionId);
 
     /// <summary>Makes a unary call.</summary>
-    public async ValueTask<TResponse> UnaryAsync<TRequest, TResponse>(ClientMethod<TRequest, TResponse> method, TRequest request, CallOptions options = default, CancellationToken cancellationToken = default)
+    public ValueTask<TResponse> UnaryAsync<TRequest, TResponse>(ClientMethod<TRequest, TResponse> method, TRequest request, CallOptions options = default, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(method);
+        if (_interceptors.Length == 0 && !AsterDiagnostics.ActivitySource.HasListeners() && !AsterDiagnostics.ClientCallDuration.Enabled)
+        {
+            // Nothing wraps the call: no call context, no closure, no span, no duration to record.
+            return UnaryCallAsync<TRequest, TResponse>(method.Service, method.Version, method.Name, request, options, options.Metadata, cancellationToken);
+        }
+
+        return UnaryInterceptedAsync(method, request, options, cancellationToken);
+    }
+
+    private async ValueTask<TResponse> UnaryInterceptedAsync<TRequest, TResponse>(ClientMethod<TRequest, TResponse> method, TRequest request, CallOptions options, CancellationToken cancellationToken)
+    {
         TResponse response = default!;
         await InvokeAsync(method.Service, method.Version, method.Name, MethodPattern.Unary, method.Idempotent, options, async context =>
         {
-            SerializationMode mode = ModeOf(context);
-            if (IsRelease012Session(context))
-            {
-                Release012Session session = await Release012SessionAsync(context, cancellationToken).ConfigureAwait(false);
-                response = await session.UnaryAsync(Header(context, mode), Codecs.GetCodec<TRequest>(mode), request, Codecs.GetCodec<TResponse>(mode), CheckedTimeout(context.Options), cancellationToken).ConfigureAwait(false);
-                return;
-            }
-
-            ClientLink link = await _connector.GetLinkAsync(context.Service, cancellationToken).ConfigureAwait(false);
-            ClientCall call;
-            using (PooledBufferWriter payload = Encode(Codecs.GetCodec<TRequest>(mode), request))
-            {
-                StreamPool? pool = Options.WireDialect == WireDialect.Release012 ? null : link.PoolFor(context.Options.SessionId); // 0.1.2: one stream per call
-                call = await ClientCall.StartAsync(this, link.Connection, Header(context, mode), CheckedTimeout(context.Options), pool, payload.WrittenMemory, cancellationToken).ConfigureAwait(false);
-            }
-
-            await using ClientCall started = call;
-            response = await started.ReadSingleAsync(Codecs.GetCodec<TResponse>(mode)).ConfigureAwait(false);
+            response = await UnaryCallAsync<TRequest, TResponse>(context.Service, context.Version, context.Method, request, context.Options, context.Metadata, cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
         return response;
+    }
+
+    /// <summary>One unary call on a pooled stream: header and request in one flush, then the response and the trailer.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<TResponse> UnaryCallAsync<TRequest, TResponse>(
+        string service,
+        int version,
+        string name,
+        TRequest request,
+        CallOptions options,
+        IReadOnlyList<KeyValuePair<string, string>>? metadata,
+        CancellationToken cancellationToken)
+    {
+        SerializationMode mode = ModeOf(service, options);
+        if (IsRelease012Session(options))
+        {
+            Release012Session session = await Release012SessionAsync(service, version, name, options, metadata, cancellationToken).ConfigureAwait(false);
+            return await session.UnaryAsync(Header(service, version, name, options, metadata, mode), Codecs.GetCodec<TRequest>(mode), request, Codecs.GetCodec<TResponse>(mode), CheckedTimeout(options), cancellationToken).ConfigureAwait(false);
+        }
+
+        ClientLink link = await _connector.GetLinkAsync(service, cancellationToken).ConfigureAwait(false);
+        ClientCall call;
+        using (PooledBufferWriter payload = Encode(Codecs.GetCodec<TRequest>(mode), request))
+        {
+            StreamPool? pool = Options.WireDialect == WireDialect.Release012 ? null : link.PoolFor(options.SessionId); // 0.1.2: one stream per call
+            call = await ClientCall.StartAsync(this, link.Connection, Header(service, version, name, options, metadata, mode), CheckedTimeout(options), pool, payload.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        }
+
+        await using ClientCall started = call;
+        return await started.ReadSingleAsync(Codecs.GetCodec<TResponse>(mode)).ConfigureAwait(false);
     }
 
     /// <summary>Makes a server-streaming call; the responses arrive as they are read.</summary>
@@ -138,8 +166,8 @@ public sealed class AsterClient : IAsyncDisposable
         IAsyncEnumerable<TResponse>? sessionCall = null;
         await InvokeAsync(method.Service, method.Version, method.Name, MethodPattern.ServerStream, method.Idempotent, options, async context =>
         {
-            mode = ModeOf(context);
-            if (IsRelease012Session(context))
+            mode = ModeOf(context.Service, context.Options);
+            if (IsRelease012Session(context.Options))
             {
                 Release012Session session = await Release012SessionAsync(context, cancellationToken).ConfigureAwait(false);
                 sessionCall = session.StreamingAsync(Header(context, mode), Codecs.GetCodec<TRequest>(mode), request, null, Codecs.GetCodec<TResponse>(mode), CheckedTimeout(context.Options), cancellationToken);
@@ -186,8 +214,8 @@ public sealed class AsterClient : IAsyncDisposable
         TResponse response = default!;
         await InvokeAsync(method.Service, method.Version, method.Name, MethodPattern.ClientStream, method.Idempotent, options, async context =>
         {
-            SerializationMode mode = ModeOf(context);
-            if (IsRelease012Session(context))
+            SerializationMode mode = ModeOf(context.Service, context.Options);
+            if (IsRelease012Session(context.Options))
             {
                 Release012Session session = await Release012SessionAsync(context, cancellationToken).ConfigureAwait(false);
                 response = await session.ClientStreamingAsync(Header(context, mode), Codecs.GetCodec<TRequest>(mode), requests, Codecs.GetCodec<TResponse>(mode), CheckedTimeout(context.Options), cancellationToken).ConfigureAwait(false);
@@ -223,8 +251,8 @@ public sealed class AsterClient : IAsyncDisposable
         IAsyncEnumerable<TResponse>? sessionCall = null;
         await InvokeAsync(method.Service, method.Version, method.Name, MethodPattern.BidiStream, method.Idempotent, options, async context =>
         {
-            mode = ModeOf(context);
-            if (IsRelease012Session(context))
+            mode = ModeOf(context.Service, context.Options);
+            if (IsRelease012Session(context.Options))
             {
                 Release012Session session = await Release012SessionAsync(context, cancellationToken).ConfigureAwait(false);
                 sessionCall = session.StreamingAsync(Header(context, mode), Codecs.GetCodec<TRequest>(mode), default, requests, Codecs.GetCodec<TResponse>(mode), CheckedTimeout(context.Options), cancellationToken);
@@ -285,16 +313,17 @@ public sealed class AsterClient : IAsyncDisposable
             }
         }
 
+        Deadlines.Dispose();
         await _connector.DisposeAsync().ConfigureAwait(false);
     }
 
-    private bool IsRelease012Session(ClientCallContext context) => Options.WireDialect == WireDialect.Release012 && context.Options.SessionId != 0;
+    private bool IsRelease012Session(in CallOptions options) => Options.WireDialect == WireDialect.Release012 && options.SessionId != 0;
 
     /// <summary>The session stream of the call's session id (20.5), opened by its first call.</summary>
-    private async ValueTask<Release012Session> Release012SessionAsync(ClientCallContext context, CancellationToken cancellationToken)
+    private async ValueTask<Release012Session> Release012SessionAsync(string service, int version, string method, CallOptions options, IReadOnlyList<KeyValuePair<string, string>>? metadata, CancellationToken cancellationToken)
     {
-        int id = context.Options.SessionId;
-        Task<Release012Session> opening = _release012Sessions.GetOrAdd(id, _ => OpenRelease012SessionAsync(context));
+        int id = options.SessionId;
+        Task<Release012Session> opening = _release012Sessions.GetOrAdd(id, _ => OpenRelease012SessionAsync(service, Header(service, version, method, options, metadata, SerializationMode.Json)));
         try
         {
             return await opening.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -306,10 +335,13 @@ public sealed class AsterClient : IAsyncDisposable
         }
     }
 
-    private async Task<Release012Session> OpenRelease012SessionAsync(ClientCallContext context)
+    private ValueTask<Release012Session> Release012SessionAsync(ClientCallContext context, CancellationToken cancellationToken)
+        => Release012SessionAsync(context.Service, context.Version, context.Method, context.Options, context.Metadata, cancellationToken);
+
+    private async Task<Release012Session> OpenRelease012SessionAsync(string service, StreamHeader header)
     {
-        ClientLink link = await _connector.GetLinkAsync(context.Service, CancellationToken.None).ConfigureAwait(false);
-        return await Release012Session.OpenAsync(link.Connection, Header(context, SerializationMode.Json), Options, CancellationToken.None).ConfigureAwait(false);
+        ClientLink link = await _connector.GetLinkAsync(service, CancellationToken.None).ConfigureAwait(false);
+        return await Release012Session.OpenAsync(link.Connection, header, Options, CancellationToken.None).ConfigureAwait(false);
     }
 
     internal IProtocolCodec ProtocolFor(SerializationMode mode)
@@ -378,23 +410,23 @@ public sealed class AsterClient : IAsyncDisposable
         return options.Timeout;
     }
 
-    private SerializationMode ModeOf(ClientCallContext context)
+    private SerializationMode ModeOf(string service, in CallOptions options)
         => Options.WireDialect == WireDialect.Release012
             ? SerializationMode.Json
-            : context.Options.SerializationMode ?? _connector.PreferredMode(context.Service) ?? Options.DefaultSerializationMode;
+            : options.SerializationMode ?? _connector.PreferredMode(service) ?? Options.DefaultSerializationMode;
 
     /// <summary>A 0.1.2 header (wire-protocol.md 20.2, 20.7): a new UUID v4 call id and an absolute deadline in Unix milliseconds.</summary>
-    private StreamHeader Release012Header(ClientCallContext context, string[] keys, string[] values)
+    private StreamHeader Release012Header(string service, int version, string method, in CallOptions options, string[] keys, string[] values)
     {
-        long deadline = context.Options.Timeout is { } timeout
+        long deadline = options.Timeout is { } timeout
             ? Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds() + (long)Math.Ceiling(timeout.TotalMilliseconds)
             : 0;
         return new StreamHeader
         {
             Dialect = WireDialect.Release012,
-            Service = context.Service,
-            Method = context.Method,
-            Version = context.Version,
+            Service = service,
+            Method = method,
+            Version = version,
             CallIdText = Guid.NewGuid().ToString("D"),
             DeadlineEpochMs = deadline,
             SerializationMode = SerializationMode.Json,
@@ -404,6 +436,9 @@ public sealed class AsterClient : IAsyncDisposable
     }
 
     private StreamHeader Header(ClientCallContext context, SerializationMode mode)
+        => Header(context.Service, context.Version, context.Method, context.Options, context.Metadata, mode);
+
+    private StreamHeader Header(string service, int version, string method, in CallOptions options, IReadOnlyList<KeyValuePair<string, string>>? metadata, SerializationMode mode)
     {
         int callId = Interlocked.Increment(ref _callId) & int.MaxValue;
         if (callId == 0)
@@ -412,36 +447,36 @@ public sealed class AsterClient : IAsyncDisposable
         }
 
         short deadline = 0;
-        if (context.Options.Timeout is { } timeout)
+        if (options.Timeout is { } timeout)
         {
             deadline = (short)Math.Clamp(Math.Ceiling(timeout.TotalSeconds), 1, short.MaxValue);
         }
 
-        int count = context.Metadata.Count;
+        int count = metadata?.Count ?? 0;
         string[] keys = count == 0 ? [] : new string[count];
         string[] values = count == 0 ? [] : new string[count];
         for (int i = 0; i < count; i++)
         {
-            keys[i] = context.Metadata[i].Key;
-            values[i] = context.Metadata[i].Value;
+            keys[i] = metadata![i].Key;
+            values[i] = metadata[i].Value;
         }
 
         if (Options.WireDialect == WireDialect.Release012)
         {
-            return Release012Header(context, keys, values);
+            return Release012Header(service, version, method, options, keys, values);
         }
 
         return new StreamHeader
         {
-            Service = context.Service,
-            Method = context.Method,
-            Version = context.Version,
+            Service = service,
+            Method = method,
+            Version = version,
             CallId = callId,
             Deadline = deadline,
             SerializationMode = mode,
             MetadataKeys = keys,
             MetadataValues = values,
-            SessionId = context.Options.SessionId,
+            SessionId = options.SessionId,
         };
     }
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using Aster.Codec;
 using Aster.Framing;
 using Aster.Internal;
@@ -10,22 +11,26 @@ namespace Aster.Client;
 /// One call in progress on a client stream: writes the header and requests, reads responses up to the trailer, and on
 /// cancellation or a deadline sends CANCEL, drains briefly and drops the stream (wire-protocol.md, section 13).
 /// </summary>
+/// <remarks>
+/// Ownership: the call owns its <see cref="CallDeadline"/> (only when it has a timeout; otherwise the caller's token is
+/// used as is) and, until it is returned or dropped, its stream. The write gate exists only once a streaming write or a
+/// cancellation needs it: the header and first request are written before the call is shared.
+/// </remarks>
 internal sealed class ClientCall : IAsyncDisposable
 {
     private readonly ClientStream _stream;
     private readonly StreamPool? _pool;
     private readonly IProtocolCodec _protocol;
     private readonly AsterClientOptions _options;
-    private readonly CancellationTokenSource? _deadline;
-    private readonly CancellationTokenSource _cancellation;
+    private readonly CallDeadline? _deadline;
     private readonly CancellationToken _userToken;
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly bool _endWithFin;
+    private SemaphoreSlim? _writeGate;
     private bool _sendClosed;
     private bool _trailerSeen;
     private int _disposed;
 
-    private ClientCall(ClientStream stream, StreamPool? pool, IProtocolCodec protocol, AsterClientOptions options, CancellationTokenSource? deadline, CancellationToken userToken)
+    private ClientCall(ClientStream stream, StreamPool? pool, IProtocolCodec protocol, AsterClientOptions options, CallDeadline? deadline, CancellationToken userToken)
     {
         _stream = stream;
         _pool = pool;
@@ -34,15 +39,27 @@ internal sealed class ClientCall : IAsyncDisposable
         _deadline = deadline;
         _userToken = userToken;
         _endWithFin = options.WireDialect == WireDialect.Release012;
-        _cancellation = deadline is null
-            ? CancellationTokenSource.CreateLinkedTokenSource(userToken)
-            : CancellationTokenSource.CreateLinkedTokenSource(userToken, deadline.Token);
     }
 
     /// <summary>Cancelled by the caller's token or the deadline.</summary>
-    public CancellationToken Token => _cancellation.Token;
+    public CancellationToken Token => _deadline?.Token ?? _userToken;
+
+    private SemaphoreSlim WriteGate
+    {
+        get
+        {
+            if (Volatile.Read(ref _writeGate) is { } gate)
+            {
+                return gate;
+            }
+
+            var created = new SemaphoreSlim(1, 1);
+            return Interlocked.CompareExchange(ref _writeGate, created, null) ?? created;
+        }
+    }
 
     /// <summary>Acquires a stream (pooled or dedicated) and sends the header, plus the first request when given.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public static async ValueTask<ClientCall> StartAsync(
         AsterClient client,
         Transport.IRpcConnection connection,
@@ -53,13 +70,12 @@ internal sealed class ClientCall : IAsyncDisposable
         CancellationToken cancellationToken)
     {
         AsterClientOptions options = client.Options;
-        CancellationTokenSource? deadline = timeout is { } t ? new CancellationTokenSource(t, options.TimeProvider) : null;
+        CallDeadline? deadline = timeout is { } t ? new CallDeadline(client.Deadlines, t, cancellationToken) : null;
         IProtocolCodec protocol = client.ProtocolFor(header.SerializationMode);
         ClientStream? stream = null;
         try
         {
-            using var linked = deadline is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-            CancellationToken token = linked?.Token ?? cancellationToken;
+            CancellationToken token = deadline?.Token ?? cancellationToken;
             stream = pool is null
                 ? new ClientStream(await connection.OpenStreamAsync(token).ConfigureAwait(false), options.MaxFrameLength)
                 : await pool.AcquireAsync(options.StreamAcquireTimeout, token).ConfigureAwait(false);
@@ -97,7 +113,7 @@ internal sealed class ClientCall : IAsyncDisposable
     /// <summary>Writes one request data frame (with END_STREAM when <paramref name="last"/>).</summary>
     public async ValueTask WriteRequestAsync(ReadOnlyMemory<byte> payload, bool last)
     {
-        await _writeGate.WaitAsync(Token).ConfigureAwait(false);
+        await WriteGate.WaitAsync(Token).ConfigureAwait(false);
         try
         {
             if (_sendClosed)
@@ -115,14 +131,14 @@ internal sealed class ClientCall : IAsyncDisposable
         }
         finally
         {
-            _writeGate.Release();
+            _writeGate!.Release();
         }
     }
 
     /// <summary>Ends the requests with the empty END_STREAM sentinel.</summary>
     public async ValueTask WriteEndAsync()
     {
-        await _writeGate.WaitAsync(Token).ConfigureAwait(false);
+        await WriteGate.WaitAsync(Token).ConfigureAwait(false);
         try
         {
             if (_sendClosed)
@@ -142,7 +158,7 @@ internal sealed class ClientCall : IAsyncDisposable
         }
         finally
         {
-            _writeGate.Release();
+            _writeGate!.Release();
         }
     }
 
@@ -150,6 +166,7 @@ internal sealed class ClientCall : IAsyncDisposable
     /// Reads the next response. Returns false at an OK trailer; throws <see cref="RpcException"/> for an error trailer
     /// or a broken stream, and <see cref="OperationCanceledException"/> when the caller cancelled.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<(bool HasItem, T Item)> ReadAsync<T>(IMessageCodec<T> codec)
     {
         try
@@ -238,6 +255,7 @@ internal sealed class ClientCall : IAsyncDisposable
     }
 
     /// <summary>Reads the single response of a unary or client-streaming call and its trailer.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<T> ReadSingleAsync<T>(IMessageCodec<T> codec)
     {
         (bool hasItem, T item) = await ReadAsync(codec).ConfigureAwait(false);
@@ -280,14 +298,13 @@ internal sealed class ClientCall : IAsyncDisposable
             _ = CancelAndDropAsync();
         }
 
-        _cancellation.Dispose();
         _deadline?.Dispose();
     }
 
     /// <summary>The exception the caller sees for a failure inside a call.</summary>
     public Exception Translate(Exception exception) => Translate(exception, _deadline, _userToken);
 
-    private static Exception Translate(Exception exception, CancellationTokenSource? deadline, CancellationToken userToken)
+    private static Exception Translate(Exception exception, CallDeadline? deadline, CancellationToken userToken)
     {
         switch (exception)
         {
@@ -295,7 +312,7 @@ internal sealed class ClientCall : IAsyncDisposable
                 return exception;
             case OperationCanceledException when userToken.IsCancellationRequested:
                 return exception is OperationCanceledException oce && oce.CancellationToken == userToken ? exception : new OperationCanceledException(userToken);
-            case OperationCanceledException when deadline?.IsCancellationRequested == true:
+            case OperationCanceledException when deadline?.Expired == true:
                 return new RpcException(StatusCode.DeadlineExceeded, "deadline exceeded");
             case FrameFormatException or ProtocolFormatException:
                 return new RpcException(StatusCode.Internal, $"protocol error: {exception.Message}", exception);
@@ -306,29 +323,31 @@ internal sealed class ClientCall : IAsyncDisposable
         }
     }
 
+    /// <summary>The header (and first request) in one flush; the call is not shared yet, so no gate is needed.</summary>
     private async ValueTask WriteStartAsync(StreamHeader header, ReadOnlyMemory<byte>? firstRequest)
     {
-        using var buffer = new PooledBufferWriter();
-        _protocol.WriteHeader(buffer, header);
-        await _writeGate.WaitAsync(Token).ConfigureAwait(false);
+        Token.ThrowIfCancellationRequested();
+        PooledBufferWriter buffer = PooledBufferWriter.RentScratch();
         try
         {
+            _protocol.WriteHeader(buffer, header);
             FrameWriter.Write(_stream.Stream.Output, FrameFlags.Header, buffer.WrittenSpan, _options.MaxFrameLength);
-            if (firstRequest is { } request)
-            {
-                FrameWriter.WriteData(_stream.Stream.Output, LastRequestFlags, request.Span, _options.EnableCompression, _options.MaxFrameLength);
-                _sendClosed = true;
-            }
-
-            await _stream.Stream.Output.FlushAsync(Token).ConfigureAwait(false);
-            if (firstRequest is not null)
-            {
-                await FinishIfFinDialectAsync().ConfigureAwait(false);
-            }
         }
         finally
         {
-            _writeGate.Release();
+            PooledBufferWriter.ReturnScratch(buffer);
+        }
+
+        if (firstRequest is { } request)
+        {
+            FrameWriter.WriteData(_stream.Stream.Output, LastRequestFlags, request.Span, _options.EnableCompression, _options.MaxFrameLength);
+            _sendClosed = true;
+        }
+
+        await _stream.Stream.Output.FlushAsync(Token).ConfigureAwait(false);
+        if (firstRequest is not null)
+        {
+            await FinishIfFinDialectAsync().ConfigureAwait(false);
         }
     }
 
@@ -356,7 +375,7 @@ internal sealed class ClientCall : IAsyncDisposable
     {
         try
         {
-            await _writeGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+            await WriteGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
             try
             {
                 // Our send side is never finished (FIN) while a call runs, so CANCEL can always be sent.
@@ -367,7 +386,7 @@ internal sealed class ClientCall : IAsyncDisposable
             }
             finally
             {
-                _writeGate.Release();
+                _writeGate!.Release();
             }
 
             using var drain = new CancellationTokenSource(_options.CancelDrainTimeout, _options.TimeProvider);

@@ -116,7 +116,7 @@ public sealed class ForyCodecProvider : ICodecProvider
                 },
                 output);
 
-        public StreamHeader ReadHeader(in ReadOnlySequence<byte> payload)
+        public StreamHeader ReadHeader(in ReadOnlySequence<byte> payload, WireNameTable? names = null)
         {
             ForyProtocol.StreamHeader header;
             try
@@ -148,8 +148,8 @@ public sealed class ForyCodecProvider : ICodecProvider
                 {
                     Code = (int)status.Code,
                     Message = status.Message,
-                    DetailKeys = [.. status.Details.Select(d => d.Key)],
-                    DetailValues = [.. status.Details.Select(d => d.Value)],
+                    DetailKeys = status.Details.Count == 0 ? [] : [.. status.Details.Select(d => d.Key)],
+                    DetailValues = status.Details.Count == 0 ? [] : [.. status.Details.Select(d => d.Value)],
                 },
                 output);
 
@@ -171,6 +171,11 @@ public sealed class ForyCodecProvider : ICodecProvider
             }
 
             int count = Math.Min(status.DetailKeys.Count, status.DetailValues.Count);
+            if (status.Code == 0 && string.IsNullOrEmpty(status.Message) && count == 0)
+            {
+                return RpcStatus.Ok; // the usual trailer
+            }
+
             var details = new KeyValuePair<string, string>[count];
             for (int i = 0; i < count; i++)
             {

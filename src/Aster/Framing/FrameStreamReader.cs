@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 
 namespace Aster.Framing;
 
@@ -23,6 +24,7 @@ internal sealed class FrameStreamReader
 
     /// <summary>The next frame, or null at a clean end of stream.</summary>
     /// <exception cref="FrameFormatException">Bad length, or the stream ended inside a frame.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<Frame?> ReadAsync(CancellationToken cancellationToken)
     {
         while (true)

@@ -5,6 +5,12 @@ namespace Aster.Internal;
 /// <summary>An <see cref="IBufferWriter{T}"/> over arrays rented from <see cref="ArrayPool{T}.Shared"/>, reusable after <see cref="Reset"/>.</summary>
 internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 {
+    /// <summary>The largest buffer a thread keeps between uses of its scratch writer.</summary>
+    private const int MaxScratchCapacity = 4096;
+
+    [ThreadStatic]
+    private static PooledBufferWriter? _scratch;
+
     private byte[] _buffer;
     private int _written;
 
@@ -42,6 +48,31 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
     }
 
     public void Reset() => _written = 0;
+
+    /// <summary>
+    /// This thread's scratch writer, empty, for a section that does not await before <see cref="ReturnScratch"/> (for
+    /// example: encode a header, copy it into a frame). Reused, so a frame's small framework message allocates nothing.
+    /// </summary>
+    public static PooledBufferWriter RentScratch()
+    {
+        PooledBufferWriter writer = _scratch ?? new PooledBufferWriter();
+        _scratch = null;
+        return writer;
+    }
+
+    /// <summary>Gives <paramref name="writer"/> back as this thread's scratch writer (or frees it when it grew large).</summary>
+    public static void ReturnScratch(PooledBufferWriter writer)
+    {
+        if (writer._buffer.Length is > 0 and <= MaxScratchCapacity)
+        {
+            writer.Reset();
+            _scratch = writer;
+        }
+        else
+        {
+            writer.Dispose();
+        }
+    }
 
     public void Dispose()
     {

@@ -8,9 +8,9 @@ internal interface IProtocolCodec
     /// <summary>Writes a StreamHeader payload.</summary>
     void WriteHeader(IBufferWriter<byte> output, StreamHeader header);
 
-    /// <summary>Reads a StreamHeader payload.</summary>
+    /// <summary>Reads a StreamHeader payload; service and method names found in <paramref name="names"/> are not allocated anew.</summary>
     /// <exception cref="ProtocolFormatException">The payload is malformed.</exception>
-    StreamHeader ReadHeader(in ReadOnlySequence<byte> payload);
+    StreamHeader ReadHeader(in ReadOnlySequence<byte> payload, WireNameTable? names = null);
 
     /// <summary>Writes an RpcStatus payload.</summary>
     void WriteStatus(IBufferWriter<byte> output, RpcStatus status);
@@ -27,7 +27,7 @@ internal sealed class JsonProtocolCodec : IProtocolCodec
 
     public void WriteHeader(IBufferWriter<byte> output, StreamHeader header) => Json.ProtocolJson.WriteHeader(output, header);
 
-    public StreamHeader ReadHeader(in ReadOnlySequence<byte> payload) => Json.ProtocolJson.ReadHeader(Linearize(payload));
+    public StreamHeader ReadHeader(in ReadOnlySequence<byte> payload, WireNameTable? names = null) => Json.ProtocolJson.ReadHeader(Linearize(payload), names);
 
     public void WriteStatus(IBufferWriter<byte> output, RpcStatus status) => Json.ProtocolJson.WriteStatus(output, status);
 

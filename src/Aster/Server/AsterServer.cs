@@ -164,6 +164,7 @@ public sealed class AsterServer : IAsyncDisposable
         await Task.WhenAll(connections).ConfigureAwait(false);
         _stopping.Dispose();
         _startLock.Dispose();
+        _runtime.Dispose();
     }
 
     private async Task ServeCoreAsync(IRpcConnection connection, CancellationToken cancellationToken)

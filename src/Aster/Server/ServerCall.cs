@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Aster.Codec;
 using Aster.Internal;
@@ -10,31 +11,66 @@ namespace Aster.Server;
 /// The state of one call on a server stream. The stream's frame loop feeds it requests, the end of requests and
 /// cancellation; the call runs its handler through the interceptors and writes exactly one trailer.
 /// </summary>
-internal abstract class ServerCall
+/// <remarks>
+/// Ownership: the stream processor creates the call and its <see cref="ServerCallScope.Cancellation"/> source; the call
+/// owns both from then on. Its handler time limit is an entry on the server's <see cref="DeadlineScheduler"/> (the call is
+/// its own list node) and its link to the connection's closing is one registration; when the trailer is written (or the
+/// call abandoned) the entry and the registration are removed and the source is disposed.
+/// </remarks>
+internal abstract class ServerCall : DeadlineEntry
 {
-    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ServerCallScope _scope;
+    private TaskCompletionSource? _completion;
     private int _finished;
+    private int _completed;
     private StatusCode? _cancelStatus;
-    private ITimer? _timeLimit;
+    private CancellationTokenRegistration _closing;
 
-    protected ServerCall(ServerCallScope scope)
+    protected ServerCall(in ServerCallScope scope)
     {
-        Scope = scope;
+        _scope = scope;
     }
 
-    /// <summary>Completes when the trailer has been written (or the call was abandoned).</summary>
-    public Task Completion => _completion.Task;
+    /// <summary>Completes when the trailer has been written (or the call was abandoned); made only when someone waits.</summary>
+    public Task Completion
+    {
+        get
+        {
+            if (Volatile.Read(ref _completed) != 0)
+            {
+                return Task.CompletedTask;
+            }
+
+            var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            TaskCompletionSource completion = Interlocked.CompareExchange(ref _completion, created, null) ?? created;
+            if (Volatile.Read(ref _completed) != 0)
+            {
+                completion.TrySetResult(); // Complete ran before it could see the source
+            }
+
+            return completion.Task;
+        }
+    }
 
     /// <summary>True once the call has its trailer.</summary>
     public bool IsFinished => Volatile.Read(ref _finished) != 0;
 
-    protected ServerCallScope Scope { get; }
+    protected ref readonly ServerCallScope Scope => ref _scope;
 
-    protected CallContext Context => Scope.Context;
+    protected CallContext Context => _scope.Context;
 
-    /// <summary>Starts the handler time limit; the timer and the call's cancellation source are released when the call completes.</summary>
-    public void StartTimeLimit(TimeSpan limit) =>
-        _timeLimit = Scope.Runtime.Options.TimeProvider.CreateTimer(static state => ((ServerCall)state!).OnDeadline(), this, limit, Timeout.InfiniteTimeSpan);
+    /// <summary>
+    /// Starts the handler time limit and links the call to <paramref name="closing"/> (the connection closing or the
+    /// server stopping); both are released when the call completes.
+    /// </summary>
+    public void StartTimeLimit(TimeSpan limit, CancellationToken closing)
+    {
+        _scope.Runtime.Deadlines.Schedule(this, limit);
+        _closing = closing.UnsafeRegister(static state => ((ServerCall)state!).Cancel(), this);
+    }
+
+    /// <summary>The handler time limit passed (a timer thread of the server's deadline scheduler).</summary>
+    protected internal override void OnExpired() => OnDeadline();
 
     /// <summary>Called once the header is validated: streaming-request calls start their handler here (D6).</summary>
     public virtual void Start()
@@ -61,7 +97,7 @@ internal abstract class ServerCall
         _cancelStatus ??= StatusCode.Cancelled;
         if (Interlocked.Exchange(ref _finished, 1) == 0)
         {
-            Scope.Runtime.OnCallFinished(Context, StatusCode.Cancelled);
+            _scope.Runtime.OnCallFinished(Context, StatusCode.Cancelled);
             Cancel();
             Complete();
             return;
@@ -95,8 +131,8 @@ internal abstract class ServerCall
 
         try
         {
-            await Scope.Output.WriteTrailerAsync(response, status, Scope.Protocol).ConfigureAwait(false);
-            Scope.Runtime.OnCallFinished(Context, status.Code);
+            await _scope.Output.WriteTrailerAsync(response, status, _scope.Protocol).ConfigureAwait(false);
+            _scope.Runtime.OnCallFinished(Context, status.Code);
         }
         finally
         {
@@ -106,18 +142,32 @@ internal abstract class ServerCall
 
     private void Complete()
     {
-        _completion.TrySetResult();
-        _timeLimit?.Dispose();
-        Scope.Cancellation.Dispose();
+        Volatile.Write(ref _completed, 1);
+        Volatile.Read(ref _completion)?.TrySetResult();
+        _scope.Runtime.Deadlines.Cancel(this);
+        _closing.Unregister();
+        _scope.Cancellation.Dispose();
     }
 
-    /// <summary>Runs <paramref name="body"/> through the interceptors and turns whatever it throws into the trailer.</summary>
-    protected async Task RunAsync(Func<CallContext, ValueTask> body)
+    /// <summary>The handler itself, called through the interceptors by <see cref="RunAsync"/>.</summary>
+    protected abstract ValueTask InvokeAsync(CallContext context);
+
+    /// <summary>Runs the handler through the interceptors and turns whatever it throws into the trailer.</summary>
+    protected async Task RunAsync()
     {
         CallContext.Current = Context;
         try
         {
-            await Scope.Runtime.Pipeline(body)(Context).ConfigureAwait(false);
+            ServerRuntime runtime = _scope.Runtime;
+            if (runtime.HasInterceptors)
+            {
+                await runtime.Pipeline(InvokeAsync)(Context).ConfigureAwait(false);
+            }
+            else
+            {
+                await InvokeAsync(Context).ConfigureAwait(false); // no pipeline delegate without interceptors
+            }
+
             if (!IsFinished)
             {
                 await FinishAsync(new RpcStatus(StatusCode.Internal, "the call ended without a response", [])).ConfigureAwait(false);
@@ -168,11 +218,11 @@ internal abstract class ServerCall
             throw new RpcException(StatusCode.Internal, "the response could not be encoded", ex);
         }
 
-        if (buffer.WrittenCount + 1 > Scope.Runtime.Options.Limits.MaxFrameLength)
+        if (buffer.WrittenCount + 1 > _scope.Runtime.Options.Limits.MaxFrameLength)
         {
             int size = buffer.WrittenCount + 1;
             buffer.Dispose();
-            throw new RpcException(StatusCode.ResourceExhausted, $"response of {size} bytes exceeds the frame limit of {Scope.Runtime.Options.Limits.MaxFrameLength}");
+            throw new RpcException(StatusCode.ResourceExhausted, $"response of {size} bytes exceeds the frame limit of {_scope.Runtime.Options.Limits.MaxFrameLength}");
         }
 
         return buffer;
@@ -196,7 +246,7 @@ internal abstract class ServerCall
         bool written;
         using (PooledBufferWriter payload = Encode(codec, item))
         {
-            written = await Scope.Output.WriteMessageAsync(payload.WrittenMemory, Context.CancellationToken).ConfigureAwait(false);
+            written = await _scope.Output.WriteMessageAsync(payload.WrittenMemory, Context.CancellationToken).ConfigureAwait(false);
         }
 
         if (!written)
@@ -209,9 +259,14 @@ internal abstract class ServerCall
 
     private void Cancel()
     {
+        if (Volatile.Read(ref _completed) != 0)
+        {
+            return; // the source is disposed with the call: nothing left to cancel
+        }
+
         try
         {
-            Scope.Cancellation.Cancel();
+            _scope.Cancellation.Cancel();
         }
         catch (ObjectDisposedException)
         {
@@ -229,20 +284,21 @@ internal abstract class ServerCall
                     ? new RpcStatus(StatusCode.DeadlineExceeded, "deadline exceeded", [])
                     : new RpcStatus(StatusCode.Cancelled, "cancelled", []);
             default:
-                ServerLog.HandlerFailed(Scope.Runtime.Logger, Context.Service, Context.Method, exception);
+                ServerLog.HandlerFailed(_scope.Runtime.Logger, Context.Service, Context.Method, exception);
                 return new RpcStatus(
                     StatusCode.Internal,
-                    Scope.Runtime.Options.IncludeExceptionDetails ? exception.Message : "the handler failed",
+                    _scope.Runtime.Options.IncludeExceptionDetails ? exception.Message : "the handler failed",
                     []);
         }
     }
 }
 
-internal sealed class UnaryServerCall<TRequest, TResponse>(ServerCallScope scope, Func<TRequest, CallContext, ValueTask<TResponse>> handler)
+internal sealed class UnaryServerCall<TService, TRequest, TResponse>(in ServerCallScope scope, Func<TService, TRequest, CallContext, ValueTask<TResponse>> handler, object instance)
     : ServerCall(scope)
 {
     private readonly IMessageCodec<TRequest> _requestCodec = scope.Codecs.GetCodec<TRequest>(scope.Context.SerializationMode);
     private readonly IMessageCodec<TResponse> _responseCodec = scope.Codecs.GetCodec<TResponse>(scope.Context.SerializationMode);
+    private TRequest _request = default!;
     private bool _started;
 
     public override ValueTask OnRequestAsync(ReadOnlySequence<byte> payload)
@@ -253,13 +309,9 @@ internal sealed class UnaryServerCall<TRequest, TResponse>(ServerCallScope scope
         }
 
         _started = true;
-        if (TryDecode(_requestCodec, payload, out TRequest request))
+        if (TryDecode(_requestCodec, payload, out _request))
         {
-            _ = RunAsync(async context =>
-            {
-                TResponse response = await handler(request, context).ConfigureAwait(false);
-                await FinishWithResponseAsync(_responseCodec, response).ConfigureAwait(false);
-            });
+            _ = RunAsync();
         }
 
         return ValueTask.CompletedTask;
@@ -273,13 +325,21 @@ internal sealed class UnaryServerCall<TRequest, TResponse>(ServerCallScope scope
             _ = FailAsync(new RpcStatus(StatusCode.InvalidArgument, "missing request frame", []));
         }
     }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    protected override async ValueTask InvokeAsync(CallContext context)
+    {
+        TResponse response = await handler((TService)instance, _request, context).ConfigureAwait(false);
+        await FinishWithResponseAsync(_responseCodec, response).ConfigureAwait(false);
+    }
 }
 
-internal sealed class ServerStreamingServerCall<TRequest, TResponse>(ServerCallScope scope, Func<TRequest, CallContext, IAsyncEnumerable<TResponse>> handler)
+internal sealed class ServerStreamingServerCall<TService, TRequest, TResponse>(in ServerCallScope scope, Func<TService, TRequest, CallContext, IAsyncEnumerable<TResponse>> handler, object instance)
     : ServerCall(scope)
 {
     private readonly IMessageCodec<TRequest> _requestCodec = scope.Codecs.GetCodec<TRequest>(scope.Context.SerializationMode);
     private readonly IMessageCodec<TResponse> _responseCodec = scope.Codecs.GetCodec<TResponse>(scope.Context.SerializationMode);
+    private TRequest _request = default!;
     private bool _started;
 
     public override ValueTask OnRequestAsync(ReadOnlySequence<byte> payload)
@@ -290,20 +350,9 @@ internal sealed class ServerStreamingServerCall<TRequest, TResponse>(ServerCallS
         }
 
         _started = true;
-        if (TryDecode(_requestCodec, payload, out TRequest request))
+        if (TryDecode(_requestCodec, payload, out _request))
         {
-            _ = RunAsync(async context =>
-            {
-                await foreach (TResponse item in handler(request, context).WithCancellation(context.CancellationToken).ConfigureAwait(false))
-                {
-                    if (!await WriteStreamedAsync(_responseCodec, item).ConfigureAwait(false))
-                    {
-                        return;
-                    }
-                }
-
-                await FinishAsync(RpcStatus.Ok).ConfigureAwait(false);
-            });
+            _ = RunAsync();
         }
 
         return ValueTask.CompletedTask;
@@ -317,6 +366,19 @@ internal sealed class ServerStreamingServerCall<TRequest, TResponse>(ServerCallS
             _ = FailAsync(new RpcStatus(StatusCode.InvalidArgument, "missing request frame", []));
         }
     }
+
+    protected override async ValueTask InvokeAsync(CallContext context)
+    {
+        await foreach (TResponse item in handler((TService)instance, _request, context).WithCancellation(context.CancellationToken).ConfigureAwait(false))
+        {
+            if (!await WriteStreamedAsync(_responseCodec, item).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+
+        await FinishAsync(RpcStatus.Ok).ConfigureAwait(false);
+    }
 }
 
 /// <summary>Shared request-side behaviour of client-streaming and bidirectional calls.</summary>
@@ -326,7 +388,7 @@ internal abstract class StreamingRequestServerCall<TRequest> : ServerCall
     private readonly Channel<TRequest> _requests = Channel.CreateBounded<TRequest>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
     private int _received;
 
-    protected StreamingRequestServerCall(ServerCallScope scope)
+    protected StreamingRequestServerCall(in ServerCallScope scope)
         : base(scope)
     {
         _requestCodec = scope.Codecs.GetCodec<TRequest>(scope.Context.SerializationMode);
@@ -367,26 +429,30 @@ internal abstract class StreamingRequestServerCall<TRequest> : ServerCall
     public override void OnRequestEnd() => _requests.Writer.TryComplete();
 }
 
-internal sealed class ClientStreamingServerCall<TRequest, TResponse>(ServerCallScope scope, Func<IAsyncEnumerable<TRequest>, CallContext, ValueTask<TResponse>> handler)
+internal sealed class ClientStreamingServerCall<TService, TRequest, TResponse>(in ServerCallScope scope, Func<TService, IAsyncEnumerable<TRequest>, CallContext, ValueTask<TResponse>> handler, object instance)
     : StreamingRequestServerCall<TRequest>(scope)
 {
     private readonly IMessageCodec<TResponse> _responseCodec = scope.Codecs.GetCodec<TResponse>(scope.Context.SerializationMode);
 
-    public override void Start() => _ = RunAsync(async context =>
+    public override void Start() => _ = RunAsync();
+
+    protected override async ValueTask InvokeAsync(CallContext context)
     {
-        TResponse response = await handler(Requests, context).ConfigureAwait(false);
+        TResponse response = await handler((TService)instance, Requests, context).ConfigureAwait(false);
         await FinishWithResponseAsync(_responseCodec, response).ConfigureAwait(false);
-    });
+    }
 }
 
-internal sealed class DuplexStreamingServerCall<TRequest, TResponse>(ServerCallScope scope, Func<IAsyncEnumerable<TRequest>, CallContext, IAsyncEnumerable<TResponse>> handler)
+internal sealed class DuplexStreamingServerCall<TService, TRequest, TResponse>(in ServerCallScope scope, Func<TService, IAsyncEnumerable<TRequest>, CallContext, IAsyncEnumerable<TResponse>> handler, object instance)
     : StreamingRequestServerCall<TRequest>(scope)
 {
     private readonly IMessageCodec<TResponse> _responseCodec = scope.Codecs.GetCodec<TResponse>(scope.Context.SerializationMode);
 
-    public override void Start() => _ = RunAsync(async context =>
+    public override void Start() => _ = RunAsync();
+
+    protected override async ValueTask InvokeAsync(CallContext context)
     {
-        await foreach (TResponse item in handler(Requests, context).WithCancellation(context.CancellationToken).ConfigureAwait(false))
+        await foreach (TResponse item in handler((TService)instance, Requests, context).WithCancellation(context.CancellationToken).ConfigureAwait(false))
         {
             if (!await WriteStreamedAsync(_responseCodec, item).ConfigureAwait(false))
             {
@@ -395,5 +461,5 @@ internal sealed class DuplexStreamingServerCall<TRequest, TResponse>(ServerCallS
         }
 
         await FinishAsync(RpcStatus.Ok).ConfigureAwait(false);
-    });
+    }
 }

@@ -20,40 +20,40 @@ internal abstract class ServerMethod
 
     public MethodOptions Options { get; }
 
-    /// <summary>Creates the state of one call of this method.</summary>
-    public abstract ServerCall CreateCall(ServerCallScope scope, object instance);
+    /// <summary>Creates the state of one call of this method (one object: the handler and instance are fields, no closure).</summary>
+    public abstract ServerCall CreateCall(in ServerCallScope scope, object instance);
 }
 
 internal sealed class UnaryServerMethod<TService, TRequest, TResponse>(string name, MethodOptions options, Func<TService, TRequest, CallContext, ValueTask<TResponse>> handler)
     : ServerMethod(name, MethodPattern.Unary, options)
 {
-    public override ServerCall CreateCall(ServerCallScope scope, object instance)
-        => new UnaryServerCall<TRequest, TResponse>(scope, (req, ctx) => handler((TService)instance, req, ctx));
+    public override ServerCall CreateCall(in ServerCallScope scope, object instance)
+        => new UnaryServerCall<TService, TRequest, TResponse>(scope, handler, instance);
 }
 
 internal sealed class ServerStreamingServerMethod<TService, TRequest, TResponse>(string name, MethodOptions options, Func<TService, TRequest, CallContext, IAsyncEnumerable<TResponse>> handler)
     : ServerMethod(name, MethodPattern.ServerStream, options)
 {
-    public override ServerCall CreateCall(ServerCallScope scope, object instance)
-        => new ServerStreamingServerCall<TRequest, TResponse>(scope, (req, ctx) => handler((TService)instance, req, ctx));
+    public override ServerCall CreateCall(in ServerCallScope scope, object instance)
+        => new ServerStreamingServerCall<TService, TRequest, TResponse>(scope, handler, instance);
 }
 
 internal sealed class ClientStreamingServerMethod<TService, TRequest, TResponse>(string name, MethodOptions options, Func<TService, IAsyncEnumerable<TRequest>, CallContext, ValueTask<TResponse>> handler)
     : ServerMethod(name, MethodPattern.ClientStream, options)
 {
-    public override ServerCall CreateCall(ServerCallScope scope, object instance)
-        => new ClientStreamingServerCall<TRequest, TResponse>(scope, (reqs, ctx) => handler((TService)instance, reqs, ctx));
+    public override ServerCall CreateCall(in ServerCallScope scope, object instance)
+        => new ClientStreamingServerCall<TService, TRequest, TResponse>(scope, handler, instance);
 }
 
 internal sealed class DuplexStreamingServerMethod<TService, TRequest, TResponse>(string name, MethodOptions options, Func<TService, IAsyncEnumerable<TRequest>, CallContext, IAsyncEnumerable<TResponse>> handler)
     : ServerMethod(name, MethodPattern.BidiStream, options)
 {
-    public override ServerCall CreateCall(ServerCallScope scope, object instance)
-        => new DuplexStreamingServerCall<TRequest, TResponse>(scope, (reqs, ctx) => handler((TService)instance, reqs, ctx));
+    public override ServerCall CreateCall(in ServerCallScope scope, object instance)
+        => new DuplexStreamingServerCall<TService, TRequest, TResponse>(scope, handler, instance);
 }
 
-/// <summary>Everything one call needs from its server and stream.</summary>
-internal sealed class ServerCallScope
+/// <summary>Everything one call needs from its server and stream; a value kept inside the call (no object of its own).</summary>
+internal readonly struct ServerCallScope
 {
     public required CallContext Context { get; init; }
 

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace Aster.Server;
 
 /// <summary>What every call of one server shares: options, logger, registry, the interceptor pipeline and telemetry.</summary>
-internal sealed class ServerRuntime
+internal sealed class ServerRuntime : IDisposable
 {
     private readonly IServerInterceptor[] _interceptors;
     private int _activeCalls;
@@ -22,6 +22,7 @@ internal sealed class ServerRuntime
         // Gate 3 runs first, at call start, whenever consumers are gated, a requirement is declared, or it was added
         // explicitly (trust.md 7.3 and 7.5).
         Admission = options.Admission;
+        Deadlines = new Internal.DeadlineScheduler(options.TimeProvider);
         EnforcesCapabilities = options.Interceptors.Any(i => i is Interceptors.CapabilityInterceptor)
             || options.Admission?.ConsumersGated == true
             || registry.Services.Any(s => s.DeclaresRequirements);
@@ -32,6 +33,12 @@ internal sealed class ServerRuntime
     /// the dev-mode authority the networked host creates when none is configured.
     /// </summary>
     public Trust.IAdmissionAuthority? Admission { get; set; }
+
+    /// <summary>The handler time limits of every call of this server, on one timer.</summary>
+    public Internal.DeadlineScheduler Deadlines { get; }
+
+    /// <summary>True when calls go through interceptors (other than gate 3, which runs at call start).</summary>
+    public bool HasInterceptors => _interceptors.Length > 0;
 
     /// <summary>True when gate 3 (the capability interceptor) is wired.</summary>
     public bool EnforcesCapabilities { get; }
@@ -63,6 +70,9 @@ internal sealed class ServerRuntime
 
         return next;
     }
+
+    /// <summary>Stops the deadline timer (the server is disposed and its connections are done).</summary>
+    public void Dispose() => Deadlines.Dispose();
 
     public void OnCallStarted(CallContext context)
     {

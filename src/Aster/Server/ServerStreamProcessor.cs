@@ -363,7 +363,7 @@ internal sealed class ServerStreamProcessor
         StreamHeader header;
         try
         {
-            header = protocol.ReadHeader(payload);
+            header = protocol.ReadHeader(payload, _runtime.Registry.Names);
         }
         catch (ProtocolFormatException ex)
         {
@@ -430,7 +430,8 @@ internal sealed class ServerStreamProcessor
             limit = d - now;
         }
 
-        var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_connection.Closing);
+        // A plain source linked to the connection's closing by one registration (StartTimeLimit): the call owns both.
+        var cancellation = new CancellationTokenSource();
         var context = new CallContext(header, deadline, time, caller, admission, service!, method, cancellation.Token);
         ServerCall call;
         try
@@ -452,7 +453,7 @@ internal sealed class ServerStreamProcessor
             return;
         }
 
-        call.StartTimeLimit(limit);
+        call.StartTimeLimit(limit, _connection.Closing);
         _runtime.OnCallStarted(context);
         _call = call;
         _requestOpen = true;

@@ -26,9 +26,13 @@ internal sealed class ServiceRegistry
         _byNameAndVersion = list.ToFrozenDictionary(s => (s.Name, s.Version));
         _byName = list.GroupBy(s => s.Name, StringComparer.Ordinal).ToFrozenDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
         Services = list;
+        Names = new Protocol.WireNameTable(list.Select(s => s.Name).Concat(list.SelectMany(s => s.MethodNames)).Distinct(StringComparer.Ordinal));
     }
 
     public IReadOnlyList<ServiceDefinition> Services { get; }
+
+    /// <summary>Every service and method name, for header decoders to reuse instead of allocating per call.</summary>
+    public Protocol.WireNameTable Names { get; }
 
     /// <summary>
     /// The exact (service, version); or, when the caller says version 1 and exactly one version of the service is

@@ -59,8 +59,6 @@ internal sealed class StreamOutput
     /// <summary>Writes an optional last data frame and the trailer in one flush.</summary>
     public async ValueTask WriteTrailerAsync(ReadOnlyMemory<byte>? response, RpcStatus status, IProtocolCodec protocol)
     {
-        using var buffer = new PooledBufferWriter();
-        protocol.WriteStatus(buffer, Sanitize(status));
         await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
@@ -74,7 +72,7 @@ internal sealed class StreamOutput
                 FrameWriter.WriteData(_writer, FrameFlags.None, data.Span, CompressData, _limits.MaxFrameLength);
             }
 
-            FrameWriter.Write(_writer, FrameFlags.Trailer, buffer.WrittenSpan, _limits.MaxFrameLength);
+            WriteStatusFrame(status, protocol);
             FlushResult result = await _writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             _closed |= result.IsCompleted;
         }
@@ -85,6 +83,21 @@ internal sealed class StreamOutput
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>Encodes the status in this thread's scratch writer (no await until it is copied into the frame).</summary>
+    private void WriteStatusFrame(RpcStatus status, IProtocolCodec protocol)
+    {
+        PooledBufferWriter buffer = PooledBufferWriter.RentScratch();
+        try
+        {
+            protocol.WriteStatus(buffer, Sanitize(status));
+            FrameWriter.Write(_writer, FrameFlags.Trailer, buffer.WrittenSpan, _limits.MaxFrameLength);
+        }
+        finally
+        {
+            PooledBufferWriter.ReturnScratch(buffer);
         }
     }
 

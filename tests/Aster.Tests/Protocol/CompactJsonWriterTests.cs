@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Text;
 using Aster.Fory.Json;
 using Aster.Protocol.Json;
+using FsCheck;
+using FsCheck.Fluent;
 
 namespace Aster.Tests.Protocol;
 
@@ -88,5 +90,23 @@ public sealed class CompactJsonWriterTests
         writer.WriteEndObject();
         writer.WriteEndObject();
         Assert.Equal("{\"a\":[1,2.5,null,true],\"b\":{}}", Encoding.ASCII.GetString(output.WrittenSpan));
+    }
+
+    /// <summary>The plain-ASCII fast path writes exactly what the escaping path (Python's json.dumps) writes.</summary>
+    [Fact]
+    public void WriteString_AnyText_MatchesPythonEscaping()
+    {
+        Gen<string> text = Gen.OneOf(
+            ArbMap.Default.ArbFor<string>().Generator,
+            Gen.Elements("", "Hello", "a/b", "quote\"", "back\\slash", "tab\t", "é", "\u007f", "~ !"));
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(2_000), Prop.ForAll(text.ToArbitrary(), value =>
+        {
+            value ??= string.Empty;
+            var output = new ArrayBufferWriter<byte>();
+            new CompactJsonWriter(output).WriteString(value);
+            var expected = new StringBuilder();
+            PythonJsonText.AppendString(expected, value);
+            Assert.Equal(expected.ToString(), Encoding.ASCII.GetString(output.WrittenSpan));
+        }));
     }
 }

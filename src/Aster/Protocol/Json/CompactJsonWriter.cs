@@ -123,9 +123,38 @@ internal sealed class CompactJsonWriter
 
     private void WriteQuoted(string value)
     {
+        if (IsPlainAscii(value))
+        {
+            // The usual case (names, empty messages): printable ASCII needs no escape, so no intermediate string.
+            Span<byte> span = _output.GetSpan(value.Length + 2);
+            span[0] = (byte)'"';
+            for (int i = 0; i < value.Length; i++)
+            {
+                span[i + 1] = (byte)value[i];
+            }
+
+            span[value.Length + 1] = (byte)'"';
+            _output.Advance(value.Length + 2);
+            return;
+        }
+
         var text = new StringBuilder(value.Length + 2);
         PythonJsonText.AppendString(text, value);
         WriteAscii(text.ToString());
+    }
+
+    /// <summary>True when every character is printable ASCII other than <c>"</c> and <c>\</c>: written as is.</summary>
+    private static bool IsPlainAscii(string value)
+    {
+        foreach (char c in value)
+        {
+            if (c is < (char)0x20 or > (char)0x7E or '"' or '\\')
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private void WriteAscii(string text)

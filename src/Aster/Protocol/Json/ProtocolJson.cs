@@ -76,103 +76,36 @@ internal static class ProtocolJson
         writer.WriteEndObject();
     }
 
-    /// <summary>Reads a JSON StreamHeader and decides its dialect from its keys.</summary>
+    /// <summary>Reads a JSON StreamHeader and decides its dialect from its keys; known service and method names come from <paramref name="names"/>.</summary>
     /// <exception cref="ProtocolFormatException">Not a JSON object of the expected shape.</exception>
-    public static StreamHeader ReadHeader(ReadOnlySpan<byte> json)
+    public static StreamHeader ReadHeader(ReadOnlySpan<byte> json, WireNameTable? names = null)
     {
         if (json.IsEmpty)
         {
             throw new ProtocolFormatException("empty");
         }
 
-        string service = string.Empty, method = string.Empty;
-        int version = 1, callId = 0, sessionId = 0;
-        short deadline = 0;
-        long deadlineEpochMs = 0, mode = 0;
-        string? callIdText = null;
-        bool sawCurrentKey = false, sawLegacyKey = false;
-        IReadOnlyList<string> keys = [], values = [];
-        ReadObject(json, (ref Utf8JsonReader reader, string name) =>
+        var fields = new HeaderFields(names);
+        ReadObject(json, ref fields);
+        if (fields.Mode is < sbyte.MinValue or > sbyte.MaxValue)
         {
-            switch (name)
-            {
-                case "service":
-                    service = ReadString(ref reader, name);
-                    break;
-                case "method":
-                    method = ReadString(ref reader, name);
-                    break;
-                case "version":
-                    version = ReadInt32(ref reader, name);
-                    break;
-                case "callId":
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.String)
-                    {
-                        callIdText = reader.GetString();
-                        sawLegacyKey = true;
-                    }
-                    else
-                    {
-                        callId = ReadInt32Current(ref reader, name);
-                        sawCurrentKey = true;
-                    }
-
-                    break;
-                case "deadline":
-                    sawCurrentKey = true;
-                    int seconds = ReadInt32(ref reader, name);
-                    if (seconds is < short.MinValue or > short.MaxValue)
-                    {
-                        throw new ProtocolFormatException($"deadline {seconds} out of the int16 range");
-                    }
-
-                    deadline = (short)seconds;
-                    break;
-                case "deadlineEpochMs":
-                    sawLegacyKey = true;
-                    deadlineEpochMs = ReadInt64(ref reader, name);
-                    break;
-                case "serializationMode":
-                    mode = ReadInt64(ref reader, name);
-                    break;
-                case "metadataKeys":
-                    keys = ReadStringList(ref reader, name);
-                    break;
-                case "metadataValues":
-                    values = ReadStringList(ref reader, name);
-                    break;
-                case "sessionId":
-                    sawCurrentKey = true;
-                    sessionId = ReadInt32(ref reader, name);
-                    break;
-                default:
-                    reader.Read();
-                    reader.Skip(); // unknown keys are ignored (D15)
-                    break;
-            }
-        });
-
-        if (mode is < sbyte.MinValue or > sbyte.MaxValue)
-        {
-            throw new ProtocolFormatException($"serializationMode {mode} out of range");
+            throw new ProtocolFormatException($"serializationMode {fields.Mode} out of range");
         }
 
-        WireDialect dialect = !sawCurrentKey && sawLegacyKey ? WireDialect.Release012 : WireDialect.Current;
         return new StreamHeader
         {
-            Service = service,
-            Method = method,
-            Version = version,
-            CallId = callId,
-            Deadline = deadline,
-            SerializationMode = (SerializationMode)mode,
-            MetadataKeys = keys,
-            MetadataValues = values,
-            SessionId = sessionId,
-            Dialect = dialect,
-            CallIdText = callIdText,
-            DeadlineEpochMs = deadlineEpochMs,
+            Service = fields.Service,
+            Method = fields.Method,
+            Version = fields.Version,
+            CallId = fields.CallId,
+            Deadline = fields.Deadline,
+            SerializationMode = (SerializationMode)fields.Mode,
+            MetadataKeys = fields.Keys,
+            MetadataValues = fields.Values,
+            SessionId = fields.SessionId,
+            Dialect = !fields.SawCurrentKey && fields.SawLegacyKey ? WireDialect.Release012 : WireDialect.Current,
+            CallIdText = fields.CallIdText,
+            DeadlineEpochMs = fields.DeadlineEpochMs,
         };
     }
 
@@ -213,38 +146,20 @@ internal static class ProtocolJson
             return RpcStatus.Ok;
         }
 
-        long code = 0;
-        string message = string.Empty;
-        IReadOnlyList<string> keys = [], values = [];
-        ReadObject(json, (ref Utf8JsonReader reader, string name) =>
-        {
-            switch (name)
-            {
-                case "code":
-                    code = ReadInt64(ref reader, name);
-                    break;
-                case "message":
-                    message = ReadString(ref reader, name);
-                    break;
-                case "detailKeys":
-                    keys = ReadStringList(ref reader, name);
-                    break;
-                case "detailValues":
-                    values = ReadStringList(ref reader, name);
-                    break;
-                default:
-                    reader.Read();
-                    reader.Skip();
-                    break;
-            }
-        });
-
+        var fields = new StatusFields();
+        ReadObject(json, ref fields);
+        (long code, string message, IReadOnlyList<string> keys, IReadOnlyList<string> values) = (fields.Code, fields.Message, fields.Keys, fields.Values);
         if (code is < int.MinValue or > int.MaxValue)
         {
             throw new ProtocolFormatException($"status code {code} out of range");
         }
 
         int count = Math.Min(keys.Count, values.Count);
+        if (code == 0 && message.Length == 0 && count == 0)
+        {
+            return RpcStatus.Ok; // the usual trailer: no allocation
+        }
+
         KeyValuePair<string, string>[] details = count == 0 ? [] : new KeyValuePair<string, string>[count];
         for (int i = 0; i < count; i++)
         {
@@ -254,10 +169,15 @@ internal static class ProtocolJson
         return new RpcStatus((StatusCode)code, message, details);
     }
 
-    private delegate void PropertyReader(ref Utf8JsonReader reader, string name);
+    /// <summary>What one property of a framework object sets (a struct, so reading needs no closure).</summary>
+    private interface IObjectFields
+    {
+        void Read(ref Utf8JsonReader reader, string name);
+    }
 
-    /// <summary>Reads one JSON object, handing each property to <paramref name="read"/>; any JSON error becomes a <see cref="ProtocolFormatException"/>.</summary>
-    private static void ReadObject(ReadOnlySpan<byte> json, PropertyReader read)
+    /// <summary>Reads one JSON object into <paramref name="fields"/>; any JSON error becomes a <see cref="ProtocolFormatException"/>.</summary>
+    private static void ReadObject<TFields>(ReadOnlySpan<byte> json, ref TFields fields)
+        where TFields : struct, IObjectFields
     {
         try
         {
@@ -265,7 +185,7 @@ internal static class ProtocolJson
             ExpectStartObject(ref reader);
             while (NextProperty(ref reader, out string name))
             {
-                read(ref reader, name);
+                fields.Read(ref reader, name);
             }
 
             ExpectEnd(ref reader);
@@ -273,6 +193,115 @@ internal static class ProtocolJson
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             throw new ProtocolFormatException($"invalid JSON: {ex.Message}", ex);
+        }
+    }
+
+    private struct HeaderFields(WireNameTable? names) : IObjectFields
+    {
+        public string Service = string.Empty;
+        public string Method = string.Empty;
+        public int Version = 1;
+        public int CallId;
+        public int SessionId;
+        public short Deadline;
+        public long DeadlineEpochMs;
+        public long Mode;
+        public string? CallIdText;
+        public bool SawCurrentKey;
+        public bool SawLegacyKey;
+        public IReadOnlyList<string> Keys = [];
+        public IReadOnlyList<string> Values = [];
+
+        public void Read(ref Utf8JsonReader reader, string name)
+        {
+            switch (name)
+            {
+                case "service":
+                    Service = ReadName(ref reader, name, names);
+                    break;
+                case "method":
+                    Method = ReadName(ref reader, name, names);
+                    break;
+                case "version":
+                    Version = ReadInt32(ref reader, name);
+                    break;
+                case "callId":
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.String)
+                    {
+                        CallIdText = reader.GetString();
+                        SawLegacyKey = true;
+                    }
+                    else
+                    {
+                        CallId = ReadInt32Current(ref reader, name);
+                        SawCurrentKey = true;
+                    }
+
+                    break;
+                case "deadline":
+                    SawCurrentKey = true;
+                    int seconds = ReadInt32(ref reader, name);
+                    if (seconds is < short.MinValue or > short.MaxValue)
+                    {
+                        throw new ProtocolFormatException($"deadline {seconds} out of the int16 range");
+                    }
+
+                    Deadline = (short)seconds;
+                    break;
+                case "deadlineEpochMs":
+                    SawLegacyKey = true;
+                    DeadlineEpochMs = ReadInt64(ref reader, name);
+                    break;
+                case "serializationMode":
+                    Mode = ReadInt64(ref reader, name);
+                    break;
+                case "metadataKeys":
+                    Keys = ReadStringList(ref reader, name);
+                    break;
+                case "metadataValues":
+                    Values = ReadStringList(ref reader, name);
+                    break;
+                case "sessionId":
+                    SawCurrentKey = true;
+                    SessionId = ReadInt32(ref reader, name);
+                    break;
+                default:
+                    reader.Read();
+                    reader.Skip(); // unknown keys are ignored (D15)
+                    break;
+            }
+        }
+    }
+
+    private struct StatusFields() : IObjectFields
+    {
+        public long Code;
+        public string Message = string.Empty;
+        public IReadOnlyList<string> Keys = [];
+        public IReadOnlyList<string> Values = [];
+
+        public void Read(ref Utf8JsonReader reader, string name)
+        {
+            switch (name)
+            {
+                case "code":
+                    Code = ReadInt64(ref reader, name);
+                    break;
+                case "message":
+                    Message = ReadString(ref reader, name);
+                    break;
+                case "detailKeys":
+                    Keys = ReadStringList(ref reader, name);
+                    break;
+                case "detailValues":
+                    Values = ReadStringList(ref reader, name);
+                    break;
+                default:
+                    reader.Read();
+                    reader.Skip();
+                    break;
+            }
         }
     }
 
@@ -339,6 +368,20 @@ internal static class ProtocolJson
         }
 
         return reader.GetString() ?? string.Empty;
+    }
+
+    /// <summary>A string that is usually one of the server's names: the table's instance when it is one.</summary>
+    private static string ReadName(ref Utf8JsonReader reader, string name, WireNameTable? names)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            throw new ProtocolFormatException($"'{name}' must be a string");
+        }
+
+        return names is not null && !reader.ValueIsEscaped && names.Find(reader.ValueSpan) is { } known
+            ? known
+            : reader.GetString() ?? string.Empty;
     }
 
     private static int ReadInt32(ref Utf8JsonReader reader, string name)
