@@ -30,8 +30,19 @@ switch (mode)
     case "server":
     {
         var options = ServerOptions(null);
-        AsterConfig config = AsterConfig.FromEnvironment();
-        using Aster.Trust.TrustAuthority trust = config.ApplyIdentityAndTrust(options);   // also ASTER_BIND_ADDR, if set
+        Aster.Trust.TrustAuthority configured;
+        try
+        {
+            // ASTER_* settings and the identity file; also ASTER_BIND_ADDR and the lock on ASTER_STORAGE_PATH, if set.
+            configured = AsterConfig.FromEnvironment().ApplyIdentityAndTrust(options);
+        }
+        catch (ConfigurationException ex)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return 1;
+        }
+
+        using Aster.Trust.TrustAuthority trust = configured;
         if (args.Length > 1)
         {
             options.BindAddresses.Clear();

@@ -134,6 +134,11 @@ public sealed class EndToEndTests
         await using SampleServerProcess server = await SampleServerProcess.StartAsync(scratch, serverEnvironment, "server");
         Assert.EndsWith("(trusted)", server.Banner);
 
+        // A second node on the same storage path fails at startup (config-and-cli.md 8): the first holds <path>/.lock.
+        CliResult second = await ToolProcess.RunAssemblyAsync(scratch, serverEnvironment, SampleServerProcess.HelloWorldPath, "server");
+        Assert.True(second.ExitCode == 1, second.ToString());
+        Assert.Contains($"error: storage path '{scratch.PathOf("server-state")}' is in use by another node", second.Error);
+
         CliResult hello = await ToolProcess.RunAsync(scratch, null, "call", server.Address, "Hello.sayHello", """{"name":"World"}""", "-i", "client.aster-identity");
         Assert.True(hello.ExitCode == 0, $"{hello}\nserver log:\n{server.Log}");
         Assert.Equal("Hello, World!", JsonField(hello.Out, "message"));

@@ -16,14 +16,17 @@ public static class ServerTrustMapping
     /// <see cref="ServerOptionsMapping.ApplyTo"/>. The identity file is the configured <c>identity_file</c>, else
     /// <c>ASTER_IDENTITY_FILE</c>, else <c>./.aster-identity</c>; its first producer entry supplies a root key. A known
     /// root key yields a durable <see cref="TrustAuthority"/> (consumers gated unless <c>allow_all_consumers</c>); no root
-    /// key and <c>allow_all_consumers</c> never set yields dev mode; a closed gate with no root key fails.
+    /// key and <c>allow_all_consumers</c> never set yields dev mode; a closed gate with no root key fails. With a
+    /// <c>storage_path</c>, the node's <see cref="StorageLock"/> is taken first and held until the authority is disposed,
+    /// so a second process with the same storage path fails here.
     /// </summary>
     /// <param name="config">The configuration.</param>
     /// <param name="options">The options to update; the caller owns the authority placed in <see cref="AsterServerOptions.Admission"/>.</param>
     /// <param name="environment">The environment for <c>ASTER_IDENTITY_FILE</c>; defaults to the process environment.</param>
     /// <param name="workingDirectory">Where <c>.aster-identity</c> is looked for; defaults to the current directory.</param>
     /// <returns>The authority that was created (also in <see cref="AsterServerOptions.Admission"/>).</returns>
-    /// <exception cref="ConfigurationException">A gate is closed and no root key resolves, or a key source is invalid.</exception>
+    /// <exception cref="ConfigurationException">A gate is closed and no root key resolves, a key source is invalid, or
+    /// the storage path is locked by another node.</exception>
     public static TrustAuthority ApplyIdentityAndTrust(this AsterConfig config, AsterServerOptions options, IEnvironmentSource? environment = null, string? workingDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -45,9 +48,24 @@ public static class ServerTrustMapping
             ConfigLog.EndpointMismatch(logger, peer!.Name);
         }
 
-        options.SecretKey = node.Key;
-        options.Admission = CreateAuthority(config, root, options);
-        return (TrustAuthority)options.Admission;
+        StorageLock? storage = config.StoragePath is { } storagePath ? StorageLock.Acquire(storagePath) : null;
+        try
+        {
+            TrustAuthority authority = CreateAuthority(config, root, options);
+            if (storage is not null)
+            {
+                authority.Own(storage);
+            }
+
+            options.SecretKey = node.Key;
+            options.Admission = authority;
+            return authority;
+        }
+        catch
+        {
+            storage?.Dispose();
+            throw;
+        }
     }
 
     private static TrustAuthority CreateAuthority(AsterConfig config, ResolvedRootPubkey root, AsterServerOptions server)
@@ -91,20 +109,8 @@ public static class ServerTrustMapping
 
         string stateDirectory = config.NonceStore
             ?? (config.StoragePath is { } storage ? Path.Combine(storage, "trust") : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".aster"));
-        CreatePrivateDirectory(stateDirectory);
+        StorageLock.CreatePrivateDirectory(stateDirectory);
         return TrustAuthority.OpenDurable(options, stateDirectory, peerTtl);
-    }
-
-    private static void CreatePrivateDirectory(string path)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(path);
-        }
-        else
-        {
-            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
     }
 }
 

@@ -44,9 +44,13 @@ public static class ToolProcess
         return start;
     }
 
-    public static async Task<CliResult> RunAsync(Scratch scratch, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public static Task<CliResult> RunAsync(Scratch scratch, IReadOnlyDictionary<string, string>? environment, params string[] args)
+        => RunAssemblyAsync(scratch, environment, ToolPath, args);
+
+    /// <summary>Runs <c>dotnet ASSEMBLY ARGS…</c> to its end (at most 60 s) and returns its exit code and output.</summary>
+    public static async Task<CliResult> RunAssemblyAsync(Scratch scratch, IReadOnlyDictionary<string, string>? environment, string assembly, params string[] args)
     {
-        ProcessStartInfo start = CreateStartInfo(scratch, environment, ToolPath, args);
+        ProcessStartInfo start = CreateStartInfo(scratch, environment, assembly, args);
         using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
         process.StandardInput.Close();
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
@@ -59,7 +63,7 @@ public static class ToolProcess
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"aster {string.Join(' ', args)} did not exit within 60 s");
+            throw new TimeoutException($"{Path.GetFileName(assembly)} {string.Join(' ', args)} did not exit within 60 s");
         }
 
         return new CliResult(process.ExitCode, await stdout, await stderr);
