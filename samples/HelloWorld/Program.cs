@@ -1,11 +1,14 @@
 // Hello World over the real transport: an Aster server and client talking QUIC over UDP.
 //   dotnet run --project samples/HelloWorld                      server and client in one process, on loopback (the main job)
 //   dotnet run --project samples/HelloWorld -- server [port]     serve on every interface until Ctrl+C; prints the aster1 address
+//                                                                (no port: ASTER_BIND_ADDR if set, for example 127.0.0.1:0, else 0.0.0.0:0)
 //   dotnet run --project samples/HelloWorld -- client <aster1…>  call a server, on this machine or another
 // The server and client modes read ASTER_* settings and the identity file (ASTER_IDENTITY_FILE, else ./.aster-identity):
 //   ASTER_IDENTITY_FILE=server.aster-identity dotnet run --project samples/HelloWorld -- server   runs with the consumer gate closed;
 //   ASTER_IDENTITY_FILE=client.aster-identity dotnet run --project samples/HelloWorld -- client <aster1…> presents its consumer entry.
 // With no root key anywhere the server falls back to dev mode (open gate, ephemeral root key, a warning).
+// Hello.whoAmI and Hello.setGreeting are guarded by roles (Gate 3): a consumer enrolled with
+// --capabilities hello.reader may call whoAmI and is refused setGreeting with PERMISSION_DENIED.
 using System.Diagnostics;
 using System.Net;
 using Aster.Client;
@@ -26,10 +29,30 @@ switch (mode)
 {
     case "server":
     {
-        int port = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 0;
-        var options = ServerOptions(new IPEndPoint(IPAddress.Any, port));
-        AsterConfig config = AsterConfig.FromEnvironment();
-        using Aster.Trust.TrustAuthority trust = config.ApplyIdentityAndTrust(options);
+        var options = ServerOptions(null);
+        Aster.Trust.TrustAuthority configured;
+        try
+        {
+            // ASTER_* settings and the identity file; also ASTER_BIND_ADDR and the lock on ASTER_STORAGE_PATH, if set.
+            configured = AsterConfig.FromEnvironment().ApplyIdentityAndTrust(options);
+        }
+        catch (ConfigurationException ex)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return 1;
+        }
+
+        using Aster.Trust.TrustAuthority trust = configured;
+        if (args.Length > 1)
+        {
+            options.BindAddresses.Clear();
+            options.BindAddresses.Add(new IPEndPoint(IPAddress.Any, int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture)));
+        }
+        else if (options.BindAddresses.Count == 0)
+        {
+            options.BindAddresses.Add(new IPEndPoint(IPAddress.Any, 0));
+        }
+
         using Aster.Net.Identity.SecretKey? nodeKey = options.SecretKey;
         await using AsterServer server = new([ServiceBinder.FromInstance(new HelloService())], options);
         await server.StartAsync();
@@ -79,10 +102,14 @@ switch (mode)
 
 return 0;
 
-AsterServerOptions ServerOptions(IPEndPoint bind)
+AsterServerOptions ServerOptions(IPEndPoint? bind)
 {
     var options = new AsterServerOptions { Codecs = codecs, LoggerFactory = logging, ShutdownGracePeriod = TimeSpan.FromSeconds(2) };
-    options.BindAddresses.Add(bind);
+    if (bind is not null)
+    {
+        options.BindAddresses.Add(bind);
+    }
+
     return options;
 }
 

@@ -17,11 +17,18 @@ internal static class AsterCli
     /// <summary>Builds the command tree for <paramref name="host"/>.</summary>
     public static RootCommand Build(CliHost host)
     {
+        var profile = new Option<string?>("--profile", "-p")
+        {
+            Description = "Operator profile whose root key signs (overrides ASTER_PROFILE and active_profile in ~/.aster/config.toml).",
+            Recursive = true,
+        };
         var root = new RootCommand("Aster: keys, enrollment, identities, contracts and calls for the Aster peer-to-peer RPC framework.")
         {
-            KeygenCommand.Create(host),
-            TrustCommand.Create(host),
-            EnrollCommand.Create(host),
+            profile,
+            KeygenCommand.Create(host, profile),
+            TrustCommand.Create(host, profile),
+            EnrollCommand.Create(host, profile),
+            ProfileCommand.Create(host, profile),
             IdentityCommand.Create(host),
             ConfigCommand.Create(host),
             ContractCommand.Create(host),

@@ -108,6 +108,72 @@ public sealed class EndToEndTests
         }
     }
 
+    /// <summary>
+    /// The README's secured deployment, every part a process: keygen root, enroll a producer and two consumers, the
+    /// HelloWorld sample serving with the producer identity, calls admitted and refused by role (Gate 3), a stranger refused.
+    /// </summary>
+    [Fact]
+    public async Task SecuredWalkthrough_SampleServerProcess_AdmitsByRole_RefusesOtherRoles_AndStrangers()
+    {
+        using var scratch = new Scratch();
+        CliResult root = await ToolProcess.RunAsync(scratch, null, "keygen", "root");
+        Assert.True(root.ExitCode == 0, root.ToString());
+        CliResult producer = await ToolProcess.RunAsync(scratch, null, "enroll", "node", "--role", "producer", "--name", "hello-server", "-o", "server.aster-identity", "--no-gitignore");
+        Assert.True(producer.ExitCode == 0, producer.ToString());
+        CliResult reader = await ToolProcess.RunAsync(scratch, null, "enroll", "node", "--role", "consumer", "--name", "reader", "--capabilities", "hello.reader", "-o", "client.aster-identity", "--no-gitignore");
+        Assert.True(reader.ExitCode == 0, reader.ToString());
+        CliResult admin = await ToolProcess.RunAsync(scratch, null, "enroll", "node", "--role", "consumer", "--name", "admin", "--capabilities", "hello.admin", "-o", "admin.aster-identity", "--no-gitignore");
+        Assert.True(admin.ExitCode == 0, admin.ToString());
+
+        var serverEnvironment = new Dictionary<string, string>
+        {
+            [AsterIdentityFile.EnvironmentVariable] = scratch.PathOf("server.aster-identity"),
+            ["ASTER_BIND_ADDR"] = "127.0.0.1:0",
+            ["ASTER_STORAGE_PATH"] = scratch.PathOf("server-state"),
+        };
+        await using SampleServerProcess server = await SampleServerProcess.StartAsync(scratch, serverEnvironment, "server");
+        Assert.EndsWith("(trusted)", server.Banner);
+
+        // A second node on the same storage path fails at startup (config-and-cli.md 8): the first holds <path>/.lock.
+        CliResult second = await ToolProcess.RunAssemblyAsync(scratch, serverEnvironment, SampleServerProcess.HelloWorldPath, "server");
+        Assert.True(second.ExitCode == 1, second.ToString());
+        Assert.Contains($"error: storage path '{scratch.PathOf("server-state")}' is in use by another node", second.Error);
+
+        CliResult hello = await ToolProcess.RunAsync(scratch, null, "call", server.Address, "Hello.sayHello", """{"name":"World"}""", "-i", "client.aster-identity");
+        Assert.True(hello.ExitCode == 0, $"{hello}\nserver log:\n{server.Log}");
+        Assert.Equal("Hello, World!", JsonField(hello.Out, "message"));
+
+        // The consumer's role (hello.reader) meets whoAmI's ANY_OF(hello.reader, hello.admin).
+        CliResult whoAmI = await ToolProcess.RunAsync(scratch, null, "call", server.Address, "Hello.whoAmI", """{"name":"reader"}""", "-i", "client.aster-identity");
+        Assert.True(whoAmI.ExitCode == 0, whoAmI.ToString());
+        Assert.Equal("hello.reader", JsonField(whoAmI.Out, "roles"));
+        Assert.Equal(AsterIdentityFile.Read(scratch.PathOf("client.aster-identity")).EndpointId.ToString(), JsonField(whoAmI.Out, "endpoint_id"));
+
+        // setGreeting requires hello.admin: Gate 3 refuses it with PERMISSION_DENIED, exit 1 (docs/cli.md), nothing changes.
+        CliResult refused = await ToolProcess.RunAsync(scratch, null, "call", server.Address, "Hello.setGreeting", """{"greeting":"Howdy"}""", "-i", "client.aster-identity");
+        Assert.True(refused.ExitCode == 1, refused.ToString());
+        Assert.Equal("error: PERMISSION_DENIED (7): capability check failed for method 'Hello.setGreeting' (the credential's role does not allow this method)", refused.Error.Trim());
+        Assert.Empty(refused.Out);
+
+        // The administrator's credential passes the same gate, and the change shows in the reader's next call.
+        CliResult changed = await ToolProcess.RunAsync(scratch, null, "call", server.Address, "Hello.setGreeting", """{"greeting":"Howdy"}""", "-i", "admin.aster-identity");
+        Assert.True(changed.ExitCode == 0, changed.ToString());
+        CliResult howdy = await ToolProcess.RunAsync(scratch, null, "call", server.Address, "Hello.sayHello", """{"name":"World"}""", "-i", "client.aster-identity");
+        Assert.Equal("Howdy, World!", JsonField(howdy.Out, "message"));
+
+        // A caller without a credential from this root is not admitted at all (exit 3).
+        using var stranger = new Scratch();
+        CliResult strangerCall = await ToolProcess.RunAsync(stranger, null, "call", server.Address, "Hello.sayHello", """{"name":"x"}""");
+        Assert.True(strangerCall.ExitCode == 3, strangerCall.ToString());
+        Assert.StartsWith("error: admission denied", strangerCall.Error.Trim().Split('\n')[^1]);
+    }
+
+    private static string? JsonField(string json, string name)
+    {
+        using JsonDocument doc = JsonDocument.Parse(json);
+        return doc.RootElement.GetProperty(name).GetString();
+    }
+
     [Fact]
     public async Task UsageError_IsExit2_AndConfigShow_Works()
     {

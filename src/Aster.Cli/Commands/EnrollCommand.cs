@@ -10,7 +10,7 @@ namespace Aster.Cli.Commands;
 /// <summary><c>aster enroll node</c>: signs a producer or consumer credential and writes it into an <c>.aster-identity</c> (config-and-cli.md 10.4).</summary>
 internal static class EnrollCommand
 {
-    public static Command Create(CliHost host)
+    public static Command Create(CliHost host, Option<string?> profile)
     {
         var role = new Option<string>("--role") { Description = "producer or consumer.", Required = true };
         role.AcceptOnlyFromAmong("producer", "consumer");
@@ -19,7 +19,7 @@ internal static class EnrollCommand
         type.AcceptOnlyFromAmong("policy", "ott");
         var attributes = new Option<string?>("--attributes", "-a") { Description = "Extra attributes, k=v,k=v." };
         var expires = new Option<string?>("--expires", "-e") { Description = "Expiry: ISO-8601 or 30d, 24h, 90m, 3600s. Default 30d." };
-        var rootKey = new Option<string?>("--root-key") { Description = "Root key file that signs (default ~/.aster/root.key)." };
+        var rootKey = new Option<string?>("--root-key") { Description = "Root key file that signs (default: the profile's key, else ~/.aster/root.key)." };
         var identity = new Option<string?>("--identity", "-i") { Description = "Reuse the [node] key of this identity file." };
         var capabilities = new Option<string?>("--capabilities", "-c") { Description = "Roles granted, comma-separated; sets aster.role (default: the role name)." };
         var output = new Option<string>("--out", "-o") { Description = "Identity file to create or update.", DefaultValueFactory = _ => AsterIdentityFile.DefaultFileName };
@@ -43,7 +43,7 @@ internal static class EnrollCommand
                 parse.GetValue(capabilities),
                 parse.GetValue(unbound));
             string outPath = host.ResolvePath(parse.GetRequiredValue(output));
-            string keyPath = host.ResolvePath(parse.GetValue(rootKey) ?? Path.Combine(host.AsterDirectory, KeyFiles.RootKeyFileName));
+            string keyPath = ProfileKeys.ResolveSigningKey(host, parse.GetValue(rootKey), parse.GetValue(profile));
             string? identityPath = parse.GetValue(identity) is { } i ? host.ResolvePath(i) : null;
 
             AsterIdentityPeer entry = Enroll(host, request, keyPath, identityPath, outPath, out EndpointId endpoint);

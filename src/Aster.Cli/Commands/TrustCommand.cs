@@ -13,13 +13,13 @@ namespace Aster.Cli.Commands;
 /// <summary><c>aster trust keygen|pubkey</c> (config-and-cli.md 10.3).</summary>
 internal static class TrustCommand
 {
-    public static Command Create(CliHost host)
+    public static Command Create(CliHost host, Option<string?> profile)
     {
         var outKey = new Option<string?>("--out-key") { Description = "Root key file to create (default ~/.aster/root.key); never overwritten." };
         var keygen = new Command("keygen", "Generate a root key file and its .pub (same as 'aster keygen root --no-keyring').") { outKey };
         keygen.SetAction(parse =>
         {
-            KeygenCommand.GenerateRoot(host, host.ResolvePath(parse.GetValue(outKey) ?? Path.Combine(host.AsterDirectory, KeyFiles.RootKeyFileName)));
+            _ = KeygenCommand.GenerateRoot(host, host.ResolvePath(parse.GetValue(outKey) ?? Path.Combine(host.AsterDirectory, KeyFiles.RootKeyFileName)));
             return ExitCodes.Ok;
         });
 
@@ -42,14 +42,14 @@ internal static class TrustCommand
             return ExitCodes.Ok;
         });
 
-        return new Command("trust", "Root key operations: keys, signing and offline verification of credentials.") { keygen, pubkey, Sign(host), Verify(host) };
+        return new Command("trust", "Root key operations: keys, signing and offline verification of credentials.") { keygen, pubkey, Sign(host, profile), Verify(host) };
     }
 
-    private static Command Sign(CliHost host)
+    private static Command Sign(CliHost host, Option<string?> profile)
     {
         var kind = new Argument<string?>("kind") { Description = "consumer or producer (optional; consumer means --type policy unless --type ott).", Arity = ArgumentArity.ZeroOrOne };
         kind.AcceptOnlyFromAmong("consumer", "producer");
-        var rootKey = new Option<string?>("--root-key") { Description = "Root key file (default ~/.aster/root.key)." };
+        var rootKey = new Option<string?>("--root-key") { Description = "Root key file (default: the profile's key, else ~/.aster/root.key)." };
         var type = new Option<string?>("--type") { Description = "producer (default), policy or ott." };
         type.AcceptOnlyFromAmong("producer", "policy", "ott");
         var endpoint = new Option<string?>("--endpoint-id") { Description = "The node's endpoint id (64 hex). Required for producers; binds consumer credentials." };
@@ -77,7 +77,7 @@ internal static class TrustCommand
                 ? (EndpointId.TryParse(hex.Trim(), out EndpointId parsed) ? parsed : throw CliException.Usage($"--endpoint-id '{hex}' is not an endpoint id"))
                 : null;
             DateTimeOffset expiry = KeyFiles.ParseExpiry(parse.GetValue(expires), DateTimeOffset.UtcNow);
-            using RootKey key = KeyFiles.ReadRootKey(host.ResolvePath(parse.GetValue(rootKey) ?? Path.Combine(host.AsterDirectory, KeyFiles.RootKeyFileName)));
+            using RootKey key = KeyFiles.ReadRootKey(ProfileKeys.ResolveSigningKey(host, parse.GetValue(rootKey), parse.GetValue(profile)));
             SignedCredential signed = CredentialSigner.Sign(key, credentialType, id, expiry, attributes);
             string path = host.ResolvePath(parse.GetRequiredValue(output));
             if (Path.GetDirectoryName(path) is { Length: > 0 } dir)

@@ -1,3 +1,4 @@
+using System.Net;
 using Aster.Server;
 
 namespace Aster.Configuration;
@@ -30,10 +31,32 @@ public static class ServerOptionsMapping
         return TimeSpan.FromSeconds(limits.MaxHandlerTimeoutSeconds);
     }
 
-    /// <summary>Sets <see cref="AsterServerOptions.Limits"/> and <see cref="AsterServerOptions.MaxHandlerTimeout"/> from <paramref name="config"/>.</summary>
+    /// <summary>The endpoint of a configured <c>bind_addr</c> (<c>ip:port</c>, IPv6 as <c>[addr]:port</c>).</summary>
+    /// <param name="bindAddr">The configured text.</param>
+    /// <returns>The endpoint.</returns>
+    /// <exception cref="ConfigurationException">The text is not an IP address with a port.</exception>
+    public static IPEndPoint ToBindEndpoint(string bindAddr)
+    {
+        ArgumentNullException.ThrowIfNull(bindAddr);
+        string text = bindAddr.Trim();
+        bool hasPort = text.StartsWith('[') ? text.Contains("]:", StringComparison.Ordinal) : text.Count(c => c == ':') == 1;
+        if (!hasPort || !IPEndPoint.TryParse(text, out IPEndPoint? endpoint))
+        {
+            throw new ConfigurationException($"bind_addr '{bindAddr}' is not an IP address with a port (for example 0.0.0.0:9000 or [::]:9000)");
+        }
+
+        return endpoint;
+    }
+
+    /// <summary>
+    /// Sets <see cref="AsterServerOptions.Limits"/> and <see cref="AsterServerOptions.MaxHandlerTimeout"/> from
+    /// <paramref name="config"/>, and, when <c>bind_addr</c> is configured, replaces
+    /// <see cref="AsterServerOptions.BindAddresses"/> with it.
+    /// </summary>
     /// <param name="config">The configuration.</param>
     /// <param name="options">The options to update.</param>
     /// <returns><paramref name="options"/>.</returns>
+    /// <exception cref="ConfigurationException"><c>bind_addr</c> is not an IP address with a port.</exception>
     public static AsterServerOptions ApplyTo(this AsterConfig config, AsterServerOptions options)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -41,6 +64,13 @@ public static class ServerOptionsMapping
         var limits = config.Limits;
         options.Limits = ToRpcLimits(limits);
         options.MaxHandlerTimeout = ToMaxHandlerTimeout(limits);
+        if (config.BindAddr is { } bindAddr)
+        {
+            IPEndPoint bind = ToBindEndpoint(bindAddr);
+            options.BindAddresses.Clear();
+            options.BindAddresses.Add(bind);
+        }
+
         return options;
     }
 }

@@ -16,27 +16,42 @@ public static class ServerTrustMapping
     /// <summary>
     /// Sets <see cref="AsterServerOptions.SecretKey"/> and <see cref="AsterServerOptions.Admission"/>, plus the limits of
     /// <see cref="ServerOptionsMapping.ApplyTo"/>. The identity file is the configured <c>identity_file</c>, else
-    /// <c>ASTER_IDENTITY_FILE</c>, else <c>./.aster-identity</c>; its first producer entry supplies a root key. A known
+    /// <c>ASTER_IDENTITY_FILE</c>, else <c>./.aster-identity</c>; the entry named <paramref name="peerName"/> (the product
+    /// documents' <c>peer="billing-producer"</c>), else its first producer entry, supplies a root key. A known
     /// root key yields a durable <see cref="TrustAuthority"/> (consumers gated unless <c>allow_all_consumers</c>); no root
     /// key and <c>allow_all_consumers</c> never set yields dev mode; a closed gate with no root key fails. With
     /// <c>allow_all_producers = false</c> it also sets <see cref="AsterServerOptions.Mesh"/> from the <c>[mesh]</c> keys
     /// (state directory, bootstrap addresses, clock and rotation settings) and the producer credential (the identity
     /// file's producer entry, else <c>[mesh] enrollment</c> / <c>ASTER_ENROLLMENT</c>).
+    /// With a <c>storage_path</c>, the node's <see cref="StorageLock"/> is taken first and held until the authority is
+    /// disposed, so a second process with the same storage path fails here.
     /// </summary>
     /// <param name="config">The configuration.</param>
     /// <param name="options">The options to update; the caller owns the authority placed in <see cref="AsterServerOptions.Admission"/>.</param>
     /// <param name="environment">The environment for <c>ASTER_IDENTITY_FILE</c>; defaults to the process environment.</param>
     /// <param name="workingDirectory">Where <c>.aster-identity</c> is looked for; defaults to the current directory.</param>
+    /// <param name="peerName">The identity entry to serve as, or null for the first producer entry.</param>
     /// <returns>The authority that was created (also in <see cref="AsterServerOptions.Admission"/>).</returns>
-    /// <exception cref="ConfigurationException">A gate is closed and no root key resolves, or a key source is invalid.</exception>
-    public static TrustAuthority ApplyIdentityAndTrust(this AsterConfig config, AsterServerOptions options, IEnvironmentSource? environment = null, string? workingDirectory = null)
+    /// <exception cref="ConfigurationException">A gate is closed and no root key resolves, a key source is invalid,
+    /// <paramref name="peerName"/> names no entry, or the storage path is locked by another node.</exception>
+    public static TrustAuthority ApplyIdentityAndTrust(this AsterConfig config, AsterServerOptions options, IEnvironmentSource? environment = null, string? workingDirectory = null, string? peerName = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(options);
         config.ApplyTo(options);
         string? identityPath = AsterIdentityFile.Discover(config.IdentityFile, environment, workingDirectory);
         AsterIdentityFile? identity = identityPath is null ? null : AsterIdentityFile.Read(identityPath);
-        AsterIdentityPeer? peer = identity?.FindPeer(role: "producer");
+        if (peerName is not null && identity is null)
+        {
+            throw new ConfigurationException($"identity entry '{peerName}' was asked for but there is no identity file");
+        }
+
+        AsterIdentityPeer? peer = identity?.FindPeer(peerName, peerName is null ? "producer" : null);
+        if (peerName is not null && peer is null)
+        {
+            throw new ConfigurationException($"no entry named '{peerName}' in {identityPath}");
+        }
+
         ResolvedSecretKey node = KeyResolution.ResolveSecretKey(config, identity, peer);
         ResolvedRootPubkey root = KeyResolution.ResolveRootPubkey(config, peer, identityPath);
         ILogger logger = options.LoggerFactory.CreateLogger(typeof(ServerTrustMapping).FullName!);
@@ -51,9 +66,17 @@ public static class ServerTrustMapping
         }
 
         options.SecretKey = node.Key;
-        TrustAuthority authority = CreateAuthority(config, root, options);
+        StorageLock? storage = config.StoragePath is { } storagePath ? StorageLock.Acquire(storagePath) : null;
+        TrustAuthority? authority = null;
         try
         {
+            authority = CreateAuthority(config, root, options);
+            if (storage is not null)
+            {
+                authority.Own(storage);
+                storage = null;
+            }
+
             if (!config.AllowAllProducers && root.Key is { } rootKey)
             {
                 options.Mesh = CreateMesh(config, rootKey, node.Key, peer, options);
@@ -61,7 +84,8 @@ public static class ServerTrustMapping
         }
         catch
         {
-            authority.Dispose();
+            authority?.Dispose();
+            storage?.Dispose();
             throw;
         }
 
@@ -175,20 +199,8 @@ public static class ServerTrustMapping
 
         string stateDirectory = config.NonceStore
             ?? (config.StoragePath is { } storage ? Path.Combine(storage, "trust") : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".aster"));
-        CreatePrivateDirectory(stateDirectory);
+        StorageLock.CreatePrivateDirectory(stateDirectory);
         return TrustAuthority.OpenDurable(options, stateDirectory, peerTtl);
-    }
-
-    private static void CreatePrivateDirectory(string path)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(path);
-        }
-        else
-        {
-            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
     }
 }
 

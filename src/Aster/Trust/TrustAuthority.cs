@@ -327,7 +327,11 @@ public sealed class TrustAuthority : IAdmissionAuthority, IDisposable
         return Volatile.Read(ref _mesh) is { } mesh ? mesh.GossipTopicHex : _ephemeralTopic;
     }
 
-    /// <summary>Disposes the stores this authority created.</summary>
+    /// <summary>Makes <paramref name="resource"/> live as long as this authority (disposed with it), such as the node's storage lock.</summary>
+    /// <param name="resource">The resource.</param>
+    internal void Own(IDisposable resource) => _owned.Add(resource);
+
+    /// <summary>Disposes the stores this authority created and the resources it owns.</summary>
     public void Dispose()
     {
         _nonceCollector?.Dispose();

@@ -8,7 +8,11 @@ public static class ToolProcess
     /// <summary>The tool's entry assembly, built next to this test assembly by the project reference.</summary>
     public static string ToolPath { get; } = Path.Combine(AppContext.BaseDirectory, "Aster.Cli.dll");
 
-    public static async Task<CliResult> RunAsync(Scratch scratch, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    /// <summary>
+    /// <c>dotnet ASSEMBLY ARGS…</c> in the scratch directory, with the scratch home as HOME, no inherited <c>ASTER_*</c>
+    /// variables and the given ones added; every stream redirected.
+    /// </summary>
+    public static ProcessStartInfo CreateStartInfo(Scratch scratch, IReadOnlyDictionary<string, string>? environment, string assembly, IEnumerable<string> args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -18,7 +22,7 @@ public static class ToolProcess
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(ToolPath);
+        start.ArgumentList.Add(assembly);
         foreach (string arg in args)
         {
             start.ArgumentList.Add(arg);
@@ -37,6 +41,16 @@ public static class ToolProcess
             start.Environment[key] = value;
         }
 
+        return start;
+    }
+
+    public static Task<CliResult> RunAsync(Scratch scratch, IReadOnlyDictionary<string, string>? environment, params string[] args)
+        => RunAssemblyAsync(scratch, environment, ToolPath, args);
+
+    /// <summary>Runs <c>dotnet ASSEMBLY ARGS…</c> to its end (at most 60 s) and returns its exit code and output.</summary>
+    public static async Task<CliResult> RunAssemblyAsync(Scratch scratch, IReadOnlyDictionary<string, string>? environment, string assembly, params string[] args)
+    {
+        ProcessStartInfo start = CreateStartInfo(scratch, environment, assembly, args);
         using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
         process.StandardInput.Close();
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
@@ -49,7 +63,7 @@ public static class ToolProcess
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"aster {string.Join(' ', args)} did not exit within 60 s");
+            throw new TimeoutException($"{Path.GetFileName(assembly)} {string.Join(' ', args)} did not exit within 60 s");
         }
 
         return new CliResult(process.ExitCode, await stdout, await stderr);

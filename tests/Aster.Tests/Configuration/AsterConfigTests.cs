@@ -453,6 +453,39 @@ public sealed class AsterConfigTests : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(7), options.MaxHandlerTimeout);
     }
 
+    [Theory]
+    [InlineData("127.0.0.1:0", "127.0.0.1:0")]
+    [InlineData(" 0.0.0.0:9000 ", "0.0.0.0:9000")]
+    [InlineData("[::1]:7000", "[::1]:7000")]
+    public void ApplyTo_BindAddr_ReplacesTheBindAddresses(string configured, string expected)
+    {
+        var options = new AsterServerOptions();
+        options.BindAddresses.Add(new System.Net.IPEndPoint(System.Net.IPAddress.Any, 1));
+        AsterConfig.FromEnvironment(Env(("ASTER_BIND_ADDR", configured))).ApplyTo(options);
+        Assert.Equal(expected, Assert.Single(options.BindAddresses).ToString());
+    }
+
+    [Fact]
+    public void ApplyTo_NoBindAddr_KeepsTheBindAddresses()
+    {
+        var options = new AsterServerOptions();
+        AsterConfig.FromEnvironment(Env()).ApplyTo(options);
+        Assert.Empty(options.BindAddresses);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData("::1")]
+    [InlineData("localhost:80")]
+    [InlineData("[::1]")]
+    [InlineData("1.2.3.4:99999")]
+    public void ApplyTo_MalformedBindAddr_IsAConfigurationErrorNamingIt(string configured)
+    {
+        AsterConfig config = AsterConfig.FromEnvironment(Env(("ASTER_BIND_ADDR", configured)));
+        var ex = Assert.Throws<ConfigurationException>(() => config.ApplyTo(new AsterServerOptions()));
+        Assert.Contains($"bind_addr '{configured}'", ex.Message);
+    }
+
     [Fact]
     public void ToRpcLimits_Defaults_MatchServerDefaults()
     {

@@ -89,6 +89,31 @@ public sealed class ServerTrustMappingTests : IDisposable
     }
 
     [Fact]
+    public void PeerName_SelectsThatEntry_AndAnUnknownNameFailsStartup()
+    {
+        using var key = SecretKey.Generate();
+        AsterIdentityPeer Entry(string name, string root) => new() { Name = name, Role = "producer", RootPubkey = root, EndpointId = key.PublicKey.ToString(), ExpiresAt = 1893456000, Signature = new string('a', 128) };
+        string path = Path.Combine(_dir, "two.aster-identity");
+        new AsterIdentityFile(key, [Entry("edge", RootA), Entry("billing-producer", RootB)]).Write(path);
+        var env = Env(("ASTER_IDENTITY_FILE", path));
+
+        var named = new AsterServerOptions();
+        using (var authority = AsterConfig.FromEnvironment(env).ApplyIdentityAndTrust(named, env, _dir, peerName: "billing-producer"))
+        {
+            Assert.Equal(RootB, authority.RootPublicKeyHex);
+        }
+
+        var first = new AsterServerOptions();
+        using (var authority = AsterConfig.FromEnvironment(env).ApplyIdentityAndTrust(first, env, _dir))
+        {
+            Assert.Equal(RootA, authority.RootPublicKeyHex);
+        }
+
+        var ex = Assert.Throws<ConfigurationException>(() => AsterConfig.FromEnvironment(env).ApplyIdentityAndTrust(new AsterServerOptions(), env, _dir, peerName: "nope"));
+        Assert.Contains($"no entry named 'nope' in {path}", ex.Message);
+    }
+
+    [Fact]
     public void NoRootKey_AllowAllConsumersExplicitlyFalse_FailsStartup()
     {
         var ex = Assert.Throws<ConfigurationException>(() => Config(("ASTER_ALLOW_ALL_CONSUMERS", "false")).ApplyIdentityAndTrust(new AsterServerOptions(), Env(), _dir));
