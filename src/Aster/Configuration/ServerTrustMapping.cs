@@ -125,7 +125,7 @@ public static class ServerTrustMapping
             }
         }
 
-        CreatePrivateDirectory(mesh.StateDirectory);
+        StorageLock.CreatePrivateDirectory(mesh.StateDirectory);
         return mesh;
     }
 
