@@ -262,38 +262,13 @@ public sealed class AsterEndpoint : IAsyncDisposable
         byte[] buffer = new byte[ReceiveBufferLength];
         while (!_cts.IsCancellationRequested)
         {
-            int received;
-            try
-            {
-                received = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, from, _cts.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
+            int? received = await WaitForDatagramAsync(buffer, SocketFlags.None, from).ConfigureAwait(false);
+            if (received is null)
             {
                 return;
-            }
-            catch (ObjectDisposedException)
-            {
-                return;
-            }
-            catch (SocketException)
-            {
-                // ICMP errors (connection reset) and the like: keep receiving.
-                continue;
             }
 
-            try
-            {
-                OnDatagram(buffer.AsSpan(0, received), from);
-            }
-#pragma warning disable CA1031 // A malformed datagram must never stop the loop.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                if (_logger is not null)
-                {
-                    QuicConnectionLog.ReceiveLoopError(_logger, ex);
-                }
-            }
+            OnDatagram(buffer.AsSpan(0, received.Value), from);
         }
     }
 
@@ -320,20 +295,9 @@ public sealed class AsterEndpoint : IAsyncDisposable
             if (received < 0)
             {
                 // Nothing queued (or an error such as a pending ICMP report, which the peek raises and clears): wait.
-                try
-                {
-                    await _socket.ReceiveFromAsync(peek, SocketFlags.Peek, from, _cts.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
+                if (await WaitForDatagramAsync(peek, SocketFlags.Peek, from).ConfigureAwait(false) is null)
                 {
                     return;
-                }
-                catch (ObjectDisposedException)
-                {
-                    return;
-                }
-                catch (SocketException)
-                {
                 }
 
                 continue;
@@ -341,24 +305,55 @@ public sealed class AsterEndpoint : IAsyncDisposable
 
             for (int offset = 0; offset < received; offset += segmentSize)
             {
-                try
-                {
-                    OnDatagram(gro.Buffer.AsSpan(offset, Math.Min(segmentSize, received - offset)), from);
-                }
-#pragma warning disable CA1031 // A malformed datagram must never stop the loop.
-                catch (Exception ex)
-#pragma warning restore CA1031
-                {
-                    if (_logger is not null)
-                    {
-                        QuicConnectionLog.ReceiveLoopError(_logger, ex);
-                    }
-                }
+                OnDatagram(gro.Buffer.AsSpan(offset, Math.Min(segmentSize, received - offset)), from);
             }
         }
     }
 
+    /// <summary>
+    /// Waits for a datagram and receives it into <paramref name="buffer"/> (or, with <see cref="SocketFlags.Peek"/>,
+    /// only waits for one). Returns its length; 0 after a socket error such as an ICMP report (connection reset),
+    /// which the loops treat as nothing received; null when the endpoint is closing.
+    /// </summary>
+    private async ValueTask<int?> WaitForDatagramAsync(Memory<byte> buffer, SocketFlags flags, SocketAddress from)
+    {
+        try
+        {
+            return await _socket.ReceiveFromAsync(buffer, flags, from, _cts.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+        catch (ObjectDisposedException)
+        {
+            return null;
+        }
+        catch (SocketException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>Routes one datagram; whatever it throws is logged, since a malformed datagram must never stop a loop.</summary>
     private void OnDatagram(Span<byte> datagram, SocketAddress from)
+    {
+        try
+        {
+            RouteDatagram(datagram, from);
+        }
+#pragma warning disable CA1031 // A malformed datagram must never stop the loop.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            if (_logger is not null)
+            {
+                QuicConnectionLog.ReceiveLoopError(_logger, ex);
+            }
+        }
+    }
+
+    private void RouteDatagram(Span<byte> datagram, SocketAddress from)
     {
         if (datagram.Length < 1 + QuicConnectionCore.LocalCidLength)
         {

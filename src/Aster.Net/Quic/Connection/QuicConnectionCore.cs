@@ -107,7 +107,6 @@ internal sealed class QuicConnectionCore : IDisposable
     private OneRttKeySet? _oneRtt;
     private int _finalKeyUpdatesInitiated;
     private int _finalKeyUpdatesAnswered;
-    private long _driverTurns;
     private PathMtuDiscovery? _mtu;
     private QuicTransportParameters? _peerParameters;
     private ConnectionSendFlowControl _sendFlow = new(0);
@@ -124,7 +123,9 @@ internal sealed class QuicConnectionCore : IDisposable
     private bool _lastDatagramWasProbe;
     private bool _probesHeld;
 
-    // Counters for AsterConnectionStatistics (written under the lock or by the driver alone; read without it).
+    // Counters for AsterConnectionStatistics, read under the lock. The driver's own (turns, datagrams sent, send calls)
+    // change outside the lock, so they are Interlocked; the others change under it.
+    private long _driverTurns;
     private long _datagramsReceived;
     private long _acksSent;
     private long _acksReceived;
@@ -1354,9 +1355,6 @@ internal sealed class QuicConnectionCore : IDisposable
     /// <summary>Counts one turn of the driver loop (a wake-up by signal or timer); called by the driver only.</summary>
     public void OnDriverTurn() => Interlocked.Increment(ref _driverTurns);
 
-    /// <summary>Gets the number of driver loop turns so far.</summary>
-    public long DriverTurns => Interlocked.Read(ref _driverTurns);
-
     /// <summary>Records what the driver sent: <paramref name="datagrams"/> datagrams in <paramref name="sendCalls"/> system calls.</summary>
     public void OnDatagramsSent(int datagrams, int sendCalls)
     {
@@ -1382,20 +1380,8 @@ internal sealed class QuicConnectionCore : IDisposable
                 AckFramesReceived = _acksReceived,
                 PacketsSent = _packetsSent,
                 AckOnlyPacketsSent = _ackOnlyPacketsSent,
-                DriverWakeups = DriverTurns,
+                DriverWakeups = Interlocked.Read(ref _driverTurns),
             };
-        }
-    }
-
-    /// <summary>Gets the congestion window in bytes.</summary>
-    public long CongestionWindow
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _recovery.CongestionController.CongestionWindow;
-            }
         }
     }
 
