@@ -39,10 +39,7 @@ internal sealed class QuicStreamWriter(AsterStream stream) : PipeWriter
     /// <inheritdoc/>
     public override void Advance(int bytes)
     {
-        if (Volatile.Read(ref _completed) != 0)
-        {
-            throw new InvalidOperationException("Writing is not allowed after the writer was completed.");
-        }
+        ThrowIfCompleted();
 
         if ((uint)bytes > (uint)(_buffer.Length - _written))
         {
@@ -75,10 +72,7 @@ internal sealed class QuicStreamWriter(AsterStream stream) : PipeWriter
     /// <inheritdoc/>
     public override async ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
     {
-        if (Volatile.Read(ref _completed) != 0)
-        {
-            throw new InvalidOperationException("Writing is not allowed after the writer was completed.");
-        }
+        ThrowIfCompleted();
 
         bool sent = await SendAsync(completeWrites: false, cancellationToken).ConfigureAwait(false);
         return new FlushResult(isCanceled: false, isCompleted: !sent);
@@ -174,10 +168,7 @@ internal sealed class QuicStreamWriter(AsterStream stream) : PipeWriter
 
     private void Ensure(int sizeHint)
     {
-        if (Volatile.Read(ref _completed) != 0)
-        {
-            throw new InvalidOperationException("Writing is not allowed after the writer was completed.");
-        }
+        ThrowIfCompleted();
 
         int needed = _written + Math.Max(sizeHint, 1);
         if (needed <= _buffer.Length)
@@ -189,6 +180,14 @@ internal sealed class QuicStreamWriter(AsterStream stream) : PipeWriter
         _buffer.AsSpan(0, _written).CopyTo(bigger);
         ReturnBuffer();
         _buffer = bigger;
+    }
+
+    private void ThrowIfCompleted()
+    {
+        if (Volatile.Read(ref _completed) != 0)
+        {
+            throw new InvalidOperationException("Writing is not allowed after the writer was completed.");
+        }
     }
 
     private void ReturnBuffer()

@@ -120,8 +120,6 @@ internal sealed class QuicConnectionCore : IDisposable
     private bool _resendMaxStreamsUni;
     private byte[]? _pathResponse;
     private int _sendCursor;
-    private bool _lastDatagramWasProbe;
-    private bool _probesHeld;
 
     // Counters for AsterConnectionStatistics, read under the lock. The driver's own (turns, datagrams sent, send calls)
     // change outside the lock, so they are Interlocked; the others change under it.
@@ -1432,11 +1430,17 @@ internal sealed class QuicConnectionCore : IDisposable
     // ------------------------------------------------------------------ send
 
     /// <summary>Writes the next datagram to send into <paramref name="destination"/>; returns its length, 0 if none.</summary>
-    public int WriteDatagram(Span<byte> destination, long nowUs)
+    public int WriteDatagram(Span<byte> destination, long nowUs) => WriteNextDatagram(destination, nowUs, probeAllowed: true, out _);
+
+    /// <summary>
+    /// Writes the next datagram; a path-MTU probe only if <paramref name="probeAllowed"/>, and
+    /// <paramref name="wasProbe"/> tells whether it wrote one.
+    /// </summary>
+    private int WriteNextDatagram(Span<byte> destination, long nowUs, bool probeAllowed, out bool wasProbe)
     {
         lock (_lock)
         {
-            _lastDatagramWasProbe = false;
+            wasProbe = false;
             if (_state is QuicConnectionState.Closed or QuicConnectionState.Draining)
             {
                 return 0;
@@ -1461,11 +1465,11 @@ internal sealed class QuicConnectionCore : IDisposable
                 return WriteClose(destination, nowUs);
             }
 
-            if (!_probesHeld && pathProbing && _mtu!.TryGetProbe(nowUs, out int probeSize))
+            if (probeAllowed && pathProbing && _mtu!.TryGetProbe(nowUs, out int probeSize))
             {
                 if (probeSize <= full.Length)
                 {
-                    _lastDatagramWasProbe = true;
+                    wasProbe = true;
                     return WriteMtuProbe(full[..probeSize], nowUs);
                 }
 
@@ -1540,31 +1544,23 @@ internal sealed class QuicConnectionCore : IDisposable
     {
         lock (_lock)
         {
-            int first = WriteDatagram(destination, nowUs);
+            int first = WriteNextDatagram(destination, nowUs, probeAllowed: true, out bool wasProbe);
             segmentSize = first;
-            if (first == 0 || maxDatagrams <= 1 || _lastDatagramWasProbe || first < PathMtu)
+            if (first == 0 || maxDatagrams <= 1 || wasProbe || first < PathMtu)
             {
                 return first;
             }
 
             // The lock is reentrant. No probe inside a batch: it would be a segment of another size.
             int offset = first;
-            _probesHeld = true;
-            try
+            for (int count = 1; count < maxDatagrams && destination.Length - offset >= first; count++)
             {
-                for (int count = 1; count < maxDatagrams && destination.Length - offset >= first; count++)
+                int n = WriteNextDatagram(destination.Slice(offset, first), nowUs, probeAllowed: false, out _);
+                offset += n;
+                if (n < first)
                 {
-                    int n = WriteDatagram(destination.Slice(offset, first), nowUs);
-                    offset += n;
-                    if (n < first)
-                    {
-                        break;
-                    }
+                    break;
                 }
-            }
-            finally
-            {
-                _probesHeld = false;
             }
 
             return offset;
