@@ -27,7 +27,7 @@ internal static class CallerIdentity
             string rcan = host.ResolvePath(rcanPath);
             options.CredentialJson = File.Exists(rcan) ? File.ReadAllText(rcan) : throw CliException.Failed($"credential file not found: {rcan}");
             string nextTo = Path.Combine(Path.GetDirectoryName(rcan)!, AsterIdentityFile.DefaultFileName);
-            AsterIdentityFile? keyFile = Load(host, identityPath ?? (File.Exists(nextTo) ? nextTo : null), peerName: null);
+            AsterIdentityFile? keyFile = Load(host, identityPath ?? (File.Exists(nextTo) ? nextTo : null));
             options.SecretKey = keyFile?.SecretKey;
             return options;
         }
@@ -54,7 +54,7 @@ internal static class CallerIdentity
         return await AsterClient.ConnectAsync(address, options, cancellationToken).ConfigureAwait(false);
     }
 
-    private static AsterIdentityFile? Load(CliHost host, string? explicitPath, string? peerName)
+    private static AsterIdentityFile? Load(CliHost host, string? explicitPath)
     {
         string? path = AsterIdentityFile.Discover(explicitPath is null ? null : host.ResolvePath(explicitPath), host.Environment, host.WorkingDirectory);
         return path is null ? null : AsterIdentityFile.Read(path);

@@ -12,19 +12,8 @@ public static class ForyDynamic
 {
     /// <summary>Reads one message into a value tree.</summary>
     /// <exception cref="ForyDecodeException">The message is malformed or exceeds a limit.</exception>
-    public static ForyValue Read(ReadOnlySpan<byte> message, ForyOptions? options = null)
-    {
-        ReadContext ctx = ReadContext.Rent(options ?? ForyOptions.Default, null);
-        try
-        {
-            ForyReader r = new(message);
-            return DynamicReader.ReadMessage(ref r, ctx);
-        }
-        finally
-        {
-            ReadContext.Return(ctx);
-        }
-    }
+    public static ForyValue Read(ReadOnlySpan<byte> message, ForyOptions? options = null) =>
+        ReadMessage(message, options ?? ForyOptions.Default, schemas: null);
 
     /// <summary>
     /// Reads one schema-consistent message (B12, the dialect of release 0.1.2 peers) into a value tree. Such a message
@@ -44,17 +33,7 @@ public static class ForyDynamic
             throw new ArgumentException("schema-consistent reading needs options with SchemaConsistent set", nameof(options));
         }
 
-        ReadContext ctx = ReadContext.Rent(o, null);
-        ctx.Schemas = schemas;
-        try
-        {
-            ForyReader r = new(message);
-            return DynamicReader.ReadMessage(ref r, ctx);
-        }
-        finally
-        {
-            ReadContext.Return(ctx);
-        }
+        return ReadMessage(message, o, schemas);
     }
 
     /// <summary>Reads one message held in a sequence.</summary>
@@ -123,5 +102,21 @@ public static class ForyDynamic
         ArrayBufferWriter<byte> buffer = new(256);
         Write(value, buffer, options);
         return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Reads one message with a rented context; <paramref name="schemas"/> resolves schema-consistent records.</summary>
+    private static ForyValue ReadMessage(ReadOnlySpan<byte> message, ForyOptions options, ForySchemaSet? schemas)
+    {
+        ReadContext ctx = ReadContext.Rent(options, null);
+        ctx.Schemas = schemas;
+        try
+        {
+            ForyReader r = new(message);
+            return DynamicReader.ReadMessage(ref r, ctx);
+        }
+        finally
+        {
+            ReadContext.Return(ctx);
+        }
     }
 }

@@ -104,10 +104,7 @@ internal sealed class ReadContext
             ctx._refs = new object?[8];
         }
 
-        if (ctx.Schemas is not null)
-        {
-            ctx.Schemas = null;
-        }
+        ctx.Schemas = null;
 
         ctx._inUse = false;
     }

@@ -440,18 +440,6 @@ public sealed class AsterClient : IAsyncDisposable
 
     private StreamHeader Header(string service, int version, string method, in CallOptions options, IReadOnlyList<KeyValuePair<string, string>>? metadata, SerializationMode mode)
     {
-        int callId = Interlocked.Increment(ref _callId) & int.MaxValue;
-        if (callId == 0)
-        {
-            callId = Interlocked.Increment(ref _callId) & int.MaxValue;
-        }
-
-        short deadline = 0;
-        if (options.Timeout is { } timeout)
-        {
-            deadline = (short)Math.Clamp(Math.Ceiling(timeout.TotalSeconds), 1, short.MaxValue);
-        }
-
         int count = metadata?.Count ?? 0;
         string[] keys = count == 0 ? [] : new string[count];
         string[] values = count == 0 ? [] : new string[count];
@@ -464,6 +452,18 @@ public sealed class AsterClient : IAsyncDisposable
         if (Options.WireDialect == WireDialect.Release012)
         {
             return Release012Header(service, version, method, options, keys, values);
+        }
+
+        int callId = Interlocked.Increment(ref _callId) & int.MaxValue;
+        if (callId == 0)
+        {
+            callId = Interlocked.Increment(ref _callId) & int.MaxValue;
+        }
+
+        short deadline = 0;
+        if (options.Timeout is { } timeout)
+        {
+            deadline = (short)Math.Clamp(Math.Ceiling(timeout.TotalSeconds), 1, short.MaxValue);
         }
 
         return new StreamHeader

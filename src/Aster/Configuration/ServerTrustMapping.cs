@@ -98,8 +98,7 @@ public static class ServerTrustMapping
     {
         var mesh = new MeshOptions
         {
-            StateDirectory = config.MeshStateDir
-                ?? (config.StoragePath is { } storage ? Path.Combine(storage, "mesh") : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".aster")),
+            StateDirectory = config.MeshStateDir ?? DefaultStateDirectory(config, "mesh"),
             RootPublicKey = root.ToArray(),
             Credential = ProducerCredential(config, node, producer),
             TimeProvider = server.TimeProvider,
@@ -197,11 +196,14 @@ public static class ServerTrustMapping
             return new TrustAuthority(options);
         }
 
-        string stateDirectory = config.NonceStore
-            ?? (config.StoragePath is { } storage ? Path.Combine(storage, "trust") : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".aster"));
+        string stateDirectory = config.NonceStore ?? DefaultStateDirectory(config, "trust");
         StorageLock.CreatePrivateDirectory(stateDirectory);
         return TrustAuthority.OpenDurable(options, stateDirectory, peerTtl);
     }
+
+    /// <summary><c>&lt;storage_path&gt;/<paramref name="folder"/></c> with a storage path, else <c>~/.aster</c> (config-and-cli.md 8).</summary>
+    private static string DefaultStateDirectory(AsterConfig config, string folder)
+        => config.StoragePath is { } storage ? Path.Combine(storage, folder) : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".aster");
 }
 
 /// <summary>Source-generated log messages for configuration mapping.</summary>

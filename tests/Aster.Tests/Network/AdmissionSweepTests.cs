@@ -43,6 +43,18 @@ public sealed class AdmissionSweepTests : IDisposable
         }
     }
 
+    /// <summary>An authority gating consumers by <see cref="_root"/>, on the test's clock.</summary>
+    private TrustAuthority GatedAuthority()
+        => new(new TrustAuthorityOptions { RootPublicKey = _root.PublicKey.ToArray(), NonceStore = new InMemoryNonceStore(_clock), TimeProvider = _clock });
+
+    /// <summary>A Hello server admitting through <paramref name="authority"/>, on the test's clock (so the sweep timer follows it).</summary>
+    private Task<AsterServer> StartServerAsync(TrustAuthority authority)
+        => NetworkServers.StartAsync([ReferenceServices.Hello()], o =>
+        {
+            o.Admission = authority;
+            o.TimeProvider = _clock;
+        });
+
     /// <summary>Admits a fresh endpoint with a policy credential expiring after <paramref name="lifetime"/>, then opens <c>aster/1</c>.</summary>
     private async Task<Consumer> AdmitAsync(AsterServer server, TimeSpan lifetime)
     {
@@ -63,12 +75,8 @@ public sealed class AdmissionSweepTests : IDisposable
     [Fact]
     public async Task Sweep_ExpiredCredential_ClosesWith403AdmissionExpired_LiveConsumerUntouched()
     {
-        using TrustAuthority authority = new(new TrustAuthorityOptions { RootPublicKey = _root.PublicKey.ToArray(), NonceStore = new InMemoryNonceStore(_clock), TimeProvider = _clock });
-        await using AsterServer server = await NetworkServers.StartAsync([ReferenceServices.Hello()], o =>
-        {
-            o.Admission = authority;
-            o.TimeProvider = _clock;
-        });
+        using TrustAuthority authority = GatedAuthority();
+        await using AsterServer server = await StartServerAsync(authority);
         await using Consumer expiring = await AdmitAsync(server, TimeSpan.FromMinutes(5));
         await using Consumer lasting = await AdmitAsync(server, TimeSpan.FromDays(30));
         Assert.Equal("Hello, a!", (await expiring.Client.UnaryAsync(_sayHello, new HelloRequest("a")).AsTask().TimeoutAfter(RawPeer.Limit)).Message);
@@ -89,12 +97,8 @@ public sealed class AdmissionSweepTests : IDisposable
     [Fact]
     public async Task Sweep_RemovedAdmission_ClosesTheConnection_BeforeTheSweepCallsAreRefused()
     {
-        using TrustAuthority authority = new(new TrustAuthorityOptions { RootPublicKey = _root.PublicKey.ToArray(), NonceStore = new InMemoryNonceStore(_clock), TimeProvider = _clock });
-        await using AsterServer server = await NetworkServers.StartAsync([ReferenceServices.Hello()], o =>
-        {
-            o.Admission = authority;
-            o.TimeProvider = _clock;
-        });
+        using TrustAuthority authority = GatedAuthority();
+        await using AsterServer server = await StartServerAsync(authority);
         await using Consumer removed = await AdmitAsync(server, TimeSpan.FromDays(30));
         Assert.Equal("Hello, a!", (await removed.Client.UnaryAsync(_sayHello, new HelloRequest("a")).AsTask().TimeoutAfter(RawPeer.Limit)).Message);
 

@@ -17,6 +17,7 @@ namespace Aster.Tests.Network;
 /// credentials signed by a root key admit a consumer, gate 3 follows its role, an unenrolled endpoint cannot open
 /// <c>aster/1</c>, a one-time token stays used across a server restart, and dev mode stays open.
 /// </summary>
+[Collection(NetworkTestGroup.Name)]
 public sealed class TrustEndToEndTests : IDisposable
 {
     private static readonly ClientMethod<HelloRequest, HelloResponse> _whoAmI = new("Ops", 1, "whoAmI", MethodPattern.Unary);

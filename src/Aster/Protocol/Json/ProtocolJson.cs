@@ -148,14 +148,13 @@ internal static class ProtocolJson
 
         var fields = new StatusFields();
         ReadObject(json, ref fields);
-        (long code, string message, IReadOnlyList<string> keys, IReadOnlyList<string> values) = (fields.Code, fields.Message, fields.Keys, fields.Values);
-        if (code is < int.MinValue or > int.MaxValue)
+        if (fields.Code is < int.MinValue or > int.MaxValue)
         {
-            throw new ProtocolFormatException($"status code {code} out of range");
+            throw new ProtocolFormatException($"status code {fields.Code} out of range");
         }
 
-        int count = Math.Min(keys.Count, values.Count);
-        if (code == 0 && message.Length == 0 && count == 0)
+        int count = Math.Min(fields.Keys.Count, fields.Values.Count);
+        if (fields.Code == 0 && fields.Message.Length == 0 && count == 0)
         {
             return RpcStatus.Ok; // the usual trailer: no allocation
         }
@@ -163,16 +162,17 @@ internal static class ProtocolJson
         KeyValuePair<string, string>[] details = count == 0 ? [] : new KeyValuePair<string, string>[count];
         for (int i = 0; i < count; i++)
         {
-            details[i] = new(keys[i], values[i]);
+            details[i] = new(fields.Keys[i], fields.Values[i]);
         }
 
-        return new RpcStatus((StatusCode)code, message, details);
+        return new RpcStatus((StatusCode)fields.Code, fields.Message, details);
     }
 
     /// <summary>What one property of a framework object sets (a struct, so reading needs no closure).</summary>
     private interface IObjectFields
     {
-        void Read(ref Utf8JsonReader reader, string name);
+        /// <summary>Reads the value of the property <paramref name="name"/>; false, reading nothing, when the name is not one of the object's.</summary>
+        bool Read(ref Utf8JsonReader reader, string name);
     }
 
     /// <summary>Reads one JSON object into <paramref name="fields"/>; any JSON error becomes a <see cref="ProtocolFormatException"/>.</summary>
@@ -185,7 +185,11 @@ internal static class ProtocolJson
             ExpectStartObject(ref reader);
             while (NextProperty(ref reader, out string name))
             {
-                fields.Read(ref reader, name);
+                if (!fields.Read(ref reader, name))
+                {
+                    reader.Read();
+                    reader.Skip(); // unknown keys are ignored (D15)
+                }
             }
 
             ExpectEnd(ref reader);
@@ -212,7 +216,7 @@ internal static class ProtocolJson
         public IReadOnlyList<string> Keys = [];
         public IReadOnlyList<string> Values = [];
 
-        public void Read(ref Utf8JsonReader reader, string name)
+        public bool Read(ref Utf8JsonReader reader, string name)
         {
             switch (name)
             {
@@ -267,10 +271,10 @@ internal static class ProtocolJson
                     SessionId = ReadInt32(ref reader, name);
                     break;
                 default:
-                    reader.Read();
-                    reader.Skip(); // unknown keys are ignored (D15)
-                    break;
+                    return false;
             }
+
+            return true;
         }
     }
 
@@ -281,7 +285,7 @@ internal static class ProtocolJson
         public IReadOnlyList<string> Keys = [];
         public IReadOnlyList<string> Values = [];
 
-        public void Read(ref Utf8JsonReader reader, string name)
+        public bool Read(ref Utf8JsonReader reader, string name)
         {
             switch (name)
             {
@@ -298,10 +302,10 @@ internal static class ProtocolJson
                     Values = ReadStringList(ref reader, name);
                     break;
                 default:
-                    reader.Read();
-                    reader.Skip();
-                    break;
+                    return false;
             }
+
+            return true;
         }
     }
 

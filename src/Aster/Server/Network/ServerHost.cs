@@ -55,7 +55,7 @@ internal sealed class ServerHost : IAsyncDisposable
         foreach (IAlpnHandler handler in _options.AlpnHandlers)
         {
             if (handler.Alpn is AsterAlpns.Rpc or AsterAlpns.ConsumerAdmission || !_handlers.TryAdd(handler.Alpn, handler)
-                || (_options.Mesh is not null && handler.Alpn is MeshAlpns.ProducerAdmission or MeshAlpns.Gossip))
+                || (_options.Mesh is not null && handler.Alpn is AsterAlpns.ProducerAdmission or MeshAlpns.Gossip))
             {
                 throw new ArgumentException($"ALPN '{handler.Alpn}' is served twice.", nameof(runtime));
             }
@@ -179,7 +179,7 @@ internal sealed class ServerHost : IAsyncDisposable
             endpointOptions.Alpns.Add(AsterAlpns.ConsumerAdmission);
             if (_options.Mesh is not null)
             {
-                endpointOptions.Alpns.Add(MeshAlpns.ProducerAdmission);
+                endpointOptions.Alpns.Add(AsterAlpns.ProducerAdmission);
                 endpointOptions.Alpns.Add(MeshAlpns.Gossip);
             }
             foreach (string alpn in _handlers.Keys)
@@ -342,7 +342,7 @@ internal sealed class ServerHost : IAsyncDisposable
     {
         IAlpnHandler? handler = connection.Alpn switch
         {
-            MeshAlpns.ProducerAdmission when _options.Mesh is not null => Mesh?.AdmissionHandler,
+            AsterAlpns.ProducerAdmission when _options.Mesh is not null => Mesh?.AdmissionHandler,
             MeshAlpns.Gossip when _options.Mesh is not null => Mesh?.GossipHandler,
             _ => _handlers.GetValueOrDefault(connection.Alpn),
         };

@@ -1,11 +1,8 @@
 namespace Aster.Trust.Mesh;
 
-/// <summary>The ALPNs of the producer mesh.</summary>
+/// <summary>The producer mesh's own ALPN (producer admission is <see cref="Aster.Transport.AsterAlpns.ProducerAdmission"/>).</summary>
 public static class MeshAlpns
 {
-    /// <summary>Producer admission (trust.md 4.3), as the reference names it.</summary>
-    public const string ProducerAdmission = "aster.producer_admission";
-
     /// <summary>
     /// Our own simple mesh gossip over QUIC (docs/mesh.md). It is not iroh-gossip (<c>/iroh-gossip/1</c>) and does not
     /// interoperate with it; the envelopes it carries are the reference's (trust.md 9.5).

@@ -715,7 +715,7 @@ public sealed class MeshNode : IMeshMembership, IAsyncDisposable
         using CancellationTokenSource linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
         try
         {
-            AsterConnection connection = await _endpoint.ConnectAsync(peer, MeshAlpns.ProducerAdmission, linked.Token).ConfigureAwait(false);
+            AsterConnection connection = await _endpoint.ConnectAsync(peer, AsterAlpns.ProducerAdmission, linked.Token).ConfigureAwait(false);
             QuicRpcConnection rpc = new(connection);
             await using (rpc.ConfigureAwait(false))
             {

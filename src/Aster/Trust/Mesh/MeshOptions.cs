@@ -21,7 +21,7 @@ public sealed class MeshOptions
     /// <summary>
     /// The endpoint the node dials from (producer admission when joining, gossip links). Its identity must be
     /// <see cref="SecretKey"/>; to accept inbound links its ALPNs must include <see cref="MeshAlpns.Gossip"/> and, to
-    /// admit producers, <see cref="MeshAlpns.ProducerAdmission"/>. Required.
+    /// admit producers, <see cref="Aster.Transport.AsterAlpns.ProducerAdmission"/>. Required.
     /// </summary>
     public AsterEndpoint? Endpoint { get; set; }
 

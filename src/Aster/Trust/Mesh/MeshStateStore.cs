@@ -35,34 +35,27 @@ internal sealed class MeshStateStore
     public MeshState? Load()
     {
         using FileStream guard = DurableFile.AcquireLock(_lockPath);
-        if (!File.Exists(FilePath))
-        {
-            return null;
-        }
-
+        byte[]? data;
         try
         {
-            byte[] data;
-            using (FileStream fs = new(FilePath, FileMode.Open, FileAccess.Read, FileShare.Read))
-            {
-                if (fs.Length > MaxFileSize)
-                {
-                    throw new MeshException($"mesh state '{FilePath}' is larger than {MaxFileSize} bytes");
-                }
-
-                data = new byte[fs.Length];
-                fs.ReadExactly(data);
-            }
-
-            return MeshState.Parse(data);
+            data = DurableFile.ReadIfExists(FilePath, MaxFileSize, "mesh state");
         }
         catch (TrustFormatException ex)
         {
-            throw new MeshException($"mesh state '{FilePath}' is corrupt: {ex.Message}", ex);
+            throw new MeshException(ex.Message, ex);
         }
         catch (IOException ex)
         {
             throw new MeshException($"mesh state '{FilePath}' cannot be read", ex);
+        }
+
+        try
+        {
+            return data is null ? null : MeshState.Parse(data);
+        }
+        catch (TrustFormatException ex)
+        {
+            throw new MeshException($"mesh state '{FilePath}' is corrupt: {ex.Message}", ex);
         }
     }
 

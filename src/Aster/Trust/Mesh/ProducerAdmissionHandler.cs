@@ -18,7 +18,7 @@ public sealed class ProducerAdmissionHandler : IAlpnHandler
     internal ProducerAdmissionHandler(MeshNode node) => _node = node;
 
     /// <inheritdoc/>
-    public string Alpn => MeshAlpns.ProducerAdmission;
+    public string Alpn => AsterAlpns.ProducerAdmission;
 
     /// <inheritdoc/>
     public async Task HandleConnectionAsync(IRpcConnection connection, CancellationToken cancellationToken)

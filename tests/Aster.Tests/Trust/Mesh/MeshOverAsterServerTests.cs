@@ -154,7 +154,7 @@ public sealed class MeshOverAsterServerTests
         await rpc.DisposeAsync();
 
         // Producer admission is always reachable while producers are gated (rule 2); without a credential it is the uniform rejection.
-        await using AsterConnection admission = await stranger.ConnectAsync(a.Server.EndpointAddr, MeshAlpns.ProducerAdmission);
+        await using AsterConnection admission = await stranger.ConnectAsync(a.Server.EndpointAddr, AsterAlpns.ProducerAdmission);
         await using AsterStream stream = await admission.OpenBidirectionalStreamAsync();
         await stream.WriteAsync(new ProducerAdmissionRequest("", "").ToJson(), completeWrites: true);
         Assert.Equal("{\"accepted\":false,\"salt\":\"\",\"accepted_producers\":[],\"reason\":\"\"}", System.Text.Encoding.UTF8.GetString(await RawPeer.ReadToEndAsync(stream).TimeoutAfter(RawPeer.Limit)));

@@ -174,7 +174,7 @@ internal sealed class MeshTestbed : IAsyncDisposable
     private static async Task<AsterEndpoint> BindAsync(SecretKey key)
     {
         AsterEndpointOptions options = new() { SecretKey = key };
-        options.Alpns.Add(MeshAlpns.ProducerAdmission);
+        options.Alpns.Add(AsterAlpns.ProducerAdmission);
         options.Alpns.Add(MeshAlpns.Gossip);
         return await AsterEndpoint.BindAsync(options);
     }
@@ -244,7 +244,7 @@ internal sealed class MeshTestbed : IAsyncDisposable
     public static async Task<string> AdmitRawAsync(SecretKey key, TestProducer target, byte[] request)
     {
         await using AsterEndpoint client = await AsterEndpoint.BindAsync(new AsterEndpointOptions { SecretKey = key });
-        AsterConnection connection = await client.ConnectAsync(target.Address, MeshAlpns.ProducerAdmission).DefaultTimeout();
+        AsterConnection connection = await client.ConnectAsync(target.Address, AsterAlpns.ProducerAdmission).DefaultTimeout();
         await using QuicRpcConnection rpc = new(connection);
         byte[] response = await AdmissionExchange.RequestAsync(rpc, request, TimeSpan.FromSeconds(5), TimeProvider.System, CancellationToken.None).DefaultTimeout();
         await rpc.CloseAsync(0, string.Empty);

@@ -149,7 +149,7 @@ public sealed class ProducerAdmissionTests
 
         SecretKey peer = SecretKey.Generate();
         await using AsterEndpoint client = await AsterEndpoint.BindAsync(new AsterEndpointOptions { SecretKey = peer });
-        AsterConnection connection = await client.ConnectAsync(founder.Address, MeshAlpns.ProducerAdmission).DefaultTimeout();
+        AsterConnection connection = await client.ConnectAsync(founder.Address, AsterAlpns.ProducerAdmission).DefaultTimeout();
         await using QuicRpcConnection rpc = new(connection);
         IRpcStream stream = await rpc.OpenStreamAsync().DefaultTimeout();
         await stream.Output.WriteAsync("{\"credential_json\":"u8.ToArray());
@@ -183,13 +183,13 @@ public sealed class ProducerAdmissionTests
 
         // The first exchange holds the only slot (no FIN yet); the second connection is closed with reason "busy".
         await using AsterEndpoint holder = await AsterEndpoint.BindAsync(new AsterEndpointOptions { SecretKey = SecretKey.Generate() });
-        await using QuicRpcConnection held = new(await holder.ConnectAsync(founder.Address, MeshAlpns.ProducerAdmission).DefaultTimeout());
+        await using QuicRpcConnection held = new(await holder.ConnectAsync(founder.Address, AsterAlpns.ProducerAdmission).DefaultTimeout());
         IRpcStream open = await held.OpenStreamAsync().DefaultTimeout();
         await open.Output.WriteAsync("{"u8.ToArray());
         await MeshTestbed.WaitUntilAsync(() => founder.Host!.Accepted == 1, "the first exchange was accepted");
 
         await using AsterEndpoint second = await AsterEndpoint.BindAsync(new AsterEndpointOptions { SecretKey = SecretKey.Generate() });
-        AsterConnection busy = await second.ConnectAsync(founder.Address, MeshAlpns.ProducerAdmission).DefaultTimeout();
+        AsterConnection busy = await second.ConnectAsync(founder.Address, AsterAlpns.ProducerAdmission).DefaultTimeout();
         await MeshTestbed.WaitUntilAsync(() => busy.Completion.IsCompleted, "the busy connection closed");
         Assert.Equal("busy", busy.CloseError?.ReasonPhrase);
         await open.DisposeAsync();
