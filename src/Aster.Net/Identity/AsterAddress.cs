@@ -117,24 +117,8 @@ public sealed class AsterAddress : IEquatable<AsterAddress>
     /// <param name="text">The text.</param>
     /// <param name="result">The address, or null on failure.</param>
     /// <returns>Whether the text was a valid address.</returns>
-    public static bool TryParse([NotNullWhen(true)] string? text, [NotNullWhen(true)] out AsterAddress? result)
-    {
-        result = null;
-        if (text is null)
-        {
-            return false;
-        }
-
-        try
-        {
-            result = Parse(text);
-            return true;
-        }
-        catch (AddressFormatException)
-        {
-            return false;
-        }
-    }
+    public static bool TryParse([NotNullWhen(true)] string? text, [NotNullWhen(true)] out AsterAddress? result) =>
+        IdentityErrors.TryParse(text, Parse, out result);
 
     /// <summary>Decodes the binary form.</summary>
     /// <param name="bytes">The bytes.</param>

@@ -83,24 +83,8 @@ public sealed class EndpointAddr : IEquatable<EndpointAddr>
     /// <param name="text">The text.</param>
     /// <param name="result">The address, or null on failure.</param>
     /// <returns>Whether the text was a valid address.</returns>
-    public static bool TryParse([NotNullWhen(true)] string? text, [NotNullWhen(true)] out EndpointAddr? result)
-    {
-        result = null;
-        if (text is null)
-        {
-            return false;
-        }
-
-        try
-        {
-            result = Parse(text);
-            return true;
-        }
-        catch (AddressFormatException)
-        {
-            return false;
-        }
-    }
+    public static bool TryParse([NotNullWhen(true)] string? text, [NotNullWhen(true)] out EndpointAddr? result) =>
+        IdentityErrors.TryParse(text, Parse, out result);
 
     /// <summary>
     /// Reads NodeAddr text: the hex endpoint id, a newline, the relay URL or nothing, a newline, then direct addresses

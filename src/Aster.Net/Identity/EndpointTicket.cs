@@ -136,24 +136,8 @@ public sealed class EndpointTicket : IEquatable<EndpointTicket>
     /// <param name="text">The text.</param>
     /// <param name="result">The ticket, or null on failure.</param>
     /// <returns>Whether the text was a valid ticket.</returns>
-    public static bool TryParse([NotNullWhen(true)] string? text, [NotNullWhen(true)] out EndpointTicket? result)
-    {
-        result = null;
-        if (text is null)
-        {
-            return false;
-        }
-
-        try
-        {
-            result = Parse(text);
-            return true;
-        }
-        catch (AddressFormatException)
-        {
-            return false;
-        }
-    }
+    public static bool TryParse([NotNullWhen(true)] string? text, [NotNullWhen(true)] out EndpointTicket? result) =>
+        IdentityErrors.TryParse(text, Parse, out result);
 
     /// <summary>Decodes the postcard binary form.</summary>
     /// <param name="bytes">The bytes.</param>

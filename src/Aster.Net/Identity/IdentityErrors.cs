@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
 namespace Aster.Net.Identity;
@@ -8,6 +9,27 @@ namespace Aster.Net.Identity;
 /// </summary>
 internal static class IdentityErrors
 {
+    /// <summary>Runs <paramref name="parse"/>, turning its <see cref="AddressFormatException"/> into false.</summary>
+    public static bool TryParse<T>([NotNullWhen(true)] string? text, Func<string, T> parse, [NotNullWhen(true)] out T? result)
+        where T : class
+    {
+        result = null;
+        if (text is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            result = parse(text);
+            return true;
+        }
+        catch (AddressFormatException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>A key problem at a character of a text input.</summary>
     public static KeyFormatException KeyAtCharacter(string what, string reason, int index)
         => new(Format(what, reason, "character", index), reason, index, null);

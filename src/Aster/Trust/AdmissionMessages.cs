@@ -19,15 +19,7 @@ public sealed record ConsumerAdmissionRequest(string CredentialJson, string IidT
 
     /// <summary>The compact request bytes, keys in the reference order.</summary>
     /// <returns>UTF-8 JSON.</returns>
-    public byte[] ToJson() => PythonJson.Compact(w =>
-    {
-        w.WriteStartObject();
-        w.WritePropertyName("credential_json");
-        w.WriteString(CredentialJson);
-        w.WritePropertyName("iid_token");
-        w.WriteString(IidToken);
-        w.WriteEndObject();
-    });
+    public byte[] ToJson() => AdmissionRequestJson.Write(CredentialJson, IidToken);
 
     /// <summary>Parses a request body (at most 64 KiB, strict JSON).</summary>
     /// <param name="utf8Json">The body.</param>
@@ -321,15 +313,7 @@ public sealed record ProducerAdmissionRequest(string CredentialJson, string IidT
 
     /// <summary>The compact request bytes.</summary>
     /// <returns>UTF-8 JSON.</returns>
-    public byte[] ToJson() => PythonJson.Compact(w =>
-    {
-        w.WriteStartObject();
-        w.WritePropertyName("credential_json");
-        w.WriteString(CredentialJson);
-        w.WritePropertyName("iid_token");
-        w.WriteString(IidToken);
-        w.WriteEndObject();
-    });
+    public byte[] ToJson() => AdmissionRequestJson.Write(CredentialJson, IidToken);
 
     /// <summary>
     /// Parses a request: <c>credential_json</c> (or <c>credentialJson</c>), or a body that is itself the raw credential
@@ -477,4 +461,18 @@ public sealed class ProducerAdmissionResponse
         string? rotation = root.TryGetProperty("salt_rotation", out JsonElement r) && r.ValueKind != JsonValueKind.Null ? r.GetRawText() : null;
         return new ProducerAdmissionResponse(accepted, salt, members, rotation);
     }
+}
+
+/// <summary>The body both admission requests share: <c>{"credential_json":…,"iid_token":…}</c>, keys in the reference order.</summary>
+internal static class AdmissionRequestJson
+{
+    public static byte[] Write(string credentialJson, string iidToken) => PythonJson.Compact(w =>
+    {
+        w.WriteStartObject();
+        w.WritePropertyName("credential_json");
+        w.WriteString(credentialJson);
+        w.WritePropertyName("iid_token");
+        w.WriteString(iidToken);
+        w.WriteEndObject();
+    });
 }
