@@ -13,6 +13,12 @@ internal sealed class BenchOptions
 
     public long BulkBytes { get; private set; } = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// Gets the size of the untimed transfer before our first timed one, so that the JIT has compiled the hot path with
+    /// full optimization (tiered compilation promotes a method only after it ran a while) in both our processes.
+    /// </summary>
+    public long BulkWarmupBytes { get; private set; } = 64L * 1024 * 1024;
+
     public int Handshakes { get; private set; } = 200;
 
     public int HandshakeWarmup { get; private set; } = 20;
@@ -47,6 +53,7 @@ internal sealed class BenchOptions
                 options.Segment = TimeSpan.FromSeconds(0.5);
                 options.Warmup = TimeSpan.FromSeconds(0.3);
                 options.BulkBytes = 8L * 1024 * 1024;
+                options.BulkWarmupBytes = 8L * 1024 * 1024;
                 options.Handshakes = 20;
                 options.HandshakeWarmup = 3;
                 options.StreamMessages = 10_000;
@@ -71,6 +78,7 @@ internal sealed class BenchOptions
                 case "--seconds": options.Segment = TimeSpan.FromSeconds(PositiveDouble(name, value)); break;
                 case "--warmup": options.Warmup = TimeSpan.FromSeconds(PositiveDouble(name, value)); break;
                 case "--bulk-mb": options.BulkBytes = Positive(name, value) * 1024L * 1024; break;
+                case "--bulk-warmup-mb": options.BulkWarmupBytes = Positive(name, value) * 1024L * 1024; break;
                 case "--handshakes": options.Handshakes = Positive(name, value); break;
                 case "--stream-messages": options.StreamMessages = Positive(name, value); break;
                 case "--out": options.OutputDirectory = value; break;
@@ -88,6 +96,7 @@ internal sealed class BenchOptions
         usage: Aster.Bench.Load transport|e2e|all [options]     (the client; starts its servers as child processes)
                Aster.Bench.Load server                           (the server role, started by the client)
         options: --rounds N (3)  --seconds S per timed segment (3)  --warmup S (1)  --bulk-mb N (64)
+                 --bulk-warmup-mb N (64: untimed, before our first timed bulk transfer, so the JIT has optimized the path)
                  --handshakes N (200)  --stream-messages N (100000)  --out DIR (artifacts/load)
                  --peer-dir DIR (bench/Aster.Bench.Load/peer, found upwards)  --no-iroh  --smoke
                  --stream-pool N (e2e: the Aster client's shared stream pool; default sized from the peer's limit, 8 = the reference)

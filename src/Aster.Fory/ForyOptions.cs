@@ -35,6 +35,13 @@ public sealed class ForyOptions
     /// </summary>
     public bool SchemaConsistent { get; init; }
 
+    /// <summary>
+    /// Whether records use the straight-line serializers the Aster.Fory source generator emitted for them (same
+    /// bytes, no per-member dispatch). Default true; false forces the reflection-built codecs (debugging, comparison).
+    /// The generator itself is turned off per project with the MSBuild property <c>AsterForyGenerator=false</c>.
+    /// </summary>
+    public bool UseGeneratedSerializers { get; init; } = true;
+
     /// <summary>Options for release 0.1.2 peers: the defaults with <see cref="SchemaConsistent"/> on.</summary>
     public static ForyOptions Release012 { get; } = new() { SchemaConsistent = true };
 

@@ -59,7 +59,7 @@ public sealed class ForySerializer
                 return this;
             }
 
-            CodecFactory factory = new(_codecs);
+            CodecFactory factory = new(_codecs, Options.UseGeneratedSerializers);
             factory.Get(type);
             foreach (ForyCodec codec in factory.Records)
             {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Aster.Bench.Load.Measurement;
 using Aster.Bench.Load.Mission;
 using Aster.Codec;
 using Aster.Net.Identity;
@@ -75,9 +76,11 @@ internal sealed record ServerInfo(string EndpointId, string Addr, string Kestrel
 /// <param name="Gen0">Gen-0 collections so far.</param>
 /// <param name="Gen1">Gen-1 collections so far.</param>
 /// <param name="Gen2">Gen-2 collections so far.</param>
-internal sealed record ServerStats(long AllocatedBytes, int Gen0, int Gen1, int Gen2)
+/// <param name="CpuUs">The process's CPU time so far (user and system, all threads), in microseconds.</param>
+internal sealed record ServerStats(long AllocatedBytes, int Gen0, int Gen1, int Gen2, long CpuUs)
 {
-    public static ServerStats Now() => new(GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+    public static ServerStats Now() => new(
+        GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), CpuMeter.NowUs());
 }
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(ServerInfo))]

@@ -71,6 +71,14 @@ internal sealed class IrohPeer(string directory) : IAsyncDisposable
         AddonVersion = line.RootElement.TryGetProperty("addon", out JsonElement addon) ? addon.GetString() ?? "n/a" : "n/a";
     }
 
+    /// <summary>The serving iroh process's CPU time so far, in microseconds.</summary>
+    public async Task<long> ReadServerCpuUsAsync()
+    {
+        string line = await _server!.RequestAsync("stats", TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        using JsonDocument stats = JsonDocument.Parse(line);
+        return stats.RootElement.GetProperty("cpuUs").GetInt64();
+    }
+
     /// <summary>Runs a client role against a target and returns its JSON lines.</summary>
     public async Task<List<JsonElement>> RunClientAsync(string role, string targetId, string targetAddr, params string[] extra)
     {

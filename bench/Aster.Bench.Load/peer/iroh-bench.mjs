@@ -5,10 +5,12 @@
 //   ALPN aster-bench/sink: per stream an 8-byte LE length N, then N bytes; answer the 8-byte count received, FIN.
 //   ALPN aster-bench/echo: per stream read to FIN (≤ 64 KiB), write it back, FIN.
 //
-//   serve                      stdout: {"endpointId","addr"}; serves both ALPNs until stdin closes or SIGTERM.
+//   serve                      stdout: {"endpointId","addr"}; serves both ALPNs until stdin closes or SIGTERM; a
+//                              "stats" line on stdin is answered with {"cpuUs"}: the process's CPU time so far.
 //   bulk --id H --addr A --bytes N [--rounds R]
 //                              one warm connection; an untimed 1 MiB transfer, then R timed transfers of N bytes in
-//                              1 MiB writes on a new stream each, timed from first write to the count's arrival.
+//                              1 MiB writes on a new stream each, timed from first write to the count's arrival;
+//                              each line carries cpuUs, this (sending) process's CPU time during the transfer.
 //   handshake --id H --addr A [--warmup 20] [--count 200]
 //                              connect (handshake done, peer id checked by iroh) and close, one at a time.
 //   echo --id H --addr A [--size 64] [--seconds 3] [--warmup-seconds 1]
@@ -54,6 +56,19 @@ async function serve() {
     setTimeout(() => process.exit(0), 1000).unref();
     node.close().finally(() => process.exit(0));
   };
+  let pending = '';
+  process.stdin.on('data', (data) => {
+    pending += data.toString();
+    let newline;
+    while ((newline = pending.indexOf('\n')) >= 0) {
+      const command = pending.slice(0, newline).trim();
+      pending = pending.slice(newline + 1);
+      if (command === 'stats') {
+        const cpu = process.cpuUsage();
+        emit({ cpuUs: cpu.user + cpu.system });
+      }
+    }
+  });
   process.stdin.on('end', stop);
   process.stdin.on('close', stop);
   process.stdin.resume();
@@ -137,8 +152,10 @@ async function bulk(opts) {
   const chunk = Buffer.alloc(CHUNK, 0xa5);
   await transfer(conn, CHUNK, chunk);
   for (let round = 1; round <= rounds; round++) {
+    const cpu = process.cpuUsage();
     const seconds = await transfer(conn, total, chunk);
-    emit({ bench: 'bulk', impl: 'iroh', round, bytes: total, seconds, mbps: total / seconds / 1e6, mtu: conn.currentMtu?.() ?? null });
+    const used = process.cpuUsage(cpu);
+    emit({ bench: 'bulk', impl: 'iroh', round, bytes: total, seconds, mbps: total / seconds / 1e6, mtu: conn.currentMtu?.() ?? null, cpuUs: used.user + used.system });
   }
   conn.close(0, 'done');
   await node.close();

@@ -25,7 +25,8 @@ namespace Aster.Bench.Micro.Rpc;
 /// <item>both: client and server.</item>
 /// </list>
 /// Client = client − transport, server = server − transport. Bytes come from <see cref="GC.GetTotalAllocatedBytes"/>
-/// (precise) over the timed calls, so they hold even on a loaded machine; times do not. The bare loops and the
+/// (precise) over the timed calls, so they hold even on a loaded machine; times do not. Thread-pool work items per call
+/// (<see cref="ThreadPool.CompletedWorkItemCount"/>) count the asynchronous completions that hop threads: also load-independent. The bare loops and the
 /// driver allocate nothing of their own per call (pooled async builders), so the transport row is the pipes' cost. Then calls/s of the full pair
 /// with 1, 16 and 64 calls in flight. <c>--types</c> adds the sampled allocation listing by type of each pairing.
 /// </summary>
@@ -99,6 +100,7 @@ internal sealed class Split<TMessage>(ICodecProvider codecs, SerializationMode m
 
         sampler?.Top("warm-up", 0);
         long before = GC.GetTotalAllocatedBytes(precise: true);
+        long workItems = ThreadPool.CompletedWorkItemCount;
         long started = Stopwatch.GetTimestamp();
         for (int i = 0; i < calls; i++)
         {
@@ -106,8 +108,9 @@ internal sealed class Split<TMessage>(ICodecProvider codecs, SerializationMode m
         }
 
         TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
+        double hops = (double)(ThreadPool.CompletedWorkItemCount - workItems) / calls;
         double perCall = (double)(GC.GetTotalAllocatedBytes(precise: true) - before) / calls;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: {perCall:N0} B/call, {elapsed.TotalMicroseconds / calls:N2} µs/call (noisy)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: {perCall:N0} B/call, {hops:N2} thread-pool work items/call, {elapsed.TotalMicroseconds / calls:N2} µs/call (noisy)"));
         if (sampler is not null)
         {
             Console.Write(sampler.Top(name, 25));

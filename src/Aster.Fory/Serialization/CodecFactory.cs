@@ -10,8 +10,11 @@ internal sealed class CodecFactory
     private readonly Dictionary<(Type, bool), ForyCodec> _codecs = [];
     private readonly List<(ForyCodec Codec, WireTypeModel Model)> _pending = [];
 
-    public CodecFactory(IEnumerable<KeyValuePair<Type, ForyCodec>> existing)
+    private readonly bool _useGenerated;
+
+    public CodecFactory(IEnumerable<KeyValuePair<Type, ForyCodec>> existing, bool useGenerated = true)
     {
+        _useGenerated = useGenerated;
         foreach (KeyValuePair<Type, ForyCodec> e in existing)
         {
             _codecs[(e.Key, false)] = e.Value;
@@ -60,7 +63,7 @@ internal sealed class CodecFactory
             members.SetValue(member, i);
         }
 
-        codec.GetType().GetMethod("Initialize")!.Invoke(codec, [members]);
+        codec.GetType().GetMethod("Initialize")!.Invoke(codec, [members, _useGenerated]);
     }
 
     [RequiresUnreferencedCode("Reflects over generic arguments.")]

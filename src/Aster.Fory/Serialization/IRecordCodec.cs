@@ -13,4 +13,10 @@ internal interface IRecordCodec
 
     /// <summary>The B12 schema hash of the record.</summary>
     int SchemaHash { get; }
+
+    /// <summary>Whether a source-generated serializer writes this record's fields.</summary>
+    bool UsesGenerated { get; }
+
+    /// <summary>Whether the source-generated serializer also reads them.</summary>
+    bool ReadsGenerated { get; }
 }

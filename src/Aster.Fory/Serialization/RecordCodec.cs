@@ -93,9 +93,11 @@ internal sealed class MemberCodec<TObj, TField> : MemberCodec<TObj>
         }
     }
 
-    public override void Write(ref ForyWriter w, ref TObj obj, WriteContext ctx)
+    public override void Write(ref ForyWriter w, ref TObj obj, WriteContext ctx) => WriteValue(ref w, Get(ref obj), ctx);
+
+    /// <summary>Writes a value of this member (null flag when nullable, then the value); generated serializers call it for kinds they do not specialise.</summary>
+    public void WriteValue(ref ForyWriter w, TField value, WriteContext ctx)
     {
-        TField value = Get(ref obj);
         if (value is null)
         {
             if (!_nullable)
@@ -121,35 +123,34 @@ internal sealed class MemberCodec<TObj, TField> : MemberCodec<TObj>
         _codec.Write(ref w, value, ctx);
     }
 
-    public override void Read(ref ForyReader r, ref TObj obj, ReadContext ctx)
+    public override void Read(ref ForyReader r, ref TObj obj, ReadContext ctx) => Set(ref obj, ReadValue(ref r, ctx));
+
+    /// <summary>Reads a value of this member with the local field type; generated serializers call it for kinds they do not specialise.</summary>
+    public TField ReadValue(ref ForyReader r, ReadContext ctx)
     {
         if (_nullable)
         {
-            ReadNullable(ref r, ref obj, ctx);
-            return;
+            return ReadNullable(ref r, ctx);
         }
 
         if (_isString)
         {
             string text = r.ReadString(ctx.Options.MaxStringBytes);
-            Set(ref obj, Unsafe.As<string, TField>(ref text));
-            return;
+            return Unsafe.As<string, TField>(ref text);
         }
 
-        Set(ref obj, _codec.Read(ref r, ctx));
+        return _codec.Read(ref r, ctx);
     }
 
-    private void ReadNullable(ref ForyReader r, ref TObj obj, ReadContext ctx)
+    private TField ReadNullable(ref ForyReader r, ReadContext ctx)
     {
         byte flag = r.ReadByte();
         switch (flag)
         {
             case 0xFD:
-                Set(ref obj, _canBeNull ? default! : _codec.DefaultValue);
-                return;
+                return _canBeNull ? default! : _codec.DefaultValue;
             case 0xFF:
-                Set(ref obj, _codec.Read(ref r, ctx));
-                return;
+                return _codec.Read(ref r, ctx);
             case 0x00:
             {
                 int id = ctx.ReserveRef();
@@ -159,20 +160,18 @@ internal sealed class MemberCodec<TObj, TField> : MemberCodec<TObj>
                     ctx.SetRef(id, v);
                 }
 
-                Set(ref obj, v);
-                return;
+                return v;
             }
 
             case 0xFE:
             {
                 int at = r.Position;
-                Set(ref obj, ctx.GetRef(ref r, r.ReadVarUInt32()) is TField t ? t : throw new ForyDecodeException($"reference is not a {typeof(TField).Name}", at));
-                return;
+                return ctx.GetRef(ref r, r.ReadVarUInt32()) is TField t ? t : throw new ForyDecodeException($"reference is not a {typeof(TField).Name}", at);
             }
 
             default:
                 r.Fail($"invalid null flag 0x{flag:x2}", typeof(TObj).Name);
-                return;
+                return default!;
         }
     }
 
@@ -188,7 +187,7 @@ internal sealed class MemberCodec<TObj, TField> : MemberCodec<TObj>
         {
             if (wireType.Nullable || wireType.TrackRef)
             {
-                ReadNullable(ref r, ref obj, ctx);
+                Set(ref obj, ReadNullable(ref r, ctx));
             }
             else
             {
@@ -261,6 +260,9 @@ internal sealed class RecordCodec<[DynamicallyAccessedMembers(DynamicallyAccesse
     private TypeDef? _typeDef;
     private readonly bool _hasParameterlessConstructor;
 
+    /// <summary>The source-generated straight-line serializer, when one is registered and agrees with the model.</summary>
+    private ForyGeneratedSerializer<T>? _generated;
+
     public RecordCodec(WireTypeModel model)
         : base(new ForyFieldType(ForyTypeId.NamedCompatibleStruct))
     {
@@ -298,9 +300,18 @@ internal sealed class RecordCodec<[DynamicallyAccessedMembers(DynamicallyAccesse
     /// </summary>
     public byte[] SchemaConsistentRootPrefix { get; private set; } = [];
 
+    /// <summary>Whether a source-generated serializer writes (and, when it can, reads) this record's fields.</summary>
+    public bool UsesGenerated => _generated is not null;
+
+    /// <summary>Whether the source-generated serializer also reads this record's fields.</summary>
+    public bool ReadsGenerated => _generated is { CanRead: true };
+
     /// <summary>Completes construction once member codecs exist (records may refer to themselves).</summary>
-    public void Initialize(MemberCodec<T>[] members)
+    /// <param name="members">The member codecs in Fory field order.</param>
+    /// <param name="useGenerated">Whether to use a registered source-generated serializer (<see cref="ForyOptions.UseGeneratedSerializers"/>).</param>
+    public void Initialize(MemberCodec<T>[] members, bool useGenerated)
     {
+        _generated = useGenerated ? Agreeing(ForyGeneratedSerializers.Find<T>()) : null;
         _members = members;
         _typeDef = TypeDef.Build(Model.Namespace, Model.TypeName, Model.Fields.Select(f => new TypeDefField(f.TagId >= 0 ? null : f.Name, f.TagId, f.FieldType)).ToArray());
         _body = _typeDef.Body;
@@ -316,6 +327,29 @@ internal sealed class RecordCodec<[DynamicallyAccessedMembers(DynamicallyAccesse
         // A type name whose encoded form equals the namespace's is, as in pyfory, a reference to it (index 0).
         byte[] typeName = ReferenceEquals(_inlineNamespace, _inlineTypeName) ? [0x03] : _inlineTypeName.FirstOccurrence;
         SchemaConsistentRootPrefix = [0x02, 0xFF, (byte)ForyTypeId.NamedStruct, .. _inlineNamespace.FirstOccurrence, .. typeName, .. hash];
+    }
+
+    /// <summary>
+    /// The generated serializer when its field list (identifiers and types, in order) equals the runtime model's;
+    /// otherwise null, so a generator that disagrees with the runtime can never change the bytes.
+    /// </summary>
+    private ForyGeneratedSerializer<T>? Agreeing(ForyGeneratedSerializer<T>? generated)
+    {
+        if (generated is null || generated.Fields.Count != Model.Fields.Count)
+        {
+            return null;
+        }
+
+        for (int i = 0; i < Model.Fields.Count; i++)
+        {
+            WireFieldModel f = Model.Fields[i];
+            if (generated.Fields[i] != $"{f.Identifier}:{f.FieldType}")
+            {
+                return null;
+            }
+        }
+
+        return generated;
     }
 
     /// <summary>
@@ -383,6 +417,16 @@ internal sealed class RecordCodec<[DynamicallyAccessedMembers(DynamicallyAccesse
         ForyOptions options = stateless.Options;
         ForyWriter w = new(output, options.Dialect, options.MaxDepth);
         w.WriteBytes(options.SchemaConsistent ? SchemaConsistentRootPrefix : RootPrefix);
+        if (_generated is { } generated)
+        {
+            ForyFieldWriter<T> fw = new(w, stateless, _members);
+            fw.Writer.EnterDepth(Model.Tag);
+            generated.WriteFields(ref fw, value);
+            fw.Writer.ExitDepth();
+            fw.Writer.Flush();
+            return;
+        }
+
         WriteFields(ref w, value, stateless);
         w.Flush();
     }
@@ -390,6 +434,15 @@ internal sealed class RecordCodec<[DynamicallyAccessedMembers(DynamicallyAccesse
     public void WriteFields(ref ForyWriter w, T value, WriteContext ctx)
     {
         w.EnterDepth(Model.Tag);
+        if (_generated is { } generated)
+        {
+            ForyFieldWriter<T> fw = new(w, ctx, _members);
+            generated.WriteFields(ref fw, value);
+            w = fw.Writer;
+            w.ExitDepth();
+            return;
+        }
+
         MemberCodec<T>[] members = _members;
         for (int i = 0; i < members.Length; i++)
         {
@@ -558,6 +611,22 @@ internal sealed class RecordCodec<[DynamicallyAccessedMembers(DynamicallyAccesse
     public T ReadFieldsLocal(ref ForyReader r, ReadContext ctx, int refId)
     {
         ctx.EnterDepth(ref r);
+        if (_generated is { CanRead: true } generated)
+        {
+            // The generator reads only records whose members cannot hold records, so nothing inside can refer to
+            // this object: registering it after its fields are read is equivalent.
+            ForyFieldReader<T> fr = new(r, ctx, _members);
+            T created = generated.ReadFields(ref fr);
+            r = fr.Reader;
+            if (refId >= 0 && created is not null && !typeof(T).IsValueType)
+            {
+                ctx.SetRef(refId, created);
+            }
+
+            ctx.Depth--;
+            return created;
+        }
+
         T obj = Create();
         if (refId >= 0 && obj is not null && !typeof(T).IsValueType)
         {

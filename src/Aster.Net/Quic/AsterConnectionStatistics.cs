@@ -36,4 +36,19 @@ public readonly record struct AsterConnectionStatistics(int KeyUpdatesInitiated,
     /// or a timer.
     /// </summary>
     public long DriverWakeups { get; init; }
+
+    /// <summary>
+    /// Gets how many times sending stopped with stream data waiting because the congestion window was full (counted
+    /// once per turn of the send loop, when it has written all it may).
+    /// </summary>
+    public long SendStopsByCongestionWindow { get; init; }
+
+    /// <summary>Gets how many times sending stopped with stream data waiting because the pacer held it back.</summary>
+    public long SendStopsByPacing { get; init; }
+
+    /// <summary>Gets how many times sending stopped with stream data waiting for the peer's MAX_DATA (connection flow control).</summary>
+    public long SendStopsByConnectionFlowControl { get; init; }
+
+    /// <summary>Gets how many times sending stopped with written data held back only by the peer's MAX_STREAM_DATA.</summary>
+    public long SendStopsByStreamFlowControl { get; init; }
 }

@@ -31,4 +31,17 @@ internal sealed class WireNameTable
         int count = Encoding.UTF8.GetChars(utf8, chars);
         return _lookup.TryGetValue(chars[..count], out string? known) ? known : null;
     }
+
+    /// <summary>The known name spelled by <paramref name="latin1"/> (ISO-8859-1, one byte per character), or null.</summary>
+    public string? FindLatin1(ReadOnlySpan<byte> latin1)
+    {
+        if (latin1.Length > MaxNameBytes)
+        {
+            return null;
+        }
+
+        Span<char> chars = stackalloc char[MaxNameBytes];
+        int count = Encoding.Latin1.GetChars(latin1, chars);
+        return _lookup.TryGetValue(chars[..count], out string? known) ? known : null;
+    }
 }

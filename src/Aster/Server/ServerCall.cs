@@ -83,12 +83,21 @@ internal abstract class ServerCall : DeadlineEntry
     /// <summary>The request side ended (END_STREAM, FIN or an OK client trailer).</summary>
     public abstract void OnRequestEnd();
 
-    /// <summary>The client sent CANCEL: cancel the handler and answer CANCELLED.</summary>
-    public void CancelByClient()
+    /// <summary>
+    /// The client sent CANCEL: cancel the handler and answer CANCELLED with <paramref name="message"/> (section 13; the
+    /// 0.1.2 session protocol says <c>cancelled</c>). False when the call already had its answer, so wrote nothing.
+    /// </summary>
+    public bool CancelByClient(string message = "cancelled by client")
     {
         _cancelStatus ??= StatusCode.Cancelled;
         Cancel();
-        _ = FinishAsync(new RpcStatus(StatusCode.Cancelled, "cancelled by client", []));
+        if (Interlocked.Exchange(ref _finished, 1) != 0)
+        {
+            return false;
+        }
+
+        _ = WriteFinishAsync(new RpcStatus(StatusCode.Cancelled, message, []), null);
+        return true;
     }
 
     /// <summary>The stream was reset or the connection lost: cancel the handler and write nothing more.</summary>
@@ -122,13 +131,11 @@ internal abstract class ServerCall : DeadlineEntry
     }
 
     /// <summary>Writes the trailer (after an optional last response frame) once; later calls do nothing.</summary>
-    protected async Task FinishAsync(RpcStatus status, ReadOnlyMemory<byte>? response = null)
-    {
-        if (Interlocked.Exchange(ref _finished, 1) != 0)
-        {
-            return;
-        }
+    protected Task FinishAsync(RpcStatus status, ReadOnlyMemory<byte>? response = null)
+        => Interlocked.Exchange(ref _finished, 1) != 0 ? Task.CompletedTask : WriteFinishAsync(status, response);
 
+    private async Task WriteFinishAsync(RpcStatus status, ReadOnlyMemory<byte>? response)
+    {
         try
         {
             await _scope.Output.WriteTrailerAsync(response, status, _scope.Protocol).ConfigureAwait(false);
@@ -405,8 +412,10 @@ internal abstract class StreamingRequestServerCall<TRequest> : ServerCall
 
         if (++_received > Scope.Runtime.Options.Limits.MaxClientStreamItems)
         {
+            // Fail first: completing the requests first would let the handler answer OK before the trailer is claimed.
+            Task failing = FailAsync(new RpcStatus(StatusCode.ResourceExhausted, $"client stream exceeded {Scope.Runtime.Options.Limits.MaxClientStreamItems} items", []));
             _requests.Writer.TryComplete();
-            await FailAsync(new RpcStatus(StatusCode.ResourceExhausted, $"client stream exceeded {Scope.Runtime.Options.Limits.MaxClientStreamItems} items", [])).ConfigureAwait(false);
+            await failing.ConfigureAwait(false);
             return;
         }
 

@@ -5,6 +5,7 @@ using Aster.Framing;
 using Aster.Interceptors;
 using Aster.Internal;
 using Aster.Protocol;
+using Aster.Server.Release012;
 using Aster.Transport;
 using Aster.Trust;
 using Microsoft.Extensions.Logging;
@@ -23,6 +24,7 @@ internal sealed class ServerStreamProcessor
     private readonly ServerRuntime _runtime;
     private readonly StreamOutput _output;
     private ServerCall? _call;
+    private Release012SessionStream? _session;
     private IProtocolCodec _callProtocol = JsonProtocolCodec.Instance;
     private bool _requestOpen;
     private bool _skipping;
@@ -38,6 +40,18 @@ internal sealed class ServerStreamProcessor
     }
 
     private RpcLimits Limits => _runtime.Options.Limits;
+
+    /// <summary>The connection the stream belongs to.</summary>
+    internal ServerConnection Connection => _connection;
+
+    /// <summary>The server-wide state.</summary>
+    internal ServerRuntime Runtime => _runtime;
+
+    /// <summary>The stream's send side.</summary>
+    internal StreamOutput Output => _output;
+
+    /// <summary>The codec of the stream's framework messages (StreamHeader, RpcStatus), chosen by its first header.</summary>
+    internal IProtocolCodec Protocol => _callProtocol;
 
     public async Task RunAsync()
     {
@@ -55,6 +69,7 @@ internal sealed class ServerStreamProcessor
                 {
                     // Connection closing, or the peer reset its send side: cancel, write nothing more.
                     _call?.Abandon();
+                    _session?.Abandon();
                     return;
                 }
                 finally
@@ -112,6 +127,11 @@ internal sealed class ServerStreamProcessor
         finally
         {
             _partialFrameTimer?.Dispose();
+            if (_session is not null)
+            {
+                await _session.DisposeAsync().ConfigureAwait(false);
+            }
+
             await input.CompleteAsync().ConfigureAwait(false);
             await _stream.DisposeAsync().ConfigureAwait(false);
         }
@@ -152,6 +172,11 @@ internal sealed class ServerStreamProcessor
             return true; // never sent by anyone; skipped (row 10)
         }
 
+        if (_session is not null)
+        {
+            return await _session.OnFrameAsync(frame).ConfigureAwait(false);
+        }
+
         if (_call is not null && !_requestOpen && _call.IsFinished)
         {
             _call = null;
@@ -172,8 +197,7 @@ internal sealed class ServerStreamProcessor
         {
             if ((flags & FrameFlags.Header) != 0)
             {
-                await StartCallAsync(frame).ConfigureAwait(false);
-                return true;
+                return await StartCallAsync(frame).ConfigureAwait(false);
             }
 
             if (flags == FrameFlags.Cancel)
@@ -198,7 +222,7 @@ internal sealed class ServerStreamProcessor
             {
                 await call.Completion.ConfigureAwait(false);
                 _call = null;
-                await StartCallAsync(frame).ConfigureAwait(false);
+                return await StartCallAsync(frame).ConfigureAwait(false);
             }
 
             return true; // anything else after the request side ended is discarded (D11)
@@ -225,14 +249,7 @@ internal sealed class ServerStreamProcessor
         bool end = (flags & FrameFlags.EndStream) != 0;
         if (!(end && frame.Payload.IsEmpty) && !call.IsFinished)
         {
-            if ((flags & FrameFlags.Compressed) != 0)
-            {
-                await OnCompressedRequestAsync(call, frame.Payload).ConfigureAwait(false);
-            }
-            else
-            {
-                await call.OnRequestAsync(frame.Payload).ConfigureAwait(false);
-            }
+            await DeliverRequestAsync(call, frame).ConfigureAwait(false);
         }
 
         if (end)
@@ -242,6 +259,10 @@ internal sealed class ServerStreamProcessor
 
         return true;
     }
+
+    /// <summary>Hands one request data frame to <paramref name="call"/>, decompressing it first when it is compressed.</summary>
+    internal ValueTask DeliverRequestAsync(ServerCall call, in Frame frame)
+        => (frame.Flags & FrameFlags.Compressed) != 0 ? OnCompressedRequestAsync(call, frame.Payload) : call.OnRequestAsync(frame.Payload);
 
     /// <summary>Decompresses a request (rows 26 and 27) and hands it to the call, which decodes it before returning.</summary>
     private async ValueTask OnCompressedRequestAsync(ServerCall call, ReadOnlySequence<byte> payload)
@@ -269,7 +290,8 @@ internal sealed class ServerStreamProcessor
         call.OnRequestEnd();
     }
 
-    private async ValueTask OnClientTrailerAsync(ServerCall call, ReadOnlySequence<byte> payload)
+    /// <summary>A client TRAILER during the request phase (row 29): OK ends the requests, another code fails the call.</summary>
+    internal async ValueTask OnClientTrailerAsync(ServerCall call, ReadOnlySequence<byte> payload)
     {
         RpcStatus status;
         try
@@ -289,7 +311,11 @@ internal sealed class ServerStreamProcessor
 
     private async ValueTask OnFinAsync()
     {
-        if (_call is { } call)
+        if (_session is not null)
+        {
+            await _session.OnFinAsync().ConfigureAwait(false);
+        }
+        else if (_call is { } call)
         {
             if (_requestOpen)
             {
@@ -306,13 +332,14 @@ internal sealed class ServerStreamProcessor
     {
         ServerLog.StreamKilled(_runtime.Logger, reason);
         _call?.Abandon();
+        _session?.Abandon();
         await _output.CompleteAsync().ConfigureAwait(false);
         _stream.Abort(0);
     }
 
     private async ValueTask FailOrAnswerAsync(RpcStatus status)
     {
-        if (_call is { IsFinished: false } call)
+        if ((_call ?? _session?.ActiveCall) is { IsFinished: false } call)
         {
             await call.FailAsync(status).ConfigureAwait(false);
         }
@@ -322,7 +349,8 @@ internal sealed class ServerStreamProcessor
         }
     }
 
-    private async ValueTask StartCallAsync(Frame frame)
+    /// <summary>Starts the call a header announces, or refuses it; false when the stream must end (a refused 0.1.2 session).</summary>
+    private async ValueTask<bool> StartCallAsync(Frame frame)
     {
         ReadOnlySequence<byte> payload = frame.Payload;
         PooledBufferWriter? plain = null;
@@ -338,7 +366,7 @@ internal sealed class ServerStreamProcessor
                 _callProtocol = JsonOrProtocol(payload);
                 string prefix = ex.Status.Code == StatusCode.InvalidArgument ? "malformed StreamHeader: " : "";
                 await RefuseAsync("", "", ex.Status with { Message = prefix + ex.Status.Message }).ConfigureAwait(false);
-                return;
+                return true;
             }
 
             payload = new ReadOnlySequence<byte>(plain.WrittenMemory);
@@ -346,18 +374,18 @@ internal sealed class ServerStreamProcessor
 
         using (plain)
         {
-            await StartCallAsync(payload).ConfigureAwait(false);
+            return await StartCallAsync(payload).ConfigureAwait(false);
         }
     }
 
-    private async ValueTask StartCallAsync(ReadOnlySequence<byte> payload)
+    private async ValueTask<bool> StartCallAsync(ReadOnlySequence<byte> payload)
     {
         IProtocolCodec protocol = JsonOrProtocol(payload);
         _callProtocol = protocol;
         if (payload.IsEmpty)
         {
             await RefuseAsync("", "", new RpcStatus(StatusCode.InvalidArgument, "malformed StreamHeader: empty", [])).ConfigureAwait(false);
-            return;
+            return true;
         }
 
         StreamHeader header;
@@ -368,7 +396,7 @@ internal sealed class ServerStreamProcessor
         catch (ProtocolFormatException ex)
         {
             await RefuseAsync("", "", new RpcStatus(StatusCode.InvalidArgument, $"malformed StreamHeader: {ex.Message}", [])).ConfigureAwait(false);
-            return;
+            return true;
         }
 
         _output.CompressData = header.SerializationMode == SerializationMode.Xlang && _runtime.Options.EnableCompression;
@@ -384,29 +412,68 @@ internal sealed class ServerStreamProcessor
         if (!TryFindAdmission(out PeerAdmission? admission))
         {
             await RefuseAsync(header.Service, header.Method, new RpcStatus(StatusCode.Unauthenticated, "admission expired", [])).ConfigureAwait(false);
-            return;
+            return true;
         }
 
         if (Validate(header, out ServiceDefinition? service, out ServerMethod? method) is { } refusal)
         {
             await RefuseAsync(header.Service, header.Method, refusal).ConfigureAwait(false);
-            return;
+            return true;
         }
 
-        CallerInfo caller = _connection.Caller;
-        if (_runtime.EnforcesCapabilities
-            && CapabilityInterceptor.Check(service!, method!, caller.Peer is null, caller.EnforceCapabilitiesInProcess, admission?.Attributes ?? caller.InProcessAttributes ?? _emptyAttributes) is { } denial)
+        if (method is null)
+        {
+            // A 0.1.2 session open (method "" on a session-scoped service, 20.5): the stream now carries CALL frames.
+            if (Release012SessionStream.TryOpen(this, header, service!, out _session) is { } openRefusal)
+            {
+                await RefuseAsync(header.Service, header.Method, openRefusal).ConfigureAwait(false);
+                return false;
+            }
+
+            return true;
+        }
+
+        if (CheckCapability(service!, method, admission) is { } denial)
         {
             await RefuseAsync(header.Service, header.Method, denial).ConfigureAwait(false);
-            return;
+            return true;
         }
 
         if (_connection.Sessions.TryResolve(service!, header.SessionId, out object instance) is { } sessionRefusal)
         {
             await RefuseAsync(header.Service, header.Method, sessionRefusal).ConfigureAwait(false);
-            return;
+            return true;
         }
 
+        if (TryCreateCall(header, service!, method, admission, instance, out ServerCall? call) is { } callRefusal)
+        {
+            await RefuseAsync(header.Service, header.Method, callRefusal).ConfigureAwait(false);
+            return true;
+        }
+
+        _call = call;
+        _requestOpen = true;
+        call!.Start();
+        return true;
+    }
+
+    /// <summary>Gate 3 for one call (trust.md 7.3): the refusal, or null when the caller may call <paramref name="method"/>.</summary>
+    internal RpcStatus? CheckCapability(ServiceDefinition service, ServerMethod method, PeerAdmission? admission)
+    {
+        CallerInfo caller = _connection.Caller;
+        return _runtime.EnforcesCapabilities
+            ? CapabilityInterceptor.Check(service, method, caller.Peer is null, caller.EnforceCapabilitiesInProcess, admission?.Attributes ?? caller.InProcessAttributes ?? _emptyAttributes)
+            : null;
+    }
+
+    /// <summary>
+    /// The call's deadline (section 12, or 20.4 in the 0.1.2 dialect) and handler time limit, then the call itself with
+    /// its time limit running, not yet started; or the status that refuses it. Used by both dialects and by the CALL
+    /// frames of the 0.1.2 session protocol.
+    /// </summary>
+    internal RpcStatus? TryCreateCall(StreamHeader header, ServiceDefinition service, ServerMethod method, PeerAdmission? admission, object instance, out ServerCall? call)
+    {
+        call = null;
         TimeProvider time = _runtime.Options.TimeProvider;
         DateTimeOffset now = time.GetUtcNow();
         DateTimeOffset? deadline = null;
@@ -415,8 +482,7 @@ internal sealed class ServerStreamProcessor
             deadline = DateTimeOffset.FromUnixTimeMilliseconds(header.DeadlineEpochMs);
             if (deadline <= now)
             {
-                await RefuseAsync(header.Service, header.Method, new RpcStatus(StatusCode.DeadlineExceeded, "deadline exceeded", [])).ConfigureAwait(false);
-                return;
+                return new RpcStatus(StatusCode.DeadlineExceeded, "deadline exceeded", []);
             }
         }
         else if (header.Dialect == WireDialect.Current && header.Deadline > 0)
@@ -424,7 +490,7 @@ internal sealed class ServerStreamProcessor
             deadline = now.AddSeconds(header.Deadline);
         }
 
-        TimeSpan limit = method!.Options.Timeout is { } methodLimit && methodLimit < _runtime.Options.MaxHandlerTimeout ? methodLimit : _runtime.Options.MaxHandlerTimeout;
+        TimeSpan limit = method.Options.Timeout is { } methodLimit && methodLimit < _runtime.Options.MaxHandlerTimeout ? methodLimit : _runtime.Options.MaxHandlerTimeout;
         if (deadline is { } d && d - now < limit)
         {
             limit = d - now;
@@ -432,8 +498,7 @@ internal sealed class ServerStreamProcessor
 
         // A plain source linked to the connection's closing by one registration (StartTimeLimit): the call owns both.
         var cancellation = new CancellationTokenSource();
-        var context = new CallContext(header, deadline, time, caller, admission, service!, method, cancellation.Token);
-        ServerCall call;
+        var context = new CallContext(header, deadline, time, _connection.Caller, admission, service, method, cancellation.Token);
         try
         {
             call = method.CreateCall(new ServerCallScope
@@ -449,15 +514,12 @@ internal sealed class ServerStreamProcessor
         catch (NotSupportedException ex)
         {
             cancellation.Dispose();
-            await RefuseAsync(header.Service, header.Method, new RpcStatus(StatusCode.InvalidArgument, ex.Message, [])).ConfigureAwait(false);
-            return;
+            return new RpcStatus(StatusCode.InvalidArgument, ex.Message, []);
         }
 
         call.StartTimeLimit(limit, _connection.Closing);
         _runtime.OnCallStarted(context);
-        _call = call;
-        _requestOpen = true;
-        call.Start();
+        return null;
     }
 
     /// <summary>
@@ -465,7 +527,7 @@ internal sealed class ServerStreamProcessor
     /// network peer has none (any more): the call is refused with UNAUTHENTICATED <c>admission expired</c> (7.1).
     /// Without an admission authority, or for in-process calls, there is nothing to look up.
     /// </summary>
-    private bool TryFindAdmission(out PeerAdmission? admission)
+    internal bool TryFindAdmission(out PeerAdmission? admission)
     {
         admission = null;
         if (_connection.Caller.Peer is not { } peer || _runtime.Admission is not { } authority)
@@ -507,8 +569,9 @@ internal sealed class ServerStreamProcessor
         {
             if (header.Method.Length == 0)
             {
+                // A session open (20.5): no method; the mode and the metadata are checked here, each CALL's later.
                 return service.IsSessionScoped
-                    ? new RpcStatus(StatusCode.Unimplemented, "the release 0.1.2 session protocol is not supported by this server", [])
+                    ? ValidateMode(header) ?? ValidateMetadata(header)
                     : new RpcStatus(StatusCode.FailedPrecondition, $"'{header.Service}' is shared: send a method name instead of opening a session stream (method='')", []);
             }
 
@@ -524,15 +587,16 @@ internal sealed class ServerStreamProcessor
             return new RpcStatus(StatusCode.Unimplemented, $"Method '{header.Service}.{header.Method}' not implemented", []);
         }
 
-        if (header.SerializationMode is not (SerializationMode.Xlang or SerializationMode.Json) || !_runtime.Codecs.Supports(header.SerializationMode))
-        {
-            return new RpcStatus(StatusCode.InvalidArgument, $"Unsupported serialization mode: {(int)header.SerializationMode}", []);
-        }
-
-        return ValidateMetadata(header);
+        return ValidateMode(header) ?? ValidateMetadata(header);
     }
 
-    private RpcStatus? ValidateMetadata(StreamHeader header)
+    private RpcStatus? ValidateMode(StreamHeader header)
+        => header.SerializationMode is not (SerializationMode.Xlang or SerializationMode.Json) || !_runtime.Codecs.Supports(header.SerializationMode)
+            ? new RpcStatus(StatusCode.InvalidArgument, $"Unsupported serialization mode: {(int)header.SerializationMode}", [])
+            : null;
+
+    /// <summary>The metadata limits of section 15 (rows 19 and 20).</summary>
+    internal RpcStatus? ValidateMetadata(StreamHeader header)
     {
         if (header.MetadataKeys.Count != header.MetadataValues.Count)
         {

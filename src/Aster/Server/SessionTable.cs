@@ -9,6 +9,7 @@ internal sealed class SessionTable
     private readonly Dictionary<(int SessionId, string Service), (object Instance, ServiceDefinition Definition)> _live = [];
     private readonly int _maxSessions;
     private int _highestOpened;
+    private int _streamSessions;
 
     public SessionTable(int maxSessions)
     {
@@ -53,7 +54,7 @@ internal sealed class SessionTable
                 return Refuse(StatusCode.NotFound, $"session {sessionId} was previously opened");
             }
 
-            if (_live.Count >= _maxSessions)
+            if (_live.Count + _streamSessions >= _maxSessions)
             {
                 return Refuse(StatusCode.ResourceExhausted, $"too many live sessions on this connection (limit {_maxSessions})");
             }
@@ -62,6 +63,50 @@ internal sealed class SessionTable
             _live[(sessionId, service.Name)] = (instance, service);
             _highestOpened = sessionId;
             return null;
+        }
+    }
+
+    /// <summary>
+    /// Counts a 0.1.2 session stream (wire-protocol.md 20.5), which has no id, against the live-session limit; the
+    /// refusal when the connection is full. Pair with <see cref="CloseStreamSession"/>.
+    /// </summary>
+    public RpcStatus? TryOpenStreamSession()
+    {
+        lock (_live)
+        {
+            if (_live.Count + _streamSessions >= _maxSessions)
+            {
+                return Refuse(StatusCode.ResourceExhausted, $"too many live sessions on this connection (limit {_maxSessions})");
+            }
+
+            _streamSessions++;
+            return null;
+        }
+    }
+
+    /// <summary>A 0.1.2 session stream ended.</summary>
+    public void CloseStreamSession()
+    {
+        lock (_live)
+        {
+            _streamSessions--;
+        }
+    }
+
+    /// <summary>Ends one session instance: the definition's release hook, else <c>DisposeAsync</c>, else <c>Dispose</c>.</summary>
+    public static async ValueTask ReleaseAsync(ServiceDefinition definition, object instance)
+    {
+        if (definition.InstanceRelease is { } release)
+        {
+            await release(instance).ConfigureAwait(false);
+        }
+        else if (instance is IAsyncDisposable asyncDisposable)
+        {
+            await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+        }
+        else if (instance is IDisposable disposable)
+        {
+            disposable.Dispose();
         }
     }
 
@@ -80,18 +125,7 @@ internal sealed class SessionTable
         {
             try
             {
-                if (entry.Value.Definition.InstanceRelease is { } release)
-                {
-                    await release(entry.Value.Instance).ConfigureAwait(false);
-                }
-                else if (entry.Value.Instance is IAsyncDisposable asyncDisposable)
-                {
-                    await asyncDisposable.DisposeAsync().ConfigureAwait(false);
-                }
-                else if (entry.Value.Instance is IDisposable disposable)
-                {
-                    disposable.Dispose();
-                }
+                await ReleaseAsync(entry.Value.Definition, entry.Value.Instance).ConfigureAwait(false);
             }
             catch (Exception ex)
             {

@@ -29,6 +29,12 @@ internal sealed class StreamOutput
     /// </summary>
     public bool CompressData { get; set; }
 
+    /// <summary>
+    /// The 0.1.2 session protocol (wire-protocol.md 20.5): a successful single response (unary, client-stream) is one
+    /// DATA frame with no trailer. Set for the whole stream when a 0.1.2 session opens.
+    /// </summary>
+    public bool SingleResponseWithoutTrailer { get; set; }
+
     /// <summary>Writes one response data frame and flushes. False when the peer no longer reads.</summary>
     public async ValueTask<bool> WriteMessageAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
@@ -72,7 +78,11 @@ internal sealed class StreamOutput
                 FrameWriter.WriteData(_writer, FrameFlags.None, data.Span, CompressData, _limits.MaxFrameLength);
             }
 
-            WriteStatusFrame(status, protocol);
+            if (response is null || status.Code != StatusCode.OK || !SingleResponseWithoutTrailer)
+            {
+                WriteStatusFrame(status, protocol);
+            }
+
             FlushResult result = await _writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             _closed |= result.IsCompleted;
         }

@@ -20,6 +20,17 @@ public sealed class WireNameTableTests
     }
 
     [Fact]
+    public void FindLatin1_KnownName_ReturnsTheTablesInstance_OthersNull()
+    {
+        string zurich = new(['Z', 'ü', 'r', 'i', 'c', 'h']);
+        var table = new WireNameTable([_service, zurich]);
+        Assert.Same(_service, table.FindLatin1("Mission"u8));
+        Assert.Same(zurich, table.FindLatin1([(byte)'Z', 0xFC, (byte)'r', (byte)'i', (byte)'c', (byte)'h']));
+        Assert.Null(table.FindLatin1(Encoding.UTF8.GetBytes(zurich))); // UTF-8 bytes read as LATIN1 spell another name
+        Assert.Null(table.FindLatin1(new byte[300]));
+    }
+
+    [Fact]
     public void Find_UnknownLongOrInvalidUtf8_ReturnsNull()
     {
         var table = new WireNameTable([_service, "\uFFFD"]);

@@ -36,6 +36,13 @@ internal sealed class RawStream : IAsyncDisposable
 
     public Task FinishAsync() => _stream.Output.CompleteAsync().AsTask();
 
+    /// <summary>Reads the next frame; null when the peer finished the stream.</summary>
+    public async Task<(FrameFlags Flags, byte[] Payload)?> ReadFrameAsync()
+    {
+        using var timeout = new CancellationTokenSource(Aster.Testing.TaskExtensions.DefaultTimeoutSpan);
+        return await _reader.ReadAsync(timeout.Token) is { } frame ? (frame.Flags, frame.Payload.ToArray()) : null;
+    }
+
     /// <summary>Reads frames until a trailer (included) or the end of the stream.</summary>
     public async Task<List<(FrameFlags Flags, byte[] Payload)>> ReadUntilTrailerAsync()
     {

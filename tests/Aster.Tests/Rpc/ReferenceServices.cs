@@ -65,7 +65,39 @@ internal static class ReferenceServices
         => ServiceDefinition.CreateSessionScoped("AgentSession", 1, _ => new object())
             .AddUnary<Heartbeat, Assignment>("register", (_, h, _) => ValueTask.FromResult(new Assignment("train-42", "python train.py")))
             .AddUnary<Heartbeat, Assignment>("heartbeat", (_, _, _) => ValueTask.FromResult(new Assignment("continue", "")))
+            .AddDuplexStreaming<CommandRequest, CommandResult>("runCommand", (_, commands, c) => RunCommands(commands, c.CancellationToken))
             .Build();
+
+    /// <summary>A toy shell for the captured <c>runCommand</c> calls: <c>echo</c>, <c>printf</c> and <c>exit</c>, joined by <c>; </c>.</summary>
+    private static async IAsyncEnumerable<CommandResult> RunCommands(IAsyncEnumerable<CommandRequest> commands, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (CommandRequest command in commands.WithCancellation(cancellationToken))
+        {
+            var stdout = new System.Text.StringBuilder();
+            int exitCode = 0;
+            foreach (string part in command.Command.Split("; "))
+            {
+                string[] words = part.Split(' ', 2);
+                switch (words[0])
+                {
+                    case "echo":
+                        stdout.Append(words.ElementAtOrDefault(1)).Append('\n');
+                        break;
+                    case "printf":
+                        stdout.Append(words.ElementAtOrDefault(1));
+                        break;
+                    case "exit":
+                        exitCode = int.Parse(words[1], System.Globalization.CultureInfo.InvariantCulture);
+                        break;
+                    default:
+                        exitCode = 127;
+                        break;
+                }
+            }
+
+            yield return new CommandResult(stdout.ToString(), "", exitCode);
+        }
+    }
 
     private static async IAsyncEnumerable<HelloResponse> Countdown(string name)
     {

@@ -20,7 +20,7 @@ public abstract class WireReplayTestsBase : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = new AsterServer([ReferenceServices.Hello(), ReferenceServices.MissionControl()], ConfigureServer(new AsterServerOptions { Codecs = JsonTestCodecProvider.Instance }));
+        _server = new AsterServer([ReferenceServices.Hello(), ReferenceServices.MissionControl(), ReferenceServices.AgentSession()], ConfigureServer(new AsterServerOptions { Codecs = JsonTestCodecProvider.Instance }));
         _client = await ConnectAsync(_server);
     }
 
@@ -76,6 +76,42 @@ public abstract class WireReplayTestsBase : IAsyncLifetime
                     $"frame {i}: expected {Encoding.UTF8.GetString(expected[i].Payload)}, got {Encoding.UTF8.GetString(actual[i].Payload)}");
             }
         }
+    }
+
+    /// <summary>
+    /// The captured 0.1.2 session exchanges (wire-protocol.md 20.5): the client's frames go in one by one and each of the
+    /// reference server's frames must come back with the same flags and the same JSON, in the same place; after the
+    /// client's FIN the server finishes the stream with nothing more.
+    /// </summary>
+    [VectorTheory]
+    [InlineData("session.agent-session.unary-calls")]
+    [InlineData("session.agent-session.bidi")]
+    public async Task Replay_Release012Session_ServerAnswersLikeReference(string id)
+    {
+        using JsonDocument doc = Vectors.Load("wire", "session-json.json");
+        JsonElement exchange = doc.RootElement.GetProperty("exchanges").EnumerateArray().Single(e => e.GetProperty("id").GetString() == id);
+        await using RawStream stream = await RawStream.OpenAsync(_client);
+        int answers = 0;
+        foreach (JsonElement frame in exchange.GetProperty("frames").EnumerateArray())
+        {
+            byte[] bytes = Hex.Decode(frame.GetProperty("hex").GetString()!);
+            if (frame.GetProperty("dir").GetString() == "c2s")
+            {
+                await stream.WriteAsync(bytes);
+                continue;
+            }
+
+            (FrameFlags flags, byte[] payload) = Assert.NotNull(await stream.ReadFrameAsync());
+            Assert.Equal(bytes[4], (byte)flags);
+            Assert.True(JsonNode.DeepEquals(JsonNode.Parse(bytes.AsSpan(5)), JsonNode.Parse(payload)), $"answer {answers}: expected {Encoding.UTF8.GetString(bytes, 5, bytes.Length - 5)}, got {Encoding.UTF8.GetString(payload)}");
+            answers++;
+        }
+
+        await stream.FinishAsync();
+        (List<(FrameFlags Flags, byte[] Payload)> rest, bool ended) = await stream.ReadToEndAsync();
+        Assert.True(ended, "the server must finish the session stream after the client's FIN");
+        Assert.Empty(rest);
+        Assert.True(answers >= 2);
     }
 
     [VectorFact]

@@ -56,6 +56,12 @@ internal sealed class QuicConnectionCore : IDisposable
 
     /// <summary>The largest datagram this core writes (after path-MTU discovery); size send buffers for it.</summary>
     public const int MaxDatagramBuffer = 1500;
+
+    /// <summary>Where a short-header packet's number starts: after the first byte and our connection id.</summary>
+    private const int ShortHeaderPacketNumberOffset = 1 + LocalCidLength;
+
+    /// <summary>The shortest short-header datagram that holds a header-protection sample.</summary>
+    private const int ShortHeaderSampleEnd = ShortHeaderPacketNumberOffset + QuicConstants.MaxPacketNumberLength + QuicConstants.HeaderProtectionSampleLength;
     private const int InitialIdx = 0;
     private const int HandshakeIdx = 1;
     private const int AppIdx = 2;
@@ -95,6 +101,7 @@ internal sealed class QuicConnectionCore : IDisposable
     private readonly AckRange[] _ackScratch = new AckRange[AckManager.DefaultMaxRanges];
     private readonly byte[] _dataScratch = new byte[MaxDatagramBuffer];
     private readonly Stack<List<SentFrame>> _framePool = new();
+    private readonly HeaderProtectionBatch _headerBatch = new();
     private TaskCompletionSource _streamsAvailable = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly byte[] _resetKey;
     private readonly Queue<ulong> _newConnectionIdsPending = new();
@@ -131,6 +138,10 @@ internal sealed class QuicConnectionCore : IDisposable
     private long _sendCalls;
     private long _packetsSent;
     private long _ackOnlyPacketsSent;
+    private long _stopsByCongestionWindow;
+    private long _stopsByPacing;
+    private long _stopsByConnectionFlowControl;
+    private long _stopsByStreamFlowControl;
 
     // Closing.
     private QuicConnectionState _state = QuicConnectionState.Handshaking;
@@ -316,11 +327,19 @@ internal sealed class QuicConnectionCore : IDisposable
     /// Processes one received datagram, then tells whether the driver must run now (something is due to be sent, or
     /// the connection left the connected state) and when the next timer is due otherwise.
     /// </summary>
-    public bool ProcessDatagram(Span<byte> datagram, long nowUs, out long nextTimeoutUs)
+    public bool ProcessDatagram(Span<byte> datagram, long nowUs, out long nextTimeoutUs) =>
+        ProcessDatagrams(datagram, Math.Max(1, datagram.Length), nowUs, out nextTimeoutUs);
+
+    /// <summary>
+    /// <see cref="ProcessDatagram"/> for the datagrams of one coalesced receive (UDP GRO): <paramref name="datagrams"/>
+    /// holds datagrams of <paramref name="segmentSize"/> bytes back to back (the last may be shorter). One lock, one
+    /// header-protection cipher call and one answer for the driver cover them all.
+    /// </summary>
+    public bool ProcessDatagrams(Span<byte> datagrams, int segmentSize, long nowUs, out long nextTimeoutUs)
     {
         lock (_lock)
         {
-            ReceiveDatagram(datagram, nowUs);
+            ReceiveDatagrams(datagrams, segmentSize, nowUs);
             bool due = _state != QuicConnectionState.Connected;
             for (int i = 0; i < 3 && !due; i++)
             {
@@ -334,75 +353,119 @@ internal sealed class QuicConnectionCore : IDisposable
     }
 
     /// <summary>Processes one received datagram (decrypted in place). Never throws for bad input.</summary>
-    public void ReceiveDatagram(Span<byte> datagram, long nowUs)
+    public void ReceiveDatagram(Span<byte> datagram, long nowUs) => ReceiveDatagrams(datagram, Math.Max(1, datagram.Length), nowUs);
+
+    /// <summary>
+    /// Processes received datagrams of <paramref name="segmentSize"/> bytes laid back to back (the last may be shorter),
+    /// each decrypted in place. The header-protection masks of all short-header datagrams are computed first with one
+    /// cipher call (the 1-RTT header key is the same in every key phase); each datagram is then processed as if alone,
+    /// so a bad one costs only itself. Never throws for bad input.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="segmentSize"/> is not positive.</exception>
+    public void ReceiveDatagrams(Span<byte> datagrams, int segmentSize, long nowUs)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(segmentSize, 1);
         lock (_lock)
         {
-            _datagramsReceived++;
-            if (_state is QuicConnectionState.Closed or QuicConnectionState.Draining)
+            _headerBatch.Clear();
+            if (_oneRtt is not null)
             {
-                return;
-            }
-
-            if (IsClient && datagram.Length > 4 && (datagram[0] & QuicConstants.LongHeaderBit) != 0 && datagram[1..5].IndexOfAnyExcept((byte)0) < 0)
-            {
-                OnVersionNegotiation(datagram, nowUs);
-                return;
-            }
-
-            // The last 16 bytes, kept before decryption works in place: a datagram nothing in which opens may be a stateless reset.
-            Span<byte> tail = stackalloc byte[StatelessReset.MinLength];
-            bool mayBeReset = datagram.Length >= StatelessReset.MinLength;
-            if (mayBeReset)
-            {
-                datagram[^QuicConstants.StatelessResetTokenLength..].CopyTo(tail[^QuicConstants.StatelessResetTokenLength..]);
-            }
-
-            _amplification.OnDatagramReceived(datagram.Length);
-            bool anyOpened = false;
-            var reader = new QuicDatagramReader(datagram, LocalCidLength);
-            while (reader.TryReadNext(out QuicPacketHeader header, out QuicHeaderStatus status))
-            {
-                if (status != QuicHeaderStatus.Ok)
+                for (int offset = 0; offset < datagrams.Length && !_headerBatch.IsFull; offset += segmentSize)
                 {
-                    break;
+                    Span<byte> datagram = datagrams.Slice(offset, Math.Min(segmentSize, datagrams.Length - offset));
+                    if ((datagram[0] & QuicConstants.LongHeaderBit) == 0 && datagram.Length >= ShortHeaderSampleEnd)
+                    {
+                        _headerBatch.Add(datagram, offset, ShortHeaderPacketNumberOffset);
+                    }
                 }
 
-                int offset = reader.PacketOffset;
-                Span<byte> packet = datagram.Slice(offset, header.PacketLength);
-                try
-                {
-                    anyOpened |= ProcessPacket(header, packet, nowUs);
-                }
-                catch (QuicProtocolException ex)
-                {
-                    CloseWithError((ulong)ex.Error, ex.FrameType ?? 0, ex.Message, nowUs);
-                }
-                catch (QuicStreamStateException ex)
-                {
-                    CloseWithError((ulong)ex.ErrorCode, 0, ex.Message, nowUs);
-                }
-                catch (TlsAlertException ex)
-                {
-                    ulong code = ex.TransportErrorCode ?? (0x100UL + (ulong)ex.Alert);
-                    CloseWithError(code, (ulong)QuicFrameType.Crypto, ex.Message, nowUs, handshakeFailure: true);
-                }
-
-                if (_state is QuicConnectionState.Draining or QuicConnectionState.Closed)
-                {
-                    break;
-                }
+                _oneRtt.ComputeReadMasks(_headerBatch);
             }
 
-            if (!anyOpened && mayBeReset && DetectStatelessReset(tail, nowUs))
+            int masked = 0;
+            for (int offset = 0; offset < datagrams.Length; offset += segmentSize)
             {
-                return;
+                ReadOnlySpan<byte> mask = default;
+                if (masked < _headerBatch.Count && _headerBatch.LocationOf(masked) == offset)
+                {
+                    mask = _headerBatch.MaskOf(masked++);
+                }
+
+                ReceiveOne(datagrams.Slice(offset, Math.Min(segmentSize, datagrams.Length - offset)), nowUs, mask);
             }
 
-            if (!IsClient)
+            _headerBatch.Clear();
+        }
+    }
+
+    /// <summary>Processes one datagram; <paramref name="headerMask"/> (or empty) is the precomputed mask of a short-header datagram.</summary>
+    private void ReceiveOne(Span<byte> datagram, long nowUs, ReadOnlySpan<byte> headerMask)
+    {
+        _datagramsReceived++;
+        if (_state is QuicConnectionState.Closed or QuicConnectionState.Draining)
+        {
+            return;
+        }
+
+        if (IsClient && datagram.Length > 4 && (datagram[0] & QuicConstants.LongHeaderBit) != 0 && datagram[1..5].IndexOfAnyExcept((byte)0) < 0)
+        {
+            OnVersionNegotiation(datagram, nowUs);
+            return;
+        }
+
+        // The last 16 bytes, kept before decryption works in place: a datagram nothing in which opens may be a stateless reset.
+        Span<byte> tail = stackalloc byte[StatelessReset.MinLength];
+        bool mayBeReset = datagram.Length >= StatelessReset.MinLength;
+        if (mayBeReset)
+        {
+            datagram[^QuicConstants.StatelessResetTokenLength..].CopyTo(tail[^QuicConstants.StatelessResetTokenLength..]);
+        }
+
+        _amplification.OnDatagramReceived(datagram.Length);
+        bool anyOpened = false;
+        var reader = new QuicDatagramReader(datagram, LocalCidLength);
+        while (reader.TryReadNext(out QuicPacketHeader header, out QuicHeaderStatus status))
+        {
+            if (status != QuicHeaderStatus.Ok)
             {
-                _recovery.SetAmplificationLimited(!_amplification.IsAddressValidated && _amplification.Allowance < MaxDatagramSize, nowUs);
+                break;
             }
+
+            int offset = reader.PacketOffset;
+            Span<byte> packet = datagram.Slice(offset, header.PacketLength);
+            try
+            {
+                // The precomputed mask belongs to a short-header packet at the datagram's start.
+                anyOpened |= ProcessPacket(header, packet, nowUs, offset == 0 && header.Type == QuicPacketType.OneRtt ? headerMask : default);
+            }
+            catch (QuicProtocolException ex)
+            {
+                CloseWithError((ulong)ex.Error, ex.FrameType ?? 0, ex.Message, nowUs);
+            }
+            catch (QuicStreamStateException ex)
+            {
+                CloseWithError((ulong)ex.ErrorCode, 0, ex.Message, nowUs);
+            }
+            catch (TlsAlertException ex)
+            {
+                ulong code = ex.TransportErrorCode ?? (0x100UL + (ulong)ex.Alert);
+                CloseWithError(code, (ulong)QuicFrameType.Crypto, ex.Message, nowUs, handshakeFailure: true);
+            }
+
+            if (_state is QuicConnectionState.Draining or QuicConnectionState.Closed)
+            {
+                break;
+            }
+        }
+
+        if (!anyOpened && mayBeReset && DetectStatelessReset(tail, nowUs))
+        {
+            return;
+        }
+
+        if (!IsClient)
+        {
+            _recovery.SetAmplificationLimited(!_amplification.IsAddressValidated && _amplification.Allowance < MaxDatagramSize, nowUs);
         }
     }
 
@@ -453,7 +516,7 @@ internal sealed class QuicConnectionCore : IDisposable
     }
 
     /// <summary>Processes one packet; true if it decrypted.</summary>
-    private bool ProcessPacket(QuicPacketHeader header, Span<byte> packet, long nowUs)
+    private bool ProcessPacket(QuicPacketHeader header, Span<byte> packet, long nowUs, ReadOnlySpan<byte> headerMask)
     {
         int spaceIndex = header.Type switch
         {
@@ -471,7 +534,7 @@ internal sealed class QuicConnectionCore : IDisposable
         QuicOpenedPacket opened;
         if (spaceIndex == AppIdx)
         {
-            if (_oneRtt is null || _oneRtt.Open(packet, header.PacketNumberOffset, space.LargestReceived, out opened) != QuicOpenStatus.Success)
+            if (_oneRtt is null || _oneRtt.Open(packet, header.PacketNumberOffset, space.LargestReceived, headerMask, out opened) != QuicOpenStatus.Success)
             {
                 if (_oneRtt is not null && _oneRtt.IntegrityLimitReached)
                 {
@@ -1379,6 +1442,10 @@ internal sealed class QuicConnectionCore : IDisposable
                 PacketsSent = _packetsSent,
                 AckOnlyPacketsSent = _ackOnlyPacketsSent,
                 DriverWakeups = Interlocked.Read(ref _driverTurns),
+                SendStopsByCongestionWindow = _stopsByCongestionWindow,
+                SendStopsByPacing = _stopsByPacing,
+                SendStopsByConnectionFlowControl = _stopsByConnectionFlowControl,
+                SendStopsByStreamFlowControl = _stopsByStreamFlowControl,
             };
         }
     }
@@ -1430,13 +1497,15 @@ internal sealed class QuicConnectionCore : IDisposable
     // ------------------------------------------------------------------ send
 
     /// <summary>Writes the next datagram to send into <paramref name="destination"/>; returns its length, 0 if none.</summary>
-    public int WriteDatagram(Span<byte> destination, long nowUs) => WriteNextDatagram(destination, nowUs, probeAllowed: true, out _);
+    public int WriteDatagram(Span<byte> destination, long nowUs) => WriteDatagrams(destination, 1, nowUs, out _);
 
     /// <summary>
     /// Writes the next datagram; a path-MTU probe only if <paramref name="probeAllowed"/>, and
     /// <paramref name="wasProbe"/> tells whether it wrote one.
     /// </summary>
-    private int WriteNextDatagram(Span<byte> destination, long nowUs, bool probeAllowed, out bool wasProbe)
+    /// <remarks>1-RTT packets are recorded in <see cref="_headerBatch"/> at <paramref name="location"/> (where
+    /// <paramref name="destination"/> starts in the batch) plus their offset, for <see cref="ProtectBatchHeaders"/>.</remarks>
+    private int WriteNextDatagram(Span<byte> destination, long nowUs, bool probeAllowed, int location, out bool wasProbe)
     {
         lock (_lock)
         {
@@ -1512,7 +1581,7 @@ internal sealed class QuicConnectionCore : IDisposable
                 }
 
                 int minimum = pad && i == last ? MinInitialRemaining(offset) : 0;
-                offset += WritePacket(i, destination[offset..], minimum, nowUs);
+                offset += WritePacket(i, destination[offset..], minimum, nowUs, location + offset);
             }
 
             if (offset > 0 && !IsClient)
@@ -1544,10 +1613,18 @@ internal sealed class QuicConnectionCore : IDisposable
     {
         lock (_lock)
         {
-            int first = WriteNextDatagram(destination, nowUs, probeAllowed: true, out bool wasProbe);
+            _headerBatch.Clear();
+            int first = WriteNextDatagram(destination, nowUs, probeAllowed: true, 0, out bool wasProbe);
             segmentSize = first;
-            if (first == 0 || maxDatagrams <= 1 || wasProbe || first < PathMtu)
+            if (first == 0)
             {
+                CountSendStop();
+                return 0;
+            }
+
+            if (maxDatagrams <= 1 || wasProbe || first < PathMtu)
+            {
+                ProtectBatchHeaders(destination);
                 return first;
             }
 
@@ -1555,7 +1632,7 @@ internal sealed class QuicConnectionCore : IDisposable
             int offset = first;
             for (int count = 1; count < maxDatagrams && destination.Length - offset >= first; count++)
             {
-                int n = WriteNextDatagram(destination.Slice(offset, first), nowUs, probeAllowed: false, out _);
+                int n = WriteNextDatagram(destination.Slice(offset, first), nowUs, probeAllowed: false, offset, out _);
                 offset += n;
                 if (n < first)
                 {
@@ -1563,7 +1640,61 @@ internal sealed class QuicConnectionCore : IDisposable
                 }
             }
 
+            ProtectBatchHeaders(destination);
             return offset;
+        }
+    }
+
+    /// <summary>
+    /// Counts why sending stopped (the driver writes until nothing is left, so once per driver turn) when stream data
+    /// is still waiting: the congestion window, pacing, the peer's connection or stream flow-control limit. A stop
+    /// with nothing waiting (the application has not written more) is not counted.
+    /// </summary>
+    private void CountSendStop()
+    {
+        if (_state != QuicConnectionState.Connected || _oneRtt is null)
+        {
+            return;
+        }
+
+        bool waiting = false;
+        bool streamBlocked = false;
+        foreach (QuicStreamCore s in _sendOrder)
+        {
+            if (s.Send is { } send)
+            {
+                waiting |= send.HasDataToSend;
+                streamBlocked |= send.IsFlowControlBlocked;
+            }
+        }
+
+        if (waiting)
+        {
+            if (!_recovery.CongestionController.CanSend(MaxDatagramSize))
+            {
+                _stopsByCongestionWindow++;
+            }
+            else if (_pacingResumeUs != long.MaxValue)
+            {
+                _stopsByPacing++;
+            }
+            else if (_sendFlow.Available <= 0)
+            {
+                _stopsByConnectionFlowControl++;
+            }
+        }
+        else if (streamBlocked)
+        {
+            _stopsByStreamFlowControl++;
+        }
+    }
+
+    /// <summary>Masks the headers of the batch's 1-RTT packets with one cipher call; nothing leaves before this.</summary>
+    private void ProtectBatchHeaders(Span<byte> destination)
+    {
+        if (_headerBatch.Count > 0)
+        {
+            _oneRtt!.ProtectHeaders(_headerBatch, destination);
         }
     }
 
@@ -1687,7 +1818,7 @@ internal sealed class QuicConnectionCore : IDisposable
         }
     }
 
-    private int WritePacket(int i, Span<byte> buffer, int minimumLength, long nowUs)
+    private int WritePacket(int i, Span<byte> buffer, int minimumLength, long nowUs, int location)
     {
         SpaceState space = _spaces[i];
         long pn = (long)_recovery.NextPacketNumber(space.Space);
@@ -1768,7 +1899,7 @@ internal sealed class QuicConnectionCore : IDisposable
             return 0;
         }
 
-        int length2 = i == AppIdx ? builder.Finish(writer.Position, _oneRtt!, minimumLength) : builder.Finish(writer.Position, space.Write!, minimumLength);
+        int length2 = i == AppIdx ? builder.Finish(writer.Position, _oneRtt!, minimumLength, _headerBatch, location) : builder.Finish(writer.Position, space.Write!, minimumLength);
         bool padded = minimumLength > 0;
         object? record = frames;
         if (frames.Count == 0)

@@ -33,13 +33,14 @@ internal sealed class QuicConnectionDriver : IDisposable
     public void Signal() => _wakeup.Signal();
 
     /// <summary>
-    /// Hands a datagram of this connection to the core, then wakes the driver only if something is due to go out now;
-    /// if the datagram only armed an earlier timer (a delayed ACK), the current wait is shortened instead, which saves
-    /// a thread-pool hop per datagram in request/response traffic.
+    /// Hands datagrams of this connection to the core (one, or a coalesced run of <paramref name="segmentSize"/>-byte
+    /// datagrams from a GRO receive), then wakes the driver once, and only if something is due to go out now; if they
+    /// only armed an earlier timer (a delayed ACK), the current wait is shortened instead, which saves a thread-pool
+    /// hop per datagram in request/response traffic.
     /// </summary>
-    public void Receive(Span<byte> datagram, long nowUs)
+    public void Receive(Span<byte> datagrams, int segmentSize, long nowUs)
     {
-        if (Core.ProcessDatagram(datagram, nowUs, out long nextTimeoutUs))
+        if (Core.ProcessDatagrams(datagrams, segmentSize, nowUs, out long nextTimeoutUs))
         {
             _wakeup.Signal();
         }

@@ -78,7 +78,15 @@ internal ref struct QuicPacketBuilder
     }
 
     /// <summary>Like <see cref="Finish(int, PacketProtectionKeys, int)"/> for 1-RTT packets sealed with the current key phase.</summary>
-    public readonly int Finish(int payloadLength, OneRttKeySet keys, int minimumPacketLength = 0)
+    public readonly int Finish(int payloadLength, OneRttKeySet keys, int minimumPacketLength = 0) =>
+        Finish(payloadLength, keys, minimumPacketLength, null, 0);
+
+    /// <summary>
+    /// Like <see cref="Finish(int, OneRttKeySet, int)"/>; with <paramref name="headerBatch"/> the header is masked later
+    /// with the rest of the batch (<see cref="OneRttKeySet.ProtectHeaders"/>), the packet being at
+    /// <paramref name="location"/> in the batch's buffer.
+    /// </summary>
+    public readonly int Finish(int payloadLength, OneRttKeySet keys, int minimumPacketLength, HeaderProtectionBatch? headerBatch, int location)
     {
         if (_isLong)
         {
@@ -86,7 +94,7 @@ internal ref struct QuicPacketBuilder
         }
 
         int padded = Pad(payloadLength, minimumPacketLength);
-        return keys.Seal(_buffer, _packetNumberOffset, _headerLength, padded, _packetNumber);
+        return keys.Seal(_buffer, _packetNumberOffset, _headerLength, padded, _packetNumber, headerBatch, location);
     }
 
     private readonly int Pad(int payloadLength, int minimumPacketLength)

@@ -73,6 +73,39 @@ internal sealed class HeaderProtectionKey : IDisposable
         _block.AsSpan(0, MaskLength).CopyTo(mask);
     }
 
+    /// <summary>
+    /// Computes the masks for <paramref name="count"/> 16-byte samples laid end to end in <paramref name="samples"/>,
+    /// writing a 16-byte block per sample to <paramref name="masks"/> (the mask is each block's first 5 bytes). For
+    /// AES this is one cipher call for the whole batch: the per-call overhead of the platform cipher costs more than
+    /// the block itself.
+    /// </summary>
+    public void ComputeMasks(byte[] samples, byte[] masks, int count)
+    {
+        int length = count * HeaderProtectionBatch.BlockLength;
+        if (count < 0 || samples.Length < length || masks.Length < length)
+        {
+            throw new ArgumentException("The sample and mask buffers must hold the batch.");
+        }
+
+        if (count == 0)
+        {
+            return;
+        }
+
+        if (_chachaKey is not null)
+        {
+            for (int i = 0; i < length; i += HeaderProtectionBatch.BlockLength)
+            {
+                ComputeMask(samples.AsSpan(i, HeaderProtectionBatch.BlockLength), masks.AsSpan(i, MaskLength));
+            }
+
+            return;
+        }
+
+        ObjectDisposedException.ThrowIf(_ecb is null, this);
+        _ecb.TransformBlock(samples, 0, length, masks, 0);
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

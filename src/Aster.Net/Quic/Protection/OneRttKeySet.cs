@@ -96,10 +96,28 @@ internal sealed class OneRttKeySet : IDisposable
     /// Seals a 1-RTT packet whose short header (with the packet number) is already written: sets the key-phase bit to
     /// <see cref="KeyPhase"/>, encrypts, applies header protection and returns the packet length.
     /// </summary>
-    public int Seal(Span<byte> packet, int packetNumberOffset, int headerLength, int payloadLength, long packetNumber)
+    public int Seal(Span<byte> packet, int packetNumberOffset, int headerLength, int payloadLength, long packetNumber) =>
+        Seal(packet, packetNumberOffset, headerLength, payloadLength, packetNumber, null, 0);
+
+    /// <summary>
+    /// Like <see cref="Seal(Span{byte}, int, int, int, long)"/>, but when <paramref name="headerBatch"/> is given (and
+    /// not full) the header is left plain and the packet recorded at <paramref name="location"/>: the caller masks it
+    /// with the rest of the batch through <see cref="ProtectHeaders"/> before the packet leaves.
+    /// </summary>
+    public int Seal(Span<byte> packet, int packetNumberOffset, int headerLength, int payloadLength, long packetNumber, HeaderProtectionBatch? headerBatch, int location)
     {
         packet[0] = (byte)((packet[0] & ~0x04) | (_writePhase ? 0x04 : 0));
-        int length = QuicPacketProtection.Seal(_writeCurrent, _writeHeaderKey, packet, packetNumberOffset, headerLength, payloadLength, packetNumber);
+        int length;
+        if (headerBatch is null || headerBatch.IsFull)
+        {
+            length = QuicPacketProtection.Seal(_writeCurrent, _writeHeaderKey, packet, packetNumberOffset, headerLength, payloadLength, packetNumber);
+        }
+        else
+        {
+            length = QuicPacketProtection.EncryptPayload(_writeCurrent, packet, packetNumberOffset, headerLength, payloadLength, packetNumber);
+            headerBatch.Add(packet[..length], location, packetNumberOffset);
+        }
+
         if (_firstSentInPhase < 0)
         {
             _firstSentInPhase = packetNumber;
@@ -117,10 +135,17 @@ internal sealed class OneRttKeySet : IDisposable
     /// PROTOCOL_VIOLATION: reserved bits set in an authenticated packet; KEY_UPDATE_ERROR: consecutive updates (only with
     /// <see cref="EnforceConsecutiveUpdateCheck"/>).
     /// </exception>
-    public QuicOpenStatus Open(Span<byte> packet, int packetNumberOffset, long largestPacketNumber, out QuicOpenedPacket opened)
+    public QuicOpenStatus Open(Span<byte> packet, int packetNumberOffset, long largestPacketNumber, out QuicOpenedPacket opened) =>
+        Open(packet, packetNumberOffset, largestPacketNumber, default, out opened);
+
+    /// <summary>
+    /// Like <see cref="Open(Span{byte}, int, long, out QuicOpenedPacket)"/> with the header-protection mask already
+    /// computed (<see cref="ComputeReadMasks"/>) unless <paramref name="headerMask"/> is empty.
+    /// </summary>
+    public QuicOpenStatus Open(Span<byte> packet, int packetNumberOffset, long largestPacketNumber, ReadOnlySpan<byte> headerMask, out QuicOpenedPacket opened)
     {
         opened = default;
-        if (!QuicPacketProtection.TryRemoveHeaderProtection(_readHeaderKey, packet, packetNumberOffset, out int packetNumberLength))
+        if (!QuicPacketProtection.TryRemoveHeaderProtection(_readHeaderKey, packet, packetNumberOffset, headerMask, out int packetNumberLength))
         {
             return QuicOpenStatus.TooShort;
         }
@@ -170,6 +195,12 @@ internal sealed class OneRttKeySet : IDisposable
         opened = new QuicOpenedPacket(packetNumber, headerLength, payloadLength, packet[0]);
         return QuicOpenStatus.Success;
     }
+
+    /// <summary>Masks the headers of the packets <see cref="Seal(Span{byte}, int, int, int, long, HeaderProtectionBatch?, int)"/> recorded in <paramref name="headerBatch"/>, which lie in <paramref name="buffer"/>.</summary>
+    public void ProtectHeaders(HeaderProtectionBatch headerBatch, Span<byte> buffer) => headerBatch.Protect(_writeHeaderKey, buffer);
+
+    /// <summary>Computes the masks of received packets whose samples <paramref name="headerBatch"/> holds (one key for every key phase).</summary>
+    public void ComputeReadMasks(HeaderProtectionBatch headerBatch) => headerBatch.ComputeMasks(_readHeaderKey);
 
     /// <summary>Reports that the peer acknowledged <paramref name="packetNumber"/> of ours.</summary>
     public void OnPacketAcknowledged(long packetNumber)

@@ -43,6 +43,21 @@ internal static class QuicPacketProtection
     public static int Seal(
         PacketAead aead, HeaderProtectionKey headerKey, Span<byte> packet, int packetNumberOffset, int headerLength, int payloadLength, long packetNumber)
     {
+        int total = EncryptPayload(aead, packet, packetNumberOffset, headerLength, payloadLength, packetNumber);
+        Span<byte> mask = stackalloc byte[HeaderProtectionKey.MaskLength];
+        headerKey.ComputeMask(packet.Slice(packetNumberOffset + QuicConstants.MaxPacketNumberLength, QuicConstants.HeaderProtectionSampleLength), mask);
+        MaskHeader(packet, packetNumberOffset, mask);
+        return total;
+    }
+
+    /// <summary>
+    /// The first half of <see cref="Seal(PacketAead, HeaderProtectionKey, Span{byte}, int, int, int, long)"/>: encrypts
+    /// the payload and appends the tag, leaving the header plain for header protection (alone or in a
+    /// <see cref="HeaderProtectionBatch"/>). Returns the protected packet length.
+    /// </summary>
+    /// <exception cref="ArgumentException">The buffer is too small, or the packet too short to sample.</exception>
+    public static int EncryptPayload(PacketAead aead, Span<byte> packet, int packetNumberOffset, int headerLength, int payloadLength, long packetNumber)
+    {
         int total = headerLength + payloadLength + QuicConstants.AeadTagLength;
         if (packet.Length < total)
         {
@@ -59,16 +74,54 @@ internal static class QuicPacketProtection
             packet[..headerLength],
             packet.Slice(headerLength, payloadLength),
             packet.Slice(headerLength + payloadLength, QuicConstants.AeadTagLength));
-        int packetNumberLength = headerLength - packetNumberOffset;
-        ApplyHeaderMask(headerKey, packet[..total], packetNumberOffset, packetNumberLength);
         return total;
+    }
+
+    /// <summary>
+    /// Applies a computed <paramref name="mask"/> to a plain header: the packet-number length comes from the plain first
+    /// byte, then the first byte's low bits and the packet number are masked.
+    /// </summary>
+    public static void MaskHeader(Span<byte> packet, int packetNumberOffset, ReadOnlySpan<byte> mask)
+    {
+        int packetNumberLength = (packet[0] & 0x03) + 1;
+        bool isLong = (packet[0] & QuicConstants.LongHeaderBit) != 0;
+        packet[0] ^= (byte)(mask[0] & (isLong ? 0x0f : 0x1f));
+        for (int i = 0; i < packetNumberLength; i++)
+        {
+            packet[packetNumberOffset + i] ^= mask[1 + i];
+        }
+    }
+
+    /// <summary>
+    /// Removes header protection with a computed <paramref name="mask"/>: unmasks the first byte, reads the
+    /// packet-number length from it and unmasks the packet number. Returns that length.
+    /// </summary>
+    public static int UnmaskHeader(Span<byte> packet, int packetNumberOffset, ReadOnlySpan<byte> mask)
+    {
+        bool isLong = (packet[0] & QuicConstants.LongHeaderBit) != 0;
+        packet[0] ^= (byte)(mask[0] & (isLong ? 0x0f : 0x1f));
+        int packetNumberLength = (packet[0] & 0x03) + 1;
+        for (int i = 0; i < packetNumberLength; i++)
+        {
+            packet[packetNumberOffset + i] ^= mask[1 + i];
+        }
+
+        return packetNumberLength;
     }
 
     /// <summary>
     /// Removes header protection in place. Returns false if the packet is too short to sample. On success the first
     /// byte and the packet number are plain and <paramref name="packetNumberLength"/> is known.
     /// </summary>
-    public static bool TryRemoveHeaderProtection(HeaderProtectionKey headerKey, Span<byte> packet, int packetNumberOffset, out int packetNumberLength)
+    public static bool TryRemoveHeaderProtection(HeaderProtectionKey headerKey, Span<byte> packet, int packetNumberOffset, out int packetNumberLength) =>
+        TryRemoveHeaderProtection(headerKey, packet, packetNumberOffset, default, out packetNumberLength);
+
+    /// <summary>
+    /// Like <see cref="TryRemoveHeaderProtection(HeaderProtectionKey, Span{byte}, int, out int)"/> with the mask already
+    /// computed (<paramref name="precomputedMask"/>, from a <see cref="HeaderProtectionBatch"/>) unless it is empty.
+    /// </summary>
+    public static bool TryRemoveHeaderProtection(
+        HeaderProtectionKey headerKey, Span<byte> packet, int packetNumberOffset, ReadOnlySpan<byte> precomputedMask, out int packetNumberLength)
     {
         packetNumberLength = 0;
         if (packetNumberOffset < 1
@@ -77,14 +130,15 @@ internal static class QuicPacketProtection
             return false;
         }
 
-        Span<byte> mask = stackalloc byte[HeaderProtectionKey.MaskLength];
-        headerKey.ComputeMask(packet.Slice(packetNumberOffset + QuicConstants.MaxPacketNumberLength, QuicConstants.HeaderProtectionSampleLength), mask);
-        bool isLong = (packet[0] & QuicConstants.LongHeaderBit) != 0;
-        packet[0] ^= (byte)(mask[0] & (isLong ? 0x0f : 0x1f));
-        packetNumberLength = (packet[0] & 0x03) + 1;
-        for (int i = 0; i < packetNumberLength; i++)
+        if (precomputedMask.IsEmpty)
         {
-            packet[packetNumberOffset + i] ^= mask[1 + i];
+            Span<byte> mask = stackalloc byte[HeaderProtectionKey.MaskLength];
+            headerKey.ComputeMask(packet.Slice(packetNumberOffset + QuicConstants.MaxPacketNumberLength, QuicConstants.HeaderProtectionSampleLength), mask);
+            packetNumberLength = UnmaskHeader(packet, packetNumberOffset, mask);
+        }
+        else
+        {
+            packetNumberLength = UnmaskHeader(packet, packetNumberOffset, precomputedMask);
         }
 
         return true;
@@ -145,18 +199,6 @@ internal static class QuicPacketProtection
         if ((firstByte & (isLong ? 0x0c : 0x18)) != 0)
         {
             QuicErrors.ThrowProtocolViolation("Reserved header bits are set.");
-        }
-    }
-
-    private static void ApplyHeaderMask(HeaderProtectionKey headerKey, Span<byte> packet, int packetNumberOffset, int packetNumberLength)
-    {
-        Span<byte> mask = stackalloc byte[HeaderProtectionKey.MaskLength];
-        headerKey.ComputeMask(packet.Slice(packetNumberOffset + QuicConstants.MaxPacketNumberLength, QuicConstants.HeaderProtectionSampleLength), mask);
-        bool isLong = (packet[0] & QuicConstants.LongHeaderBit) != 0;
-        packet[0] ^= (byte)(mask[0] & (isLong ? 0x0f : 0x1f));
-        for (int i = 0; i < packetNumberLength; i++)
-        {
-            packet[packetNumberOffset + i] ^= mask[1 + i];
         }
     }
 }

@@ -116,6 +116,53 @@ public sealed class QuicConnectionCoreTests
     }
 
     [Fact]
+    public async Task Stream_CoalescedReceiveWithGarbageAndKeyUpdates_DeliversEveryByte()
+    {
+        // The server takes each client batch as one coalesced receive (ReceiveDatagrams: one header-protection call for
+        // the whole buffer), with a forged datagram of the same size put among the good ones of some batches and key
+        // updates forced from both sides mid-transfer, so a batch spans key phases. Every byte must arrive intact.
+        await using var pair = new CorePair(lossRate: 0.02, batched: true, coalescedReceive: true);
+        await pair.Client.Connected.TimeoutAfter(TimeSpan.FromSeconds(20));
+        await pair.ServerCreated.Task.DefaultTimeout();
+        QuicStreamCore c = await pair.Client.OpenStreamAsync(false, default).DefaultTimeout();
+        Task<QuicStreamCore> accept = pair.Server!.AcceptStreamAsync(false, default).AsTask();
+        byte[] data = new byte[4 << 20];
+        Random.Shared.NextBytes(data);
+        Task write = c.Send!.WriteAsync(data, completeWrites: true).AsTask();
+        QuicStreamCore s = await accept.DefaultTimeout();
+        using var received = new MemoryStream();
+        byte[] buffer = new byte[65536];
+        Task read = Task.Run(async () =>
+        {
+            int n;
+            while ((n = await s.Receive!.ReadAsync(buffer)) > 0)
+            {
+                pair.Server.Wake?.Invoke();
+                received.Write(buffer, 0, n);
+            }
+        });
+        int forced = 0;
+        for (int i = 0; i < 2000 && !read.IsCompleted; i++)
+        {
+            // Alternating sides; an update starts only once the previous one is acknowledged.
+            if ((i % 2 == 0 ? pair.Client : pair.Server).ForceKeyUpdate())
+            {
+                forced++;
+            }
+
+            await Task.WhenAny(read, Task.Delay(5));
+        }
+
+        await write.TimeoutAfter(TimeSpan.FromSeconds(30));
+        await read.TimeoutAfter(TimeSpan.FromSeconds(30));
+        Assert.True(data.AsSpan().SequenceEqual(received.ToArray()));
+        Assert.True(forced >= 2, $"{forced} key updates forced");
+        Assert.True(pair.Client.KeyUpdatesInitiated > 0 && pair.Server.KeyUpdatesInitiated > 0, $"client {pair.Client.KeyUpdatesInitiated}, server {pair.Server.KeyUpdatesInitiated}");
+        Assert.True(pair.GarbageInjected > 0, "no forged datagram was injected");
+        Assert.True(pair.LargestBatch > 1, $"largest batch {pair.LargestBatch}");
+    }
+
+    [Fact]
     public async Task Close_WithApplicationCode_PeerSeesCodeAndReason()
     {
         await using var pair = new CorePair();
@@ -154,14 +201,20 @@ public sealed class QuicConnectionCoreTests
         private readonly string _serverAlpn;
 
         private readonly Random _random = new(1234);
+        private readonly Queue<int> _segmentSizes = new();
+        private int _coalesced;
         private readonly double _lossRate;
         private readonly bool _batched;
+        private readonly bool _coalescedReceive;
 
-        public CorePair(EndpointId? expected = null, string serverAlpn = "test/1", double lossRate = 0, bool batched = false)
+        /// <summary>Creates the pair; <paramref name="coalescedReceive"/> hands each client batch to the server as one
+        /// coalesced receive (as UDP GRO would) with a forged datagram among every third multi-datagram batch.</summary>
+        public CorePair(EndpointId? expected = null, string serverAlpn = "test/1", double lossRate = 0, bool batched = false, bool coalescedReceive = false)
         {
             _serverAlpn = serverAlpn;
             _lossRate = lossRate;
-            _batched = batched;
+            _batched = batched || coalescedReceive;
+            _coalescedReceive = coalescedReceive;
             Client = QuicConnectionCore.CreateClient(
                 new QuicConnectionOptions { SecretKey = ClientKey, Alpns = ["test/1"], ExpectedServer = expected ?? ServerKey.PublicKey },
                 QuicClock.NowUs);
@@ -184,6 +237,9 @@ public sealed class QuicConnectionCoreTests
 
         /// <summary>Gets the most datagrams the client wrote in one batch.</summary>
         public int LargestBatch { get; private set; }
+
+        /// <summary>Gets the number of forged datagrams put into coalesced receives.</summary>
+        public int GarbageInjected { get; private set; }
 
         public async ValueTask DisposeAsync()
         {
@@ -210,6 +266,7 @@ public sealed class QuicConnectionCoreTests
                 if (n > 0)
                 {
                     pending.Enqueue(buffer.AsSpan(0, n).ToArray());
+                    _segmentSizes.Enqueue(0);
                 }
 
                 return n;
@@ -224,12 +281,53 @@ public sealed class QuicConnectionCoreTests
                 BatchViolations.Add($"{count} datagrams of {segmentSize} bytes with a path MTU of {mtu}");
             }
 
+            if (_coalescedReceive && count > 1 && Server is not null)
+            {
+                pending.Enqueue(Coalesce(batch.AsSpan(0, total), segmentSize));
+                _segmentSizes.Enqueue(segmentSize);
+                return total;
+            }
+
             for (int offset = 0; offset < total; offset += segmentSize)
             {
                 pending.Enqueue(batch.AsSpan(offset, Math.Min(segmentSize, total - offset)).ToArray());
+                _segmentSizes.Enqueue(0);
             }
 
             return total;
+        }
+
+        /// <summary>
+        /// What a GRO receive of a batch would return: the datagrams that survive loss, back to back, with a forged
+        /// datagram of the segment size (our connection id, random bytes after it) before the last full one in every
+        /// third batch.
+        /// </summary>
+        private byte[] Coalesce(ReadOnlySpan<byte> batch, int segmentSize)
+        {
+            var kept = new MemoryStream();
+            _coalesced++;
+            bool forge = _coalesced % 3 == 0;
+            int fullSegments = batch.Length / segmentSize;
+            for (int offset = 0, index = 0; offset < batch.Length; offset += segmentSize, index++)
+            {
+                ReadOnlySpan<byte> datagram = batch.Slice(offset, Math.Min(segmentSize, batch.Length - offset));
+                if (forge && index == fullSegments - 1)
+                {
+                    byte[] forged = new byte[segmentSize];
+                    _random.NextBytes(forged);
+                    forged[0] = (byte)(0x40 | (forged[0] & 0x3f));
+                    batch.Slice(1, QuicConnectionCore.LocalCidLength).CopyTo(forged.AsSpan(1));
+                    kept.Write(forged);
+                    GarbageInjected++;
+                }
+
+                if (_random.NextDouble() >= _lossRate)
+                {
+                    kept.Write(datagram);
+                }
+            }
+
+            return kept.ToArray();
         }
 
         private async Task PumpAsync()
@@ -246,6 +344,18 @@ public sealed class QuicConnectionCoreTests
                 {
                     moved = true;
                     byte[] copy = pending.Dequeue();
+                    int coalescedSegment = _segmentSizes.Dequeue();
+                    if (coalescedSegment > 0)
+                    {
+                        // Loss was applied per datagram when coalescing.
+                        if (copy.Length > 0)
+                        {
+                            Server!.ReceiveDatagrams(copy, coalescedSegment, now);
+                        }
+
+                        continue;
+                    }
+
                     if (_random.NextDouble() < _lossRate)
                     {
                         continue;
