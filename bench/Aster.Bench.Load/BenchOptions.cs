@@ -101,7 +101,7 @@ internal sealed class BenchOptions
                  --peer-dir DIR (bench/Aster.Bench.Load/peer, found upwards)  --no-iroh  --smoke
                  --stream-pool N (e2e: the Aster client's shared stream pool; default sized from the peer's limit, 8 = the reference)
                  --alloc-profile (sampled allocations by type, client and server, on standard error)
-                 --only bulk,handshake,echo (transport: run only these scenarios)
+                 --only bulk,handshake,echo (transport) or unary-1,unary-16,unary-64,server-stream (e2e): run only these scenarios
         """;
 
     private static int Positive(string name, string value) =>

@@ -3,7 +3,7 @@
 //   dotnet run --project samples/HelloWorld -- server [port]     serve on every interface until Ctrl+C; prints the aster1 address
 //                                                                (no port: ASTER_BIND_ADDR if set, for example 127.0.0.1:0, else 0.0.0.0:0)
 //   dotnet run --project samples/HelloWorld -- client <aster1…>  call a server, on this machine or another
-// The server and client modes read ASTER_* settings and the identity file (ASTER_IDENTITY_FILE, else ./.aster-identity):
+// AsterServer and AsterClient read ASTER_* settings and the identity file themselves (ASTER_IDENTITY_FILE, else ./.aster-identity):
 //   ASTER_IDENTITY_FILE=server.aster-identity dotnet run --project samples/HelloWorld -- server   runs with the consumer gate closed;
 //   ASTER_IDENTITY_FILE=client.aster-identity dotnet run --project samples/HelloWorld -- client <aster1…> presents its consumer entry.
 // With no root key anywhere the server falls back to dev mode (open gate, ephemeral root key, a warning).
@@ -30,19 +30,9 @@ switch (mode)
     case "server":
     {
         var options = ServerOptions(null);
-        Aster.Trust.TrustAuthority configured;
-        try
-        {
-            // ASTER_* settings and the identity file; also ASTER_BIND_ADDR and the lock on ASTER_STORAGE_PATH, if set.
-            configured = AsterConfig.FromEnvironment().ApplyIdentityAndTrust(options);
-        }
-        catch (ConfigurationException ex)
-        {
-            Console.Error.WriteLine($"error: {ex.Message}");
-            return 1;
-        }
-
-        using Aster.Trust.TrustAuthority trust = configured;
+        // ASTER_BIND_ADDR (and the [limits]) from the environment; the node key, root key and gates the server picks up
+        // itself from ASTER_* and the identity file (ASTER_IDENTITY_FILE, else ./.aster-identity).
+        AsterConfig.FromEnvironment().ApplyTo(options);
         if (args.Length > 1)
         {
             options.BindAddresses.Clear();
@@ -53,28 +43,39 @@ switch (mode)
             options.BindAddresses.Add(new IPEndPoint(IPAddress.Any, 0));
         }
 
-        using Aster.Net.Identity.SecretKey? nodeKey = options.SecretKey;
-        await using AsterServer server = new([ServiceBinder.FromInstance(new HelloService())], options);
-        await server.StartAsync();
-        Console.WriteLine($"Serving Hello at {server.Address} ({(trust.ConsumersGated ? "trusted" : "open-gate")})");
-        Console.WriteLine("Call it with: dotnet run --project samples/HelloWorld -- client <the address above>   (Ctrl+C stops)");
-        await server.ServeAsync(stop.Token);
+        AsterServer server;
+        try
+        {
+            server = new([ServiceBinder.FromInstance(new HelloService())], options);
+        }
+        catch (ConfigurationException ex)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return 1;
+        }
+
+        await using (server)
+        {
+            await server.StartAsync();
+            Console.WriteLine($"Serving Hello at {server.Address} ({(server.IsDevMode ? "dev mode" : server.Admission.ConsumersGated ? "trusted" : "open-gate")})");
+            Console.WriteLine("Call it with: dotnet run --project samples/HelloWorld -- client <the address above>   (Ctrl+C stops)");
+            await server.ServeAsync(stop.Token);
+        }
+
         break;
     }
 
     case "client" when args.Length > 1:
     {
-        var options = new AsterClientOptions { Codecs = codecs, LoggerFactory = logging };
-        ResolvedClientIdentity identity = AsterConfig.FromEnvironment().ApplyIdentity(options);
-        using Aster.Net.Identity.SecretKey nodeKey = identity.SecretKey;
-        foreach (string note in identity.Notes)
-        {
-            Console.Error.WriteLine(note);
-        }
-
+        // The client picks its node key and consumer credential up itself (ASTER_IDENTITY_FILE, else ./.aster-identity).
         try
         {
-            await CallAsync(args[1], options);
+            await CallAsync(args[1], new AsterClientOptions { Codecs = codecs, LoggerFactory = logging });
+        }
+        catch (ConfigurationException ex)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return 1;
         }
         catch (AdmissionException ex)
         {
@@ -88,10 +89,12 @@ switch (mode)
     case "both":
     {
         // Dev mode: no identity or root key configured, so an ephemeral key and open gates (the server logs a warning).
-        await using AsterServer server = new([ServiceBinder.FromInstance(new HelloService())], ServerOptions(new IPEndPoint(IPAddress.Loopback, 0)));
+        AsterServerOptions options = ServerOptions(new IPEndPoint(IPAddress.Loopback, 0));
+        options.IdentityFile = string.Empty; // no identity file, even when ./.aster-identity exists
+        await using AsterServer server = new([ServiceBinder.FromInstance(new HelloService())], options);
         await server.StartAsync();
         Console.WriteLine($"Server listening at {server.Address}");
-        await CallAsync(server.Address, new AsterClientOptions { Codecs = codecs, LoggerFactory = logging });
+        await CallAsync(server.Address, new AsterClientOptions { Codecs = codecs, LoggerFactory = logging, IdentityFile = string.Empty });
         break;
     }
 

@@ -23,19 +23,19 @@ internal static class SourceEmitter
         b.Append("    internal sealed class ").Append(model.ClassName).Append(" : ").Append(Api).Append("ForyGeneratedSerializer<").Append(t).Append(">\n    {\n");
         b.Append("        public static readonly ").Append(model.ClassName).Append(" Instance = new ").Append(model.ClassName).Append("();\n\n");
         b.Append("        private ").Append(model.ClassName).Append("()\n            : base(new string[] { ").Append(fields).Append(" }, ").Append(reads ? "true" : "false").Append(")\n        {\n        }\n\n");
-        b.Append("        public override void WriteFields(ref ").Append(Api).Append("ForyFieldWriter<").Append(t).Append("> w, ").Append(t).Append(" value)\n        {\n");
+        b.Append("        public override void WriteFields(ref ").Append(Api).Append("ForyFieldWriter w, ").Append(t).Append(" value)\n        {\n");
         for (int i = 0; i < model.Members.Count; i++)
         {
-            Write(b, model.Members[i], i);
+            Write(b, model, model.Members[i], i);
         }
 
         b.Append("        }\n");
         if (reads)
         {
-            b.Append("\n        public override ").Append(t).Append(" ReadFields(ref ").Append(Api).Append("ForyFieldReader<").Append(t).Append("> r)\n        {\n");
+            b.Append("\n        public override ").Append(t).Append(" ReadFields(ref ").Append(Api).Append("ForyFieldReader r)\n        {\n");
             for (int i = 0; i < model.Members.Count; i++)
             {
-                Read(b, model.Members[i], i);
+                Read(b, model, model.Members[i], i);
             }
 
             b.Append("            return new ").Append(t).Append('(').Append(string.Join(", ", model.ConstructorArguments.Select(i => "f" + i.ToString(CultureInfo.InvariantCulture)))).Append(")\n            {\n");
@@ -72,13 +72,13 @@ internal static class SourceEmitter
         return b.ToString();
     }
 
-    private static void Write(StringBuilder b, MemberModel m, int index)
+    private static void Write(StringBuilder b, RecordModel record, MemberModel m, int index)
     {
         string i = index.ToString(CultureInfo.InvariantCulture);
         string access = "value." + m.Escaped;
         if (m.Kind == ValueKind.Fallback)
         {
-            b.Append("            w.WriteField<").Append(m.TypeText).Append(">(").Append(i).Append(", ").Append(access).Append(");\n");
+            b.Append("            w.WriteField<").Append(record.TypeText).Append(", ").Append(m.TypeText).Append(">(").Append(i).Append(", ").Append(access).Append(");\n");
             return;
         }
 
@@ -109,11 +109,11 @@ internal static class SourceEmitter
         b.Append("            w.Write").Append(m.Kind).Append('(').Append(access).Append(");\n");
     }
 
-    private static void Read(StringBuilder b, MemberModel m, int index)
+    private static void Read(StringBuilder b, RecordModel record, MemberModel m, int index)
     {
         string i = index.ToString(CultureInfo.InvariantCulture);
         string local = "f" + i;
-        string fallback = "r.ReadField<" + m.TypeText + ">(" + i + ")";
+        string fallback = "r.ReadField<" + record.TypeText + ", " + m.TypeText + ">(" + i + ")";
         if (m.Kind == ValueKind.Fallback)
         {
             b.Append("            ").Append(m.TypeText).Append(' ').Append(local).Append(" = ").Append(fallback).Append(";\n");

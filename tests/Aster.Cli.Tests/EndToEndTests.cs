@@ -161,11 +161,20 @@ public sealed class EndToEndTests
         CliResult howdy = await ToolProcess.RunAsync(scratch, null, "call", server.Address, "Hello.sayHello", """{"name":"World"}""", "-i", "client.aster-identity");
         Assert.Equal("Howdy, World!", JsonField(howdy.Out, "message"));
 
+        // The sample's client mode sets no key or credential in code: AsterClient picks both up from ASTER_IDENTITY_FILE
+        // (issue #9); without the file the same process is not admitted (exit 3).
+        var clientEnvironment = new Dictionary<string, string> { [AsterIdentityFile.EnvironmentVariable] = scratch.PathOf("client.aster-identity") };
+        CliResult sampleClient = await ToolProcess.RunAssemblyAsync(scratch, clientEnvironment, SampleServerProcess.HelloWorldPath, "client", server.Address);
+        Assert.True(sampleClient.ExitCode == 0, $"{sampleClient}\nserver log:\n{server.Log}");
+        Assert.Contains("sayHello  -> Howdy, World!", sampleClient.Out);
+
         // A caller without a credential from this root is not admitted at all (exit 3).
         using var stranger = new Scratch();
         CliResult strangerCall = await ToolProcess.RunAsync(stranger, null, "call", server.Address, "Hello.sayHello", """{"name":"x"}""");
         Assert.True(strangerCall.ExitCode == 3, strangerCall.ToString());
         Assert.StartsWith("error: admission denied", strangerCall.Error.Trim().Split('\n')[^1]);
+        CliResult strangerSample = await ToolProcess.RunAssemblyAsync(stranger, null, SampleServerProcess.HelloWorldPath, "client", server.Address);
+        Assert.True(strangerSample.ExitCode == 3, strangerSample.ToString());
     }
 
     private static string? JsonField(string json, string name)

@@ -192,6 +192,6 @@ public sealed class GeneratedSerializerTests
     /// <summary>Claims a field the record does not have (as a generator that disagreed with the runtime would).</summary>
     private sealed class WrongGuarded() : ForyGeneratedSerializer<Guarded>(["title:String"], canRead: false)
     {
-        public override void WriteFields(ref ForyFieldWriter<Guarded> w, Guarded value) => w.WriteString("wrong", 0);
+        public override void WriteFields(ref ForyFieldWriter w, Guarded value) => w.WriteString("wrong", 0);
     }
 }

@@ -39,10 +39,20 @@ internal sealed class E2eBench(BenchOptions options)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"e2e round {round}/{options.Rounds}"));
             foreach (int n in _inFlight)
             {
+                if (!options.Runs("unary-" + n.ToString(CultureInfo.InvariantCulture)))
+                {
+                    continue;
+                }
+
                 foreach (IRpcTarget target in round % 2 == 1 ? targets : targets.Reverse())
                 {
                     await UnaryAsync(report, target, n, round).ConfigureAwait(false);
                 }
+            }
+
+            if (!options.Runs("server-stream"))
+            {
+                continue;
             }
 
             foreach (IRpcTarget target in round % 2 == 1 ? targets : targets.Reverse())

@@ -9,7 +9,10 @@ namespace Aster.Bench.Micro.Fory;
 
 /// <summary>
 /// Fory XLANG (ours) against Google.Protobuf and source-generated System.Text.Json on equivalent messages.
-/// Encode writes into a reused buffer writer (only the output buffer, which is reused, may be touched).
+/// Encode writes into a reused buffer writer (only the output buffer, which is reused, may be touched). "Fory" is the
+/// default serializer, which uses the source-generated serializers; "ForyRuntime" forces the reflection-built codecs
+/// (<see cref="ForyOptions.UseGeneratedSerializers"/> false) for comparison. Setup refuses to run when the generated
+/// serializers are not in use or write other bytes than the runtime ones.
 /// </summary>
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
@@ -19,6 +22,7 @@ public class ForyBenchmarks : IDisposable
     private readonly ArrayBufferWriter<byte> _buffer = new(4096);
     private readonly Utf8JsonWriter _json = new(Stream.Null);
     private ForySerializer _fory = null!;
+    private ForySerializer _foryRuntime = null!;
     private HelloRequest _hello = null!;
     private MetricPoint _metric = null!;
     private Order _order = null!;
@@ -39,6 +43,12 @@ public class ForyBenchmarks : IDisposable
     public void Setup()
     {
         _fory = new ForySerializer().Register<HelloRequest>().Register<MetricPoint>().Register<Order>();
+        _foryRuntime = new ForySerializer(new ForyOptions { UseGeneratedSerializers = false }).Register<HelloRequest>().Register<MetricPoint>().Register<Order>();
+        if (_fory.RecordCodecs.Any(c => !c.UsesGenerated) || _foryRuntime.RecordCodecs.Any(c => c.UsesGenerated))
+        {
+            throw new InvalidOperationException("the generated Fory serializers are not in use (is the generator referenced?)");
+        }
+
         _hello = Samples.Hello();
         _metric = Samples.Metric();
         _order = Samples.Order();
@@ -48,6 +58,12 @@ public class ForyBenchmarks : IDisposable
         _foryHelloBytes = _fory.Serialize(_hello);
         _foryMetricBytes = _fory.Serialize(_metric);
         _foryOrderBytes = _fory.Serialize(_order);
+        if (!_foryHelloBytes.AsSpan().SequenceEqual(_foryRuntime.Serialize(_hello)) || !_foryMetricBytes.AsSpan().SequenceEqual(_foryRuntime.Serialize(_metric))
+            || !_foryOrderBytes.AsSpan().SequenceEqual(_foryRuntime.Serialize(_order)))
+        {
+            throw new InvalidOperationException("generated and runtime Fory serializers write different bytes");
+        }
+
         _protoHelloBytes = _protoHello.ToByteArray();
         _protoMetricBytes = _protoMetric.ToByteArray();
         _protoOrderBytes = _protoOrder.ToByteArray();
@@ -86,6 +102,14 @@ public class ForyBenchmarks : IDisposable
     }
 
     [BenchmarkCategory("Hello-Encode"), Benchmark]
+    public int ForyRuntimeEncodeHello()
+    {
+        _buffer.ResetWrittenCount();
+        _foryRuntime.Serialize(_hello, _buffer);
+        return _buffer.WrittenCount;
+    }
+
+    [BenchmarkCategory("Hello-Encode"), Benchmark]
     public int JsonEncodeHello()
     {
         _buffer.ResetWrittenCount();
@@ -99,6 +123,9 @@ public class ForyBenchmarks : IDisposable
 
     [BenchmarkCategory("Hello-Decode"), Benchmark]
     public object ForyDecodeHello() => _fory.Deserialize<HelloRequest>(_foryHelloBytes);
+
+    [BenchmarkCategory("Hello-Decode"), Benchmark]
+    public object ForyRuntimeDecodeHello() => _foryRuntime.Deserialize<HelloRequest>(_foryHelloBytes);
 
     [BenchmarkCategory("Hello-Decode"), Benchmark]
     public object JsonDecodeHello() => JsonSerializer.Deserialize(_jsonHelloBytes, BenchJsonContext.Default.HelloRequest)!;
@@ -120,6 +147,14 @@ public class ForyBenchmarks : IDisposable
     }
 
     [BenchmarkCategory("Metric-Encode"), Benchmark]
+    public int ForyRuntimeEncodeMetric()
+    {
+        _buffer.ResetWrittenCount();
+        _foryRuntime.Serialize(_metric, _buffer);
+        return _buffer.WrittenCount;
+    }
+
+    [BenchmarkCategory("Metric-Encode"), Benchmark]
     public int JsonEncodeMetric()
     {
         _buffer.ResetWrittenCount();
@@ -133,6 +168,9 @@ public class ForyBenchmarks : IDisposable
 
     [BenchmarkCategory("Metric-Decode"), Benchmark]
     public object ForyDecodeMetric() => _fory.Deserialize<MetricPoint>(_foryMetricBytes);
+
+    [BenchmarkCategory("Metric-Decode"), Benchmark]
+    public object ForyRuntimeDecodeMetric() => _foryRuntime.Deserialize<MetricPoint>(_foryMetricBytes);
 
     [BenchmarkCategory("Metric-Decode"), Benchmark]
     public object JsonDecodeMetric() => JsonSerializer.Deserialize(_jsonMetricBytes, BenchJsonContext.Default.MetricPoint)!;
@@ -154,6 +192,14 @@ public class ForyBenchmarks : IDisposable
     }
 
     [BenchmarkCategory("Order1K-Encode"), Benchmark]
+    public int ForyRuntimeEncodeOrder()
+    {
+        _buffer.ResetWrittenCount();
+        _foryRuntime.Serialize(_order, _buffer);
+        return _buffer.WrittenCount;
+    }
+
+    [BenchmarkCategory("Order1K-Encode"), Benchmark]
     public int JsonEncodeOrder()
     {
         _buffer.ResetWrittenCount();
@@ -167,6 +213,9 @@ public class ForyBenchmarks : IDisposable
 
     [BenchmarkCategory("Order1K-Decode"), Benchmark]
     public object ForyDecodeOrder() => _fory.Deserialize<Order>(_foryOrderBytes);
+
+    [BenchmarkCategory("Order1K-Decode"), Benchmark]
+    public object ForyRuntimeDecodeOrder() => _foryRuntime.Deserialize<Order>(_foryOrderBytes);
 
     [BenchmarkCategory("Order1K-Decode"), Benchmark]
     public object JsonDecodeOrder() => JsonSerializer.Deserialize(_jsonOrderBytes, BenchJsonContext.Default.Order)!;

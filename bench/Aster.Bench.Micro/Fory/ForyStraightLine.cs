@@ -7,8 +7,8 @@ namespace Aster.Bench.Micro.Fory;
 /// <summary>
 /// The Hello message written and read by hand-written straight-line code over the same <see cref="ForyWriter"/> and
 /// <see cref="ForyReader"/>: the code a source generator would emit (constant prefix, one string, a constructor call),
-/// with no codec dispatch and no per-message context. Its time is the ceiling a generator could reach; the gap to
-/// <see cref="ForySerializer"/> is what per-call dispatch costs (docs/fory.md, "Source generator").
+/// with no codec dispatch, no depth bookkeeping and no per-message context. Its time is the floor a generated
+/// serializer behind <see cref="ForySerializer"/> can approach (docs/fory.md, "Source generator").
 /// </summary>
 internal sealed class ForyStraightLine
 {

@@ -21,7 +21,9 @@ internal static class CallerIdentity
     /// <summary>Client options carrying the identity; the key (if any) is the caller's to dispose.</summary>
     public static AsterClientOptions Options(CliHost host, string? identityPath, string? peerName, string? rcanPath, TimeSpan connectTimeout)
     {
-        var options = new AsterClientOptions { Codecs = _codecs, ConnectTimeout = connectTimeout };
+        // The tool resolves the identity itself (with its --identity/--peer flags and its host's environment and
+        // directory), so the library's own pickup is off: IdentityFile is empty and CredentialJson is always set.
+        var options = new AsterClientOptions { Codecs = _codecs, ConnectTimeout = connectTimeout, IdentityFile = string.Empty };
         if (rcanPath is not null)
         {
             string rcan = host.ResolvePath(rcanPath);
@@ -34,7 +36,7 @@ internal static class CallerIdentity
 
         ResolvedClientIdentity resolved = ClientTrustMapping.ResolveClientIdentity(AsterConfig.Defaults, identityPath is null ? null : host.ResolvePath(identityPath), peerName, host.Environment, host.WorkingDirectory);
         options.SecretKey = resolved.SecretKey;
-        options.CredentialJson = resolved.CredentialJson;
+        options.CredentialJson = resolved.CredentialJson ?? string.Empty;
         foreach (string note in resolved.Notes)
         {
             host.Note(note);

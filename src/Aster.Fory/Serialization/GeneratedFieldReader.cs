@@ -5,18 +5,18 @@ namespace Aster.Fory.Serialization;
 
 /// <summary>
 /// The reader a generated serializer reads fields with: the same primitives the runtime member codecs use, and
-/// <see cref="ReadField{TField}"/> for member kinds (and reference flags) the generator does not specialise. Not
+/// <see cref="ReadField{T, TField}"/> for member kinds (and reference flags) the generator does not specialise. Not
 /// for hand-written code.
 /// </summary>
-/// <typeparam name="T">The record type.</typeparam>
+/// <remarks>Not generic, for the reason given on <see cref="ForyFieldWriter"/>.</remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public ref struct ForyFieldReader<T>
+public ref struct ForyFieldReader
 {
     internal ForyReader Reader;
     private readonly ReadContext _context;
-    private readonly MemberCodec<T>[] _members;
+    private readonly object _members;
 
-    internal ForyFieldReader(ForyReader reader, ReadContext context, MemberCodec<T>[] members)
+    internal ForyFieldReader(ForyReader reader, ReadContext context, object members)
     {
         Reader = reader;
         _context = context;
@@ -25,7 +25,7 @@ public ref struct ForyFieldReader<T>
 
     /// <summary>
     /// Reads the flag of a nullable member when it is <c>fd</c> (returns 0, null) or <c>ff</c> (returns 1, a value
-    /// follows); for any other flag reads nothing and returns 2: read the member with <see cref="ReadField{TField}"/>.
+    /// follows); for any other flag reads nothing and returns 2: read the member with <see cref="ReadField{T, TField}"/>.
     /// </summary>
     public int ReadNullFlag()
     {
@@ -97,8 +97,9 @@ public ref struct ForyFieldReader<T>
     public double ReadFloat64() => Reader.ReadFloat64();
 
     /// <summary>Reads a member through the runtime codec of field <paramref name="field"/> (flags included).</summary>
+    /// <typeparam name="T">The record type.</typeparam>
     /// <typeparam name="TField">The member's declared type.</typeparam>
     /// <param name="field">The field's index in Fory order.</param>
-    public TField ReadField<TField>(int field) =>
-        ((MemberCodec<T, TField>)_members[field]).ReadValue(ref Reader, _context);
+    public TField ReadField<T, TField>(int field) =>
+        ((MemberCodec<T, TField>)((MemberCodec<T>[])_members)[field]).ReadValue(ref Reader, _context);
 }

@@ -2,26 +2,32 @@ using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using Aster.Fory.IO;
+using Aster.Fory.Types;
 
 namespace Aster.Fory.Serialization;
 
 /// <summary>
 /// The writer a generated serializer writes fields with: the same primitives the runtime member codecs use, and
-/// <see cref="WriteField{TField}"/> for member kinds the generator does not specialise. Not for hand-written code.
+/// <see cref="WriteField{T, TField}"/> for member kinds the generator does not specialise. Not for hand-written code.
 /// </summary>
-/// <typeparam name="T">The record type.</typeparam>
+/// <remarks>
+/// Not generic, so its methods are compiled once and inline into the generated code whatever the record type (a
+/// generic struct over a reference type would run shared code through instantiating stubs).
+/// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public ref struct ForyFieldWriter<T>
+public ref struct ForyFieldWriter
 {
     internal ForyWriter Writer;
     private readonly WriteContext _context;
-    private readonly MemberCodec<T>[] _members;
+    private readonly object _members;
+    private readonly WireTypeModel _model;
 
-    internal ForyFieldWriter(ForyWriter writer, WriteContext context, MemberCodec<T>[] members)
+    internal ForyFieldWriter(ForyWriter writer, WriteContext context, object members, WireTypeModel model)
     {
         Writer = writer;
         _context = context;
         _members = members;
+        _model = model;
     }
 
     /// <summary>Writes a non-nullable string member.</summary>
@@ -120,14 +126,15 @@ public ref struct ForyFieldWriter<T>
     public void WriteFloat64(double value) => Writer.WriteFloat64(value);
 
     /// <summary>Writes a member through the runtime codec of field <paramref name="field"/> (flags included).</summary>
+    /// <typeparam name="T">The record type.</typeparam>
     /// <typeparam name="TField">The member's declared type.</typeparam>
     /// <param name="field">The field's index in Fory order.</param>
     /// <param name="value">The value.</param>
-    public void WriteField<TField>(int field, TField value) =>
-        ((MemberCodec<T, TField>)_members[field]).WriteValue(ref Writer, value, _context);
+    public void WriteField<T, TField>(int field, TField value) =>
+        ((MemberCodec<T, TField>)((MemberCodec<T>[])_members)[field]).WriteValue(ref Writer, value, _context);
 
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
     private readonly void NullMember(int field) =>
-        throw new ForyEncodeException($"member {_members[field].Model.MemberName} is null but not nullable", typeof(T).Name);
+        throw new ForyEncodeException($"member {_model.Fields[field].MemberName} is null but not nullable", _model.ClrType.Name);
 }

@@ -31,12 +31,12 @@ public abstract class ForyGeneratedSerializer<T>
     /// <summary>Writes the fields of <paramref name="value"/> in Fory field order (no type info).</summary>
     /// <param name="w">The writer.</param>
     /// <param name="value">The record.</param>
-    public abstract void WriteFields(ref ForyFieldWriter<T> w, T value);
+    public abstract void WriteFields(ref ForyFieldWriter w, T value);
 
     /// <summary>Reads the fields in Fory field order (the wire TypeDef equals the local one) and creates the record.</summary>
     /// <param name="r">The reader.</param>
     /// <exception cref="NotSupportedException"><see cref="CanRead"/> is false.</exception>
-    public virtual T ReadFields(ref ForyFieldReader<T> r) =>
+    public virtual T ReadFields(ref ForyFieldReader r) =>
         throw new NotSupportedException($"the generated serializer of {typeof(T).FullName} does not read");
 }
 

@@ -415,11 +415,10 @@ internal sealed class RecordCodec<[DynamicallyAccessedMembers(DynamicallyAccesse
     public void WriteFlatMessage(IBufferWriter<byte> output, T value, WriteContext stateless)
     {
         ForyOptions options = stateless.Options;
-        ForyWriter w = new(output, options.Dialect, options.MaxDepth);
-        w.WriteBytes(options.SchemaConsistent ? SchemaConsistentRootPrefix : RootPrefix);
         if (_generated is { } generated)
         {
-            ForyFieldWriter<T> fw = new(w, stateless, _members);
+            ForyFieldWriter fw = new(new ForyWriter(output, options.Dialect, options.MaxDepth), stateless, _members, Model);
+            fw.Writer.WriteBytes(options.SchemaConsistent ? SchemaConsistentRootPrefix : RootPrefix);
             fw.Writer.EnterDepth(Model.Tag);
             generated.WriteFields(ref fw, value);
             fw.Writer.ExitDepth();
@@ -427,6 +426,8 @@ internal sealed class RecordCodec<[DynamicallyAccessedMembers(DynamicallyAccesse
             return;
         }
 
+        ForyWriter w = new(output, options.Dialect, options.MaxDepth);
+        w.WriteBytes(options.SchemaConsistent ? SchemaConsistentRootPrefix : RootPrefix);
         WriteFields(ref w, value, stateless);
         w.Flush();
     }
@@ -436,7 +437,7 @@ internal sealed class RecordCodec<[DynamicallyAccessedMembers(DynamicallyAccesse
         w.EnterDepth(Model.Tag);
         if (_generated is { } generated)
         {
-            ForyFieldWriter<T> fw = new(w, ctx, _members);
+            ForyFieldWriter fw = new(w, ctx, _members, Model);
             generated.WriteFields(ref fw, value);
             w = fw.Writer;
             w.ExitDepth();
@@ -615,7 +616,7 @@ internal sealed class RecordCodec<[DynamicallyAccessedMembers(DynamicallyAccesse
         {
             // The generator reads only records whose members cannot hold records, so nothing inside can refer to
             // this object: registering it after its fields are read is equivalent.
-            ForyFieldReader<T> fr = new(r, ctx, _members);
+            ForyFieldReader fr = new(r, ctx, _members);
             T created = generated.ReadFields(ref fr);
             r = fr.Reader;
             if (refId >= 0 && created is not null && !typeof(T).IsValueType)

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Aster.Client.Dynamic;
 using Aster.Codec;
+using Aster.Configuration;
 using Aster.Diagnostics;
 using Aster.Client.Network;
 using Aster.Internal;
@@ -59,13 +60,17 @@ public sealed class AsterClient : IAsyncDisposable
     /// <see cref="EndpointAddr.Parse"/> accepts): runs consumer admission with
     /// <see cref="AsterClientOptions.CredentialJson"/> (or none), keeps the advertised <see cref="Services"/>, and
     /// opens <c>aster/1</c> connections as calls need them. A connection that dies fails its calls in flight with
-    /// UNAVAILABLE; the next call dials again and re-runs admission.
+    /// UNAVAILABLE; the next call dials again and re-runs admission. A node key or credential the options leave unset
+    /// is first taken from <c>ASTER_SECRET_KEY</c>, <c>ASTER_ENROLLMENT_CREDENTIAL</c> and the <c>.aster-identity</c>
+    /// file (<see cref="AsterClientOptions.IdentityFile"/>, <see cref="AsterClientOptions.PeerName"/>); the options
+    /// object itself is not modified.
     /// </summary>
     /// <param name="address">The server's address.</param>
     /// <param name="options">Codecs, identity, credential and limits.</param>
     /// <param name="cancellationToken">Cancels connecting.</param>
     /// <returns>The connected client; dispose it to close its connections (and its endpoint, unless shared).</returns>
     /// <exception cref="AddressFormatException">The address is malformed.</exception>
+    /// <exception cref="ConfigurationException">The identity file or an <c>ASTER_*</c> variable is invalid, or the chosen entry is bound to another endpoint than the node key.</exception>
     /// <exception cref="AdmissionException">Admission was denied, unavailable or inconsistent.</exception>
     /// <exception cref="RpcException">UNAVAILABLE: the node could not be reached.</exception>
     public static Task<AsterClient> ConnectAsync(string address, AsterClientOptions options, CancellationToken cancellationToken = default)
@@ -79,6 +84,7 @@ public sealed class AsterClient : IAsyncDisposable
     /// <param name="options">Codecs, identity, credential and limits.</param>
     /// <param name="cancellationToken">Cancels connecting.</param>
     /// <returns>The connected client.</returns>
+    /// <exception cref="ConfigurationException">The identity file or an <c>ASTER_*</c> variable is invalid, or the chosen entry is bound to another endpoint than the node key.</exception>
     /// <exception cref="AdmissionException">Admission was denied, unavailable or inconsistent.</exception>
     /// <exception cref="RpcException">UNAVAILABLE: the node could not be reached.</exception>
     public static async Task<AsterClient> ConnectAsync(EndpointAddr address, AsterClientOptions options, CancellationToken cancellationToken = default)
@@ -86,8 +92,19 @@ public sealed class AsterClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(address);
         ArgumentNullException.ThrowIfNull(options);
         _ = options.Codecs ?? throw new ArgumentException("AsterClientOptions.Codecs is required.", nameof(options));
-        NetworkConnector connector = await NetworkConnector.ConnectAsync(address, options, cancellationToken).ConfigureAwait(false);
-        return new AsterClient(connector, options);
+        PickedIdentity? picked = PickedIdentity.ForClient(options, out AsterClientOptions effective);
+        NetworkConnector connector;
+        try
+        {
+            connector = await NetworkConnector.ConnectAsync(address, effective, picked, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            picked?.Dispose();
+            throw;
+        }
+
+        return new AsterClient(connector, effective);
     }
 
     internal AsterClientOptions Options { get; }

@@ -60,8 +60,8 @@ public sealed class AsterClientOptions
     public SecretKey? SecretKey { get; set; }
 
     /// <summary>
-    /// The consumer credential document (trust.md 3.8.1) presented in admission, as JSON text; null or empty for none
-    /// (an open-gate server admits that).
+    /// The consumer credential document (trust.md 3.8.1) presented in admission, as JSON text. Null (the default) lets
+    /// the identity pickup supply one (see <see cref="IdentityFile"/>); empty presents none (an open-gate server admits that).
     /// </summary>
     public string? CredentialJson { get; set; }
 
@@ -100,6 +100,28 @@ public sealed class AsterClientOptions
 
     /// <summary>The clock. Defaults to <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>
+    /// The <c>.aster-identity</c> file a networked client takes what <see cref="SecretKey"/> and
+    /// <see cref="CredentialJson"/> leave unset from when it connects (config-and-cli.md 4.2 and 6.3): null (the default)
+    /// looks at <c>ASTER_IDENTITY_FILE</c>, else <c>./.aster-identity</c> if it exists; an empty string turns the
+    /// identity file off; a path names the file, and a missing one is a <see cref="Configuration.ConfigurationException"/>.
+    /// <c>ASTER_SECRET_KEY</c> and <c>ASTER_ENROLLMENT_CREDENTIAL</c> are read either way. Nothing is picked up when
+    /// <see cref="Endpoint"/> is set (the shared endpoint carries the identity).
+    /// </summary>
+    public string? IdentityFile { get; set; }
+
+    /// <summary>
+    /// The identity entry whose credential is presented; null (the default) selects the file's first <c>consumer</c>
+    /// entry, and none when it has none.
+    /// </summary>
+    public string? PeerName { get; set; }
+
+    /// <summary>Where the identity pickup reads the environment and looks for <c>./.aster-identity</c>; null is the process's (tests set it).</summary>
+    internal Configuration.IdentitySources? IdentitySources { get; set; }
+
+    /// <summary>A copy sharing every value and collection, for the identity pickup to fill without touching the caller's options.</summary>
+    internal AsterClientOptions ShallowCopy() => (AsterClientOptions)MemberwiseClone();
 }
 
 /// <summary>

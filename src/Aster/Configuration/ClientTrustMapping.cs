@@ -1,4 +1,3 @@
-using Aster.Client;
 using Aster.Configuration.Identity;
 using Aster.Trust;
 
@@ -65,7 +64,7 @@ public static class ClientTrustMapping
         ResolvedSecretKey key = KeyResolution.ResolveSecretKey(config, identity, peer, isClient: true);
         if (key.EndpointIdMismatch)
         {
-            key.Key.Dispose();
+            DisposeUnlessArgument(key);
             throw new ConfigurationException($"identity entry '{peer!.Name}' is bound to endpoint {peer.EndpointId}, not to the node key from {key.Source}");
         }
 
@@ -75,7 +74,7 @@ public static class ClientTrustMapping
             EntryCheck check = IdentityCredentials.Check(peer, key.Key.PublicKey, DateTimeOffset.UtcNow);
             if (check.CredentialFileJson is null)
             {
-                key.Key.Dispose();
+                DisposeUnlessArgument(key);
                 throw new ConfigurationException($"identity entry '{peer.Name}' is unusable: {check.Status}");
             }
 
@@ -97,21 +96,13 @@ public static class ClientTrustMapping
         return new ResolvedClientIdentity(key.Key, key.Source, credential, peer, path, notes);
     }
 
-    /// <summary>Sets <see cref="AsterClientOptions.SecretKey"/> and <see cref="AsterClientOptions.CredentialJson"/> from <see cref="ResolveClientIdentity"/>.</summary>
-    /// <param name="config">The configuration.</param>
-    /// <param name="options">The options to update; the caller owns (and disposes) the key placed in them.</param>
-    /// <param name="peerName">The entry to present, or null for the first consumer entry.</param>
-    /// <param name="environment">The environment; defaults to the process environment.</param>
-    /// <param name="workingDirectory">Where <c>.aster-identity</c> is looked for; defaults to the current directory.</param>
-    /// <returns>The resolution, for its notes and provenance.</returns>
-    /// <exception cref="ConfigurationException">See <see cref="ResolveClientIdentity"/>.</exception>
-    public static ResolvedClientIdentity ApplyIdentity(this AsterConfig config, AsterClientOptions options, string? peerName = null, IEnvironmentSource? environment = null, string? workingDirectory = null)
+    /// <summary>Disposes a key this resolution made or read; a key from the argument layer is the caller's.</summary>
+    private static void DisposeUnlessArgument(ResolvedSecretKey key)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        ResolvedClientIdentity resolved = ResolveClientIdentity(config, null, peerName, environment, workingDirectory);
-        options.SecretKey = resolved.SecretKey;
-        options.CredentialJson = resolved.CredentialJson;
-        return resolved;
+        if (key.Source.Kind != ConfigSourceKind.Argument)
+        {
+            key.Key.Dispose();
+        }
     }
 
     private static string? ReadJsonCredential(string path)

@@ -39,6 +39,26 @@ public static class ServerTrustMapping
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(options);
         config.ApplyTo(options);
+        ServerIdentity resolved = Resolve(config, options, environment, workingDirectory, peerName, ServerTrustScope.WithDevModeAuthority);
+        options.SecretKey = resolved.Node.Key;
+        options.Mesh = resolved.Mesh ?? options.Mesh;
+        options.Admission = resolved.Authority;
+        return resolved.Authority!;
+    }
+
+    /// <summary>
+    /// The shared resolution behind <see cref="ApplyIdentityAndTrust"/> and the identity pickup of
+    /// <see cref="AsterServer"/>: the identity file and entry, the node key (a key already in
+    /// <paramref name="options"/> is the constructor argument and wins), the root key, and, unless
+    /// <paramref name="scope"/> says otherwise, the authority and the producer mesh (when <paramref name="options"/> has none).
+    /// </summary>
+    internal static ServerIdentity Resolve(AsterConfig config, AsterServerOptions options, IEnvironmentSource? environment, string? workingDirectory, string? peerName, ServerTrustScope scope)
+    {
+        if (options.SecretKey is { } codeKey)
+        {
+            config = config.With(new AsterConfigArguments { SecretKey = codeKey });
+        }
+
         string? identityPath = AsterIdentityFile.Discover(config.IdentityFile, environment, workingDirectory);
         AsterIdentityFile? identity = identityPath is null ? null : AsterIdentityFile.Read(identityPath);
         if (peerName is not null && identity is null)
@@ -53,45 +73,58 @@ public static class ServerTrustMapping
         }
 
         ResolvedSecretKey node = KeyResolution.ResolveSecretKey(config, identity, peer);
-        ResolvedRootPubkey root = KeyResolution.ResolveRootPubkey(config, peer, identityPath);
         ILogger logger = options.LoggerFactory.CreateLogger(typeof(ServerTrustMapping).FullName!);
-        foreach (string warning in root.Warnings)
-        {
-            ConfigLog.RootKeyConflict(logger, warning);
-        }
-
         if (node.EndpointIdMismatch)
         {
             ConfigLog.EndpointMismatch(logger, peer!.Name);
         }
 
-        options.SecretKey = node.Key;
-        StorageLock? storage = config.StoragePath is { } storagePath ? StorageLock.Acquire(storagePath) : null;
+        ResolvedRootPubkey root;
+        StorageLock? storage = null;
         TrustAuthority? authority = null;
+        MeshOptions? mesh = null;
         try
         {
-            authority = CreateAuthority(config, root, options);
-            if (storage is not null)
+            root = KeyResolution.ResolveRootPubkey(config, peer, identityPath);
+            foreach (string warning in root.Warnings)
             {
-                authority.Own(storage);
-                storage = null;
+                ConfigLog.RootKeyConflict(logger, warning);
             }
 
-            if (!config.AllowAllProducers && root.Key is { } rootKey)
+            if (scope != ServerTrustScope.KeyOnly && (scope == ServerTrustScope.WithDevModeAuthority || !IsDevMode(config, root)))
             {
-                options.Mesh = CreateMesh(config, rootKey, node.Key, peer, options);
+                storage = config.StoragePath is { } storagePath ? StorageLock.Acquire(storagePath) : null;
+                authority = CreateAuthority(config, root, options);
+                if (storage is not null)
+                {
+                    authority.Own(storage);
+                    storage = null;
+                }
+
+                if (!config.AllowAllProducers && root.Key is { } rootKey && options.Mesh is null)
+                {
+                    mesh = CreateMesh(config, rootKey, node.Key, peer, options);
+                }
             }
         }
         catch
         {
             authority?.Dispose();
             storage?.Dispose();
+            if (node.Source.Kind != ConfigSourceKind.Argument)
+            {
+                node.Key.Dispose();
+            }
+
             throw;
         }
 
-        options.Admission = authority;
-        return authority;
+        return new ServerIdentity(node, root, authority, mesh, identityPath, peer);
     }
+
+    /// <summary>True when <see cref="CreateAuthority"/> would give dev mode: no root key in any source, the consumer gate never set, producers open (trust.md 10).</summary>
+    private static bool IsDevMode(AsterConfig config, ResolvedRootPubkey root)
+        => root.Key is null && config.AllowAllProducers && config.SourceOf("trust.allow_all_consumers").Kind == ConfigSourceKind.Default;
 
     /// <summary>The producer mesh of a gated producer (trust.md 9.1; config-and-cli.md 1.2 and 8).</summary>
     private static MeshOptions CreateMesh(AsterConfig config, EndpointId root, SecretKey node, AsterIdentityPeer? producer, AsterServerOptions server)

@@ -25,16 +25,26 @@ public sealed class AsterServer : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly HashSet<Task> _connections = [];
     private readonly SemaphoreSlim _startLock = new(1, 1);
+    private readonly Configuration.PickedIdentity? _picked;
     private ServerHost? _host;
     private int _disposed;
 
-    /// <summary>Creates a server for <paramref name="services"/>.</summary>
+    /// <summary>
+    /// Creates a server for <paramref name="services"/>. What <paramref name="options"/> leaves unset (the node key, the
+    /// admission authority, the mesh) is taken from the <c>ASTER_*</c> variables and the <c>.aster-identity</c> file
+    /// (<see cref="AsterServerOptions.IdentityFile"/>, <see cref="AsterServerOptions.PeerName"/>); the options object
+    /// itself is not modified, and what was taken is disposed with the server.
+    /// </summary>
     /// <exception cref="ArgumentException">No services, a (name, version) registered twice, or no codecs configured.</exception>
+    /// <exception cref="Configuration.ConfigurationException">The identity file or an <c>ASTER_*</c> variable is invalid, or a gate is closed without a root key.</exception>
     public AsterServer(IEnumerable<ServiceDefinition> services, AsterServerOptions options)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(options);
-        _runtime = new ServerRuntime(options, new ServiceRegistry(services));
+        var registry = new ServiceRegistry(services);
+        _ = options.Codecs ?? throw new ArgumentException("AsterServerOptions.Codecs is required.", nameof(options));
+        _picked = Configuration.PickedIdentity.ForServer(options, out AsterServerOptions effective);
+        _runtime = new ServerRuntime(effective, registry);
     }
 
     /// <summary>The services this server dispatches to.</summary>
@@ -165,6 +175,7 @@ public sealed class AsterServer : IAsyncDisposable
         _stopping.Dispose();
         _startLock.Dispose();
         _runtime.Dispose();
+        _picked?.Dispose();
     }
 
     private async Task ServeCoreAsync(IRpcConnection connection, CancellationToken cancellationToken)

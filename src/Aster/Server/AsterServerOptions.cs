@@ -100,6 +100,27 @@ public sealed class AsterServerOptions
 
     /// <summary>The clock. Defaults to <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>
+    /// The <c>.aster-identity</c> file the server takes what <see cref="SecretKey"/> and <see cref="Admission"/> leave
+    /// unset from when it is constructed (config-and-cli.md 4 and 6.3; docs/configuration.md, "Identity pickup"): null
+    /// (the default) looks at <c>ASTER_IDENTITY_FILE</c>, else <c>./.aster-identity</c> if it exists; an empty string
+    /// turns the identity file off; a path names the file, and a missing one is a <see cref="Configuration.ConfigurationException"/>.
+    /// The <c>ASTER_*</c> variables (<c>ASTER_SECRET_KEY</c>, <c>ASTER_ROOT_PUBKEY</c>, the gates, …) are read either way.
+    /// </summary>
+    public string? IdentityFile { get; set; }
+
+    /// <summary>
+    /// The identity entry to serve as (the product documents' <c>peer="billing-producer"</c>); null (the default)
+    /// selects the file's first <c>producer</c> entry, and none when it has none.
+    /// </summary>
+    public string? PeerName { get; set; }
+
+    /// <summary>Where the identity pickup reads the environment and looks for <c>./.aster-identity</c>; null is the process's (tests set it).</summary>
+    internal Configuration.IdentitySources? IdentitySources { get; set; }
+
+    /// <summary>A copy sharing every value and collection, for the identity pickup to fill without touching the caller's options.</summary>
+    internal AsterServerOptions ShallowCopy() => (AsterServerOptions)MemberwiseClone();
 }
 
 /// <summary>Limits on what one call may carry (wire-protocol.md, section 15). All are configurable.</summary>

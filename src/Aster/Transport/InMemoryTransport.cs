@@ -6,7 +6,10 @@ namespace Aster.Transport;
 /// <summary>
 /// Connections in one process, for tests and in-process calls: <see cref="CreatePair(string, int)"/> returns two connected ends.
 /// Each stream direction is a <see cref="Pipe"/> with the same backpressure a network stream has (a writer pauses at
-/// 64 KiB unread and resumes at 32 KiB).
+/// 64 KiB unread and resumes at 32 KiB). The server end's reads and writes resume on the thread that woke them (the
+/// client's flush or read), nested at most <see cref="NestedInlineScheduler.MaxDepth"/> deep, so a request reaches its
+/// handler without a thread hop; the client end resumes on the thread pool, as over a network, so the caller's code
+/// never runs on the server's stack (and cannot block it).
 /// </summary>
 public static class InMemoryTransport
 {
@@ -27,8 +30,8 @@ public static class InMemoryTransport
             ? null
             : new Dictionary<string, string>(options.CallerAttributes, StringComparer.Ordinal).AsReadOnly();
         var shared = new SharedState();
-        var client = new InMemoryConnection(options, attributes, shared, remoteId: null);
-        var server = new InMemoryConnection(options, attributes, shared, options.RemotePeer);
+        var client = new InMemoryConnection(options, attributes, shared, remoteId: null, serverEnd: false);
+        var server = new InMemoryConnection(options, attributes, shared, options.RemotePeer, serverEnd: true);
         client.Peer = server;
         server.Peer = client;
         return (client, server);
@@ -45,13 +48,15 @@ public static class InMemoryTransport
 
     private sealed class InMemoryConnection : IRpcConnection, IInProcessCaller
     {
-        private static readonly PipeOptions _pipeOptions = new(pauseWriterThreshold: 64 * 1024, resumeWriterThreshold: 32 * 1024, useSynchronizationContext: false);
+        private static readonly PipeOptions _toServer = PipeOptionsFor(reader: NestedInlineScheduler.Instance, writer: PipeScheduler.ThreadPool);
+        private static readonly PipeOptions _toClient = PipeOptionsFor(reader: PipeScheduler.ThreadPool, writer: NestedInlineScheduler.Instance);
         private readonly SharedState _shared;
         private readonly Channel<IRpcStream> _incoming = Channel.CreateUnbounded<IRpcStream>(new UnboundedChannelOptions { SingleReader = false });
         private readonly SemaphoreSlim _streamCredit;
 
-        public InMemoryConnection(InMemoryTransportOptions options, IReadOnlyDictionary<string, string>? callerAttributes, SharedState shared, Aster.Net.Identity.EndpointId? remoteId)
+        public InMemoryConnection(InMemoryTransportOptions options, IReadOnlyDictionary<string, string>? callerAttributes, SharedState shared, Aster.Net.Identity.EndpointId? remoteId, bool serverEnd)
         {
+            IsServerEnd = serverEnd;
             Alpn = options.Alpn;
             RemoteId = remoteId;
             CallerAttributes = callerAttributes;
@@ -61,6 +66,9 @@ public static class InMemoryTransport
         }
 
         public IReadOnlyDictionary<string, string>? CallerAttributes { get; }
+
+        /// <summary>Whether this is the server end, whose pipe continuations run on the waking thread.</summary>
+        public bool IsServerEnd { get; }
 
         public bool EnforceCapabilitiesInProcess { get; }
 
@@ -86,8 +94,8 @@ public static class InMemoryTransport
                 throw;
             }
 
-            var toPeer = new Pipe(_pipeOptions);
-            var fromPeer = new Pipe(_pipeOptions);
+            var toPeer = new Pipe(IsServerEnd ? _toClient : _toServer);
+            var fromPeer = new Pipe(IsServerEnd ? _toServer : _toClient);
             var release = new StreamSlot(_streamCredit);
             var local = new InMemoryStream(fromPeer.Reader, toPeer.Writer, release, this);
             var remote = new InMemoryStream(toPeer.Reader, fromPeer.Writer, release, Peer);
@@ -135,11 +143,55 @@ public static class InMemoryTransport
 
         public ValueTask DisposeAsync() => CloseAsync(0, "disposed");
 
+        private static PipeOptions PipeOptionsFor(PipeScheduler reader, PipeScheduler writer)
+            => new(readerScheduler: reader, writerScheduler: writer, pauseWriterThreshold: 64 * 1024, resumeWriterThreshold: 32 * 1024, useSynchronizationContext: false);
+
         internal void ThrowIfClosed()
         {
             if (_shared.Closed.IsCancellationRequested)
             {
                 throw new ConnectionClosedException(_shared.ErrorCode, _shared.Reason);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs a pipe continuation (a reader woken by a flush, a writer woken by a read) at once on the waking thread, like
+    /// <see cref="PipeScheduler.Inline"/>, unless that thread is already running <see cref="MaxDepth"/> of them: then on the
+    /// thread pool. The bound keeps a ping-pong of two ends (request, response, next request…) from growing the stack.
+    /// Nothing in the framework holds a monitor lock while it flushes, completes or advances a pipe, so the inline run
+    /// cannot enter a lock its waker holds; its asynchronous gates complete waiters asynchronously.
+    /// </summary>
+    internal sealed class NestedInlineScheduler : PipeScheduler
+    {
+        /// <summary>How many continuations one thread runs nested before handing further ones to the thread pool.</summary>
+        public const int MaxDepth = 2;
+
+        [ThreadStatic]
+        private static int _depth;
+
+        private NestedInlineScheduler()
+        {
+        }
+
+        public static NestedInlineScheduler Instance { get; } = new();
+
+        public override void Schedule(Action<object?> action, object? state)
+        {
+            if (_depth >= MaxDepth)
+            {
+                ThreadPool.Schedule(action, state); // PipeScheduler.ThreadPool
+                return;
+            }
+
+            _depth++;
+            try
+            {
+                action(state);
+            }
+            finally
+            {
+                _depth--;
             }
         }
     }

@@ -1,4 +1,3 @@
-using Aster.Client;
 using Aster.Configuration;
 using Aster.Configuration.Identity;
 using Aster.Net.Identity;
@@ -57,11 +56,10 @@ public sealed class ClientTrustMappingTests : IDisposable
         using var node = SecretKey.Generate();
         var producer = new AsterIdentityPeer { Name = "prod", Role = "producer", RootPubkey = Convert.ToHexStringLower(_root.PublicKey), EndpointId = node.PublicKey.ToString(), ExpiresAt = 1893456000, Signature = new string('a', 128) };
         Write(new AsterIdentityFile(node, [producer, Consumer("reader", node.PublicKey)]));
-        var options = new AsterClientOptions();
-        var r = AsterConfig.FromEnvironment(Env()).ApplyIdentity(options, environment: Env(), workingDirectory: _dir);
+        var r = ClientTrustMapping.ResolveClientIdentity(AsterConfig.FromEnvironment(Env()), environment: Env(), workingDirectory: _dir);
         Assert.Equal("reader", r.Peer!.Name);
-        Assert.Equal(node.PublicKey, options.SecretKey!.PublicKey);
-        var presented = ConsumerEnrollmentCredential.Parse(options.CredentialJson!);
+        Assert.Equal(node.PublicKey, r.SecretKey.PublicKey);
+        var presented = ConsumerEnrollmentCredential.Parse(r.CredentialJson!);
         Assert.True(presented.VerifySignature());
         Assert.Empty(r.Notes);
     }

@@ -279,6 +279,21 @@ internal sealed class QuicConnectionCore : IDisposable
     /// <summary>Gets or sets the callback run when the application made something to send (write, close, read credit).</summary>
     public Action? Wake { get; set; }
 
+    /// <summary>Gets a value indicating whether the calling thread holds the connection's lock (inside a callback of the core).</summary>
+    public bool IsLockHeldByCurrentThread => _lock.IsHeldByCurrentThread;
+
+    /// <summary>Gets a value indicating whether ack-eliciting packets of ours are unacknowledged (bytes in flight).</summary>
+    public bool HasBytesInFlight
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _recovery.CongestionController.BytesInFlight > 0;
+            }
+        }
+    }
+
     public static QuicConnectionCore CreateClient(QuicConnectionOptions options, long nowUs)
     {
         byte[] local = RandomNumberGenerator.GetBytes(LocalCidLength);

@@ -19,6 +19,7 @@ internal sealed class NetworkConnector : IClientConnector
     private readonly Dialer _dialer;
     private readonly bool _ownsEndpoint;
     private readonly SecretKey? _ownedKey;
+    private readonly Configuration.PickedIdentity? _picked;
     private readonly EndpointAddr _target;
     private readonly ConsumerAdmissionRequest _request;
     private readonly string? _credentialRootHex;
@@ -28,8 +29,9 @@ internal sealed class NetworkConnector : IClientConnector
     private volatile Snapshot _snapshot = new([], new Dictionary<string, EndpointAddr>(), new Dictionary<string, SerializationMode>(), null);
     private int _disposed;
 
-    private NetworkConnector(AsterClientOptions options, Dialer dialer, bool ownsEndpoint, SecretKey? ownedKey, EndpointAddr target, ConsumerAdmissionRequest request, string? credentialRootHex)
+    private NetworkConnector(AsterClientOptions options, Dialer dialer, bool ownsEndpoint, SecretKey? ownedKey, Configuration.PickedIdentity? picked, EndpointAddr target, ConsumerAdmissionRequest request, string? credentialRootHex)
     {
+        _picked = picked;
         _options = options;
         _dialer = dialer;
         _ownsEndpoint = ownsEndpoint;
@@ -44,8 +46,11 @@ internal sealed class NetworkConnector : IClientConnector
     /// <summary>The latest admission's result (replaced when a reconnect admits again).</summary>
     public AdmissionResult? Admission => _snapshot.Admission;
 
-    /// <summary>Checks the credential, binds (or borrows) the endpoint, runs admission and opens the first <c>aster/1</c> connection.</summary>
-    public static async Task<NetworkConnector> ConnectAsync(EndpointAddr target, AsterClientOptions options, CancellationToken cancellationToken)
+    /// <summary>
+    /// Checks the credential, binds (or borrows) the endpoint, runs admission and opens the first <c>aster/1</c>
+    /// connection. The connector owns <paramref name="picked"/> (the identity the options were filled from) once connected.
+    /// </summary>
+    public static async Task<NetworkConnector> ConnectAsync(EndpointAddr target, AsterClientOptions options, Configuration.PickedIdentity? picked, CancellationToken cancellationToken)
     {
         SecretKey? ownedKey = options.Endpoint is null && options.SecretKey is null ? SecretKey.Generate() : null;
         AsterEndpoint? ownedEndpoint = null;
@@ -53,7 +58,7 @@ internal sealed class NetworkConnector : IClientConnector
         {
             AsterEndpoint endpoint = options.Endpoint ?? (ownedEndpoint = await AsterEndpoint.BindAsync(EndpointOptions(target, options, ownedKey ?? options.SecretKey!), cancellationToken).ConfigureAwait(false));
             (ConsumerAdmissionRequest request, string? root) = Credential(options, endpoint.Id);
-            var connector = new NetworkConnector(options, new Dialer(endpoint, options.ConnectTimeout), ownedEndpoint is not null, ownedKey, target, request, root);
+            var connector = new NetworkConnector(options, new Dialer(endpoint, options.ConnectTimeout), ownedEndpoint is not null, ownedKey, picked, target, request, root);
             try
             {
                 await connector.AdmitAsync(target, cancellationToken).ConfigureAwait(false);
@@ -114,6 +119,7 @@ internal sealed class NetworkConnector : IClientConnector
         }
 
         _ownedKey?.Dispose();
+        _picked?.Dispose();
         foreach (SemaphoreSlim gate in locks)
         {
             gate.Dispose();
