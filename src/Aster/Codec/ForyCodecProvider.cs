@@ -29,7 +29,11 @@ public sealed class ForyCodecProvider : ICodecProvider
         _serializer.Register<ForyProtocol.CallHeader>();
         _serializer.Register<ForyProtocol.RpcStatus>();
         XlangProtocol = new XlangProtocolCodec(_serializer);
+        Release012 = new Release012ForyCodecs(options);
     }
+
+    /// <summary>The XLANG dialect of release 0.1.2 peers (wire-protocol.md 20.6), for calls whose header used it.</summary>
+    internal Release012ForyCodecs Release012 { get; }
 
     /// <summary>The XLANG forms of StreamHeader and RpcStatus.</summary>
     internal IProtocolCodec XlangProtocol { get; }
@@ -67,7 +71,8 @@ public sealed class ForyCodecProvider : ICodecProvider
         }
     }
 
-    private sealed class XlangCodec<T>(ForySerializer serializer) : IMessageCodec<T>
+    /// <summary>One record type through a serializer (either dialect).</summary>
+    internal sealed class XlangCodec<T>(ForySerializer serializer) : IMessageCodec<T>
     {
         public void Encode(T value, IBufferWriter<byte> output) => serializer.Serialize(value, output);
 

@@ -90,12 +90,13 @@ internal abstract class ServerCall : DeadlineEntry
     public bool CancelByClient(string message = "cancelled by client")
     {
         _cancelStatus ??= StatusCode.Cancelled;
-        Cancel();
         if (Interlocked.Exchange(ref _finished, 1) != 0)
         {
+            Cancel();
             return false;
         }
 
+        Cancel(); // after claiming the trailer, so the handler's own cancellation cannot answer first
         _ = WriteFinishAsync(new RpcStatus(StatusCode.Cancelled, message, []), null);
         return true;
     }
@@ -118,8 +119,14 @@ internal abstract class ServerCall : DeadlineEntry
     /// <summary>Ends the call with <paramref name="status"/> unless it already has a trailer.</summary>
     public Task FailAsync(RpcStatus status)
     {
-        Cancel();
-        return FinishAsync(status);
+        if (Interlocked.Exchange(ref _finished, 1) != 0)
+        {
+            Cancel();
+            return Task.CompletedTask;
+        }
+
+        Cancel(); // after claiming the trailer, so the handler's own cancellation cannot answer first
+        return WriteFinishAsync(status, null);
     }
 
     /// <summary>The handler time limit passed: cancel it and answer DEADLINE_EXCEEDED at once.</summary>

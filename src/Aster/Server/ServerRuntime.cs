@@ -52,6 +52,9 @@ internal sealed class ServerRuntime : IDisposable
     /// <summary>The XLANG forms of StreamHeader and RpcStatus; null when the codecs offer no XLANG mode.</summary>
     public Protocol.IProtocolCodec? XlangProtocol => (Codecs as Codec.ForyCodecProvider)?.XlangProtocol;
 
+    /// <summary>The codecs of the release 0.1.2 XLANG dialect (wire-protocol.md 20.6); null when the codecs offer none.</summary>
+    public Codec.Release012ForyCodecs? Release012Codecs => (Codecs as Codec.ForyCodecProvider)?.Release012;
+
     public ILogger Logger { get; }
 
     /// <summary>How many calls are running now (a graceful shutdown waits for this to reach zero).</summary>

@@ -382,6 +382,13 @@ internal sealed class ServerStreamProcessor
     {
         IProtocolCodec protocol = JsonOrProtocol(payload);
         _callProtocol = protocol;
+        if (_runtime.Release012Codecs is null && Release012XlangRefusal.IsRelease012Xlang(payload))
+        {
+            // 20.6: codecs without the 0.1.2 XLANG dialect answer its refusal, then the stream ends.
+            await _output.WriteTrailerAsync(null, Release012XlangRefusal.Status, Release012XlangRefusal.Instance).ConfigureAwait(false);
+            return false;
+        }
+
         if (payload.IsEmpty)
         {
             await RefuseAsync("", "", new RpcStatus(StatusCode.InvalidArgument, "malformed StreamHeader: empty", [])).ConfigureAwait(false);
@@ -403,6 +410,10 @@ internal sealed class ServerStreamProcessor
         if (header.SerializationMode == SerializationMode.Json)
         {
             _callProtocol = JsonProtocolCodec.Instance;
+        }
+        else if (header.Dialect == WireDialect.Release012 && _runtime.Release012Codecs is { } legacy)
+        {
+            _callProtocol = legacy.Protocol; // 20.6: answered in the 0.1.2 XLANG dialect
         }
         else if (_runtime.XlangProtocol is { } xlang)
         {
@@ -507,7 +518,9 @@ internal sealed class ServerStreamProcessor
                 Cancellation = cancellation,
                 Output = _output,
                 Protocol = _callProtocol,
-                Codecs = _runtime.Codecs,
+                Codecs = header.Dialect == WireDialect.Release012 && header.SerializationMode == SerializationMode.Xlang && _runtime.Release012Codecs is { } legacy
+                    ? legacy
+                    : _runtime.Codecs,
                 Runtime = _runtime,
             }, instance);
         }
@@ -642,10 +655,18 @@ internal sealed class ServerStreamProcessor
         _skipping = true;
     }
 
-    /// <summary>The codec a frame's first payload byte suggests: <c>{</c> means JSON, anything else XLANG (D2).</summary>
+    /// <summary>
+    /// The codec a frame's first payload bytes suggest: <c>{</c> means JSON (D2); <c>02 ff 1d</c> the 0.1.2 XLANG dialect
+    /// (20.2) when the codecs speak it; anything else XLANG.
+    /// </summary>
     private IProtocolCodec JsonOrProtocol(in ReadOnlySequence<byte> payload)
     {
         bool json = !payload.IsEmpty && payload.FirstSpan.Length > 0 && payload.FirstSpan[0] == (byte)'{';
+        if (!json && _runtime.Release012Codecs is { } legacy && Release012XlangRefusal.IsRelease012Xlang(payload))
+        {
+            return legacy.Protocol;
+        }
+
         return json || _runtime.XlangProtocol is null ? JsonProtocolCodec.Instance : _runtime.XlangProtocol;
     }
 }

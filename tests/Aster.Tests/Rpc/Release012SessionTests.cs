@@ -13,7 +13,7 @@ namespace Aster.Tests.Rpc;
 /// <summary>
 /// The client's 0.1.2 session protocol (wire-protocol.md 20.5) against the captured TypeScript 0.1.2 session exchanges
 /// (<c>wire/session-json.json</c>): a scripted server checks each frame our client sends against the capture (call ids
-/// aside) and answers with the captured server frames. Our own server does not speak this protocol yet.
+/// aside) and answers with the captured server frames. Our server's side is in <see cref="Release012SessionServerTests"/>.
 /// </summary>
 public sealed class Release012SessionTests
 {

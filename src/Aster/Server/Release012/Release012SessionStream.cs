@@ -283,12 +283,14 @@ internal sealed class Release012SessionStream : IAsyncDisposable
     private ValueTask WriteTrailerAsync(RpcStatus status) => _processor.Output.WriteTrailerAsync(null, status, _processor.Protocol);
 
     /// <summary>
-    /// Reads a CALL frame's CallHeader (JSON form: method, callId, deadlineEpochMs, metadataKeys, metadataValues) into the
-    /// header of one call: service, version and mode come from the session's opening header.
+    /// Reads a CALL frame's CallHeader (method, callId, deadlineEpochMs, metadataKeys, metadataValues) in the stream's
+    /// codec, JSON or 0.1.2 XLANG, into the header of one call: service, version and mode come from the opening header.
     /// </summary>
     private StreamHeader ReadCallHeader(in ReadOnlySequence<byte> payload)
     {
-        StreamHeader call = ProtocolJson.ReadHeader(payload.IsSingleSegment ? payload.FirstSpan : payload.ToArray(), _processor.Runtime.Registry.Names);
+        StreamHeader call = _processor.Protocol is ICallHeaderReader reader
+            ? reader.ReadCallHeader(payload)
+            : ProtocolJson.ReadHeader(payload.IsSingleSegment ? payload.FirstSpan : payload.ToArray(), _processor.Runtime.Registry.Names);
         return new StreamHeader
         {
             Service = _open.Service,
