@@ -211,7 +211,8 @@ internal sealed class XlangProtocolCodec : IProtocolCodec
         return true;
     }
 
-    private static ForyProtocol.StreamHeader ToFory(StreamHeader header) => new()
+    /// <summary>The Fory record of a header (the reflection-built path the direct writer is checked against).</summary>
+    internal static ForyProtocol.StreamHeader ToFory(StreamHeader header) => new()
     {
         Service = header.Service,
         Method = header.Method,

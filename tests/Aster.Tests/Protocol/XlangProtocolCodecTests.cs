@@ -46,7 +46,7 @@ public sealed class XlangProtocolCodecTests
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(2_000), Prop.ForAll(headers.ToArbitrary(), header =>
         {
             byte[] direct = WriteHeader(header);
-            Assert.Equal(_serializer.Serialize(ToFory(header)), direct);
+            Assert.Equal(_serializer.Serialize(XlangProtocolCodec.ToFory(header)), direct);
             StreamHeader back = _codec.ReadHeader(new ReadOnlySequence<byte>(direct));
             Assert.Equal(header.Service, back.Service);
             Assert.Equal(header.Method, back.Method);
@@ -77,7 +77,7 @@ public sealed class XlangProtocolCodecTests
     {
         var header = new StreamHeader { Service = "S", Method = "m", Version = 2, CallId = 9, MetadataKeys = ["traceparent", "k"], MetadataValues = ["00-abc", "v"] };
         byte[] bytes = WriteHeader(header);
-        Assert.Equal(_serializer.Serialize(ToFory(header)), bytes);
+        Assert.Equal(_serializer.Serialize(XlangProtocolCodec.ToFory(header)), bytes);
         StreamHeader back = _codec.ReadHeader(new ReadOnlySequence<byte>(bytes));
         Assert.Equal(header.MetadataKeys, back.MetadataKeys);
         Assert.Equal(header.MetadataValues, back.MetadataValues);
@@ -210,17 +210,4 @@ public sealed class XlangProtocolCodecTests
         _codec.WriteHeader(output, header);
         return output.WrittenSpan.ToArray();
     }
-
-    private static ForyProtocol.StreamHeader ToFory(StreamHeader header) => new()
-    {
-        Service = header.Service,
-        Method = header.Method,
-        Version = header.Version,
-        CallId = header.CallId,
-        Deadline = header.Deadline,
-        SerializationMode = (sbyte)header.SerializationMode,
-        MetadataKeys = header.MetadataKeys,
-        MetadataValues = header.MetadataValues,
-        SessionId = header.SessionId,
-    };
 }
