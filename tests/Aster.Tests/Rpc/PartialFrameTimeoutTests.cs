@@ -54,7 +54,9 @@ public sealed class PartialFrameTimeoutTests : IAsyncLifetime
         await stream.WriteAsync([100, 0, 0, 0, 0, (byte)'{', (byte)'"']); // a frame of 100 bytes, 2 of them sent
 
         // The server arms its timer once it has read the partial frame; advance the clock until it fires.
-        for (int i = 0; i < 100 && !_handlerCancelled.Task.IsCompleted; i++)
+        // The loop is bounded by wall time (a hang guard): a loaded machine may take seconds to schedule the server's read.
+        DateTime until = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!_handlerCancelled.Task.IsCompleted && DateTime.UtcNow < until)
         {
             _time.Advance(TimeSpan.FromSeconds(31));
             await Task.WhenAny(_handlerCancelled.Task, Task.Delay(50));

@@ -1029,6 +1029,12 @@ public sealed class MeshNode : IMeshMembership, IAsyncDisposable
             {
                 await link.DisposeAsync().ConfigureAwait(false);
             }
+            else
+            {
+                // The link ended (the peer's FIN, a reset or our close): close the connection, which tells a
+                // departing peer that its DEPART has been read (MeshLink.DrainAsync).
+                await link.CloseAsync(0, "link ended").ConfigureAwait(false);
+            }
         }
     }
 
@@ -1482,7 +1488,7 @@ public sealed class MeshNode : IMeshMembership, IAsyncDisposable
         {
             Send(ProducerMessageType.Depart, "{\"reason\":\"shutdown\"}"u8);
             // Shutdown bounds are real time: a test clock that never moves must not hang a close.
-            await Task.WhenAll(links.Select(l => l.DrainAsync(TimeSpan.FromSeconds(1), TimeProvider.System).AsTask())).ConfigureAwait(false);
+            await Task.WhenAll(links.Select(l => l.DrainAsync(_limits.DepartDrain, TimeProvider.System).AsTask())).ConfigureAwait(false);
         }
 
         await _lifetime.CancelAsync().ConfigureAwait(false);

@@ -144,8 +144,15 @@ public sealed class MeshLimits
     /// <summary>How often the node sweeps (expired credentials, rotation overlap, the rotation drop file). Defaults to 10 s.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// On dispose: how long to wait for each peer to read the DEPART and close its link before closing it ourselves
+    /// (closing first discards what the peer has not yet read). Real time, whatever the clock. Defaults to 5 s.
+    /// </summary>
+    public TimeSpan DepartDrain { get; set; } = TimeSpan.FromSeconds(5);
+
     internal void Validate()
     {
+        Positive(DepartDrain, nameof(DepartDrain));
         Positive(AdmissionRequestTimeout, nameof(AdmissionRequestTimeout));
         Positive(AdmissionHandlerTimeout, nameof(AdmissionHandlerTimeout));
         Positive(AdmissionLinger, nameof(AdmissionLinger));
