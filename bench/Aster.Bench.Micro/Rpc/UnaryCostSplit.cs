@@ -26,7 +26,9 @@ namespace Aster.Bench.Micro.Rpc;
 /// </list>
 /// Client = client − transport, server = server − transport. Bytes come from <see cref="GC.GetTotalAllocatedBytes"/>
 /// (precise) over the timed calls, so they hold even on a loaded machine; times do not. Thread-pool work items per call
-/// (<see cref="ThreadPool.CompletedWorkItemCount"/>) count the asynchronous completions that hop threads: also load-independent. The bare loops and the
+/// (<see cref="ThreadPool.CompletedWorkItemCount"/>) count the asynchronous completions that hop threads: also load-independent.
+/// CPU time per call (the process's processor time over the timed calls, GC and runtime threads included) is less
+/// disturbed by a loaded machine than wall time, which is printed too. The bare loops and the
 /// driver allocate nothing of their own per call (pooled async builders), so the transport row is the pipes' cost. Then calls/s of the full pair
 /// with 1, 16 and 64 calls in flight. <c>--types</c> adds the sampled allocation listing by type of each pairing.
 /// </summary>
@@ -101,6 +103,7 @@ internal sealed class Split<TMessage>(ICodecProvider codecs, SerializationMode m
         sampler?.Top("warm-up", 0);
         long before = GC.GetTotalAllocatedBytes(precise: true);
         long workItems = ThreadPool.CompletedWorkItemCount;
+        TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime;
         long started = Stopwatch.GetTimestamp();
         for (int i = 0; i < calls; i++)
         {
@@ -108,9 +111,10 @@ internal sealed class Split<TMessage>(ICodecProvider codecs, SerializationMode m
         }
 
         TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
+        double cpuPerCall = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / calls;
         double hops = (double)(ThreadPool.CompletedWorkItemCount - workItems) / calls;
         double perCall = (double)(GC.GetTotalAllocatedBytes(precise: true) - before) / calls;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: {perCall:N0} B/call, {hops:N2} thread-pool work items/call, {elapsed.TotalMicroseconds / calls:N2} µs/call (noisy)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: {perCall:N0} B/call, {hops:N2} thread-pool work items/call, {cpuPerCall:N2} µs CPU/call, {elapsed.TotalMicroseconds / calls:N2} µs wall/call (noisy)"));
         if (sampler is not null)
         {
             Console.Write(sampler.Top(name, 25));
