@@ -42,7 +42,7 @@ internal static class TrustCommand
             return ExitCodes.Ok;
         });
 
-        return new Command("trust", "Root key operations: keys, signing and offline verification of credentials.") { keygen, pubkey, Sign(host, profile), Verify(host) };
+        return new Command("trust", "Root key operations: keys, signing and offline verification of credentials.") { keygen, pubkey, Sign(host, profile), Verify(host, profile) };
     }
 
     private static Command Sign(CliHost host, Option<string?> profile)
@@ -92,7 +92,7 @@ internal static class TrustCommand
         return sign;
     }
 
-    private static Command Verify(CliHost host)
+    private static Command Verify(CliHost host, Option<string?> profile)
     {
         var file = new Argument<string>("file") { Description = "A credential JSON file, or an .aster-identity (with --peer)." };
         var rootPubkey = new Option<string?>("--root-pubkey") { Description = "The trusted root public key (64 hex)." };
@@ -110,7 +110,9 @@ internal static class TrustCommand
                 ? RootKey.ParsePublicKey(hex)
                 : parse.GetValue(rootPubkeyFile) is { } rootFile
                     ? RootKey.ParsePublicKey(File.ReadAllText(host.ResolvePath(rootFile)))
-                    : throw CliException.Usage("give the trusted root with --root-pubkey or --root-pubkey-file");
+                    : ProfileKeys.RecordedRootPubkey(host, parse.GetValue(profile)) is { } recorded
+                        ? RootKey.ParsePublicKey(recorded)
+                        : throw CliException.Usage("give the trusted root with --root-pubkey, --root-pubkey-file or --profile NAME (a profile that records root_pubkey)");
             DateTimeOffset when = parse.GetValue(at) is { } text
                 ? (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset t) ? t : throw CliException.Usage($"--at '{text}' is not ISO-8601"))
                 : DateTimeOffset.UtcNow;

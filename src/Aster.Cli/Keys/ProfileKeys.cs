@@ -51,6 +51,26 @@ internal static class ProfileKeys
     }
 
     /// <summary>
+    /// The <c>root_pubkey</c> recorded by the profile in effect (<paramref name="profileOption"/>, <c>ASTER_PROFILE</c>,
+    /// <c>active_profile</c>), or null when it records none.
+    /// </summary>
+    /// <exception cref="CliException">A profile named by the option or <c>ASTER_PROFILE</c> does not exist.</exception>
+    public static string? RecordedRootPubkey(CliHost host, string? profileOption) => FindProfile(host, profileOption)?.RootPubkey;
+
+    private static OperatorProfile? FindProfile(CliHost host, string? profileOption)
+    {
+        OperatorProfiles profiles = Load(host);
+        string name = profiles.Resolve(profileOption, host.Environment);
+        OperatorProfile? profile = profiles.Find(name);
+        if (profile is null && (profileOption is not null || host.Environment.GetVariable(OperatorProfiles.EnvironmentVariable) is { Length: > 0 }))
+        {
+            throw CliException.Failed($"no profile named '{name}' (see 'aster profile list')");
+        }
+
+        return profile;
+    }
+
+    /// <summary>
     /// The root key file that signs: <c>--root-key</c>, else the key of the profile in effect (<c>--profile</c>,
     /// <c>ASTER_PROFILE</c>, <c>active_profile</c>) when it records a root key, else <c>~/.aster/root.key</c>.
     /// </summary>
@@ -62,20 +82,13 @@ internal static class ProfileKeys
             return host.ResolvePath(rootKeyOption);
         }
 
-        OperatorProfiles profiles = Load(host);
-        string name = profiles.Resolve(profileOption, host.Environment);
-        OperatorProfile? profile = profiles.Find(name);
-        if (profile is null && (profileOption is not null || host.Environment.GetVariable(OperatorProfiles.EnvironmentVariable) is { Length: > 0 }))
-        {
-            throw CliException.Failed($"no profile named '{name}' (see 'aster profile list')");
-        }
-
+        OperatorProfile? profile = FindProfile(host, profileOption);
         if (profile?.RootPubkey is null)
         {
             return DefaultRootKeyPath(host);
         }
 
         return KeyFileFor(host, profile)
-            ?? throw CliException.Failed($"profile '{name}' records root key {profile.RootPubkey} but no key file in {host.AsterDirectory} holds it (expected root-{name}.key or root.key); pass --root-key FILE");
+            ?? throw CliException.Failed($"profile '{profile.Name}' records root key {profile.RootPubkey} but no key file in {host.AsterDirectory} holds it (expected root-{profile.Name}.key or root.key); pass --root-key FILE");
     }
 }

@@ -45,6 +45,7 @@ internal sealed record ServerIdentity(ResolvedSecretKey Node, ResolvedRootPubkey
 /// </summary>
 internal sealed class PickedIdentity : IDisposable
 {
+    private static readonly ConfigSource _none = new(ConfigSourceKind.Default, "none");
     private readonly SecretKey? _ownedKey;
     private readonly TrustAuthority? _ownedAuthority;
     private int _disposed;
@@ -90,7 +91,7 @@ internal sealed class PickedIdentity : IDisposable
         filled.Admission = found.Authority ?? options.Admission;
         filled.Mesh = found.Mesh ?? options.Mesh;
         string trust = found.Authority is null ? "set in code" : found.Authority.ConsumersGated ? "consumers gated" : "consumer gate open";
-        PickupLog.ServerIdentity(logger, found.IdentityPath ?? "none", found.Peer?.Name ?? "none", found.Node.Source, found.Root.Key is null ? ConfigSource.Default : found.Root.Source, trust);
+        PickupLog.ServerIdentity(logger, found.IdentityPath ?? "none", found.Peer?.Name ?? "none", found.Node.Source, found.Root.Key is null ? _none : found.Root.Source, trust);
         effective = filled;
         return new PickedIdentity(ownedKey, found.Authority);
     }
@@ -203,7 +204,7 @@ internal sealed class PickedIdentity : IDisposable
 /// <summary>Source-generated log messages of the identity pickup. Keys are named by their source, never printed.</summary>
 internal static partial class PickupLog
 {
-    [LoggerMessage(EventId = 6003, Level = LogLevel.Information, Message = "Server identity picked up: identity file {Path}, entry '{Peer}', node key from {KeySource}, root key from {RootSource} ('default' = none), {Trust}")]
+    [LoggerMessage(EventId = 6003, Level = LogLevel.Information, Message = "Server identity picked up: identity file {Path}, entry '{Peer}', node key from {KeySource}, root key from {RootSource}, {Trust}")]
     public static partial void ServerIdentity(ILogger logger, string path, string peer, ConfigSource keySource, ConfigSource rootSource, string trust);
 
     [LoggerMessage(EventId = 6004, Level = LogLevel.Information, Message = "Client identity picked up: identity file {Path}, entry '{Peer}', node key from {KeySource}, credential {Credential}")]

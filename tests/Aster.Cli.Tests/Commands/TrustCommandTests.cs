@@ -34,6 +34,38 @@ public sealed class TrustCommandTests
     }
 
     [Fact]
+    public async Task Verify_TakesTheRootFromTheProfile_WhenNoRootIsGiven()
+    {
+        using var scratch = new Scratch();
+        Assert.Equal(0, (await CliRun.RunAsync(scratch, "profile", "create", "prod")).ExitCode);
+        Assert.Equal(0, (await CliRun.RunAsync(scratch, "profile", "create", "staging")).ExitCode);
+        using SecretKey node = SecretKey.Generate();
+        CliResult signed = await CliRun.RunAsync(scratch, "trust", "sign", "--endpoint-id", node.PublicKey.ToString(), "--role", "producer", "--profile", "prod");
+        Assert.True(signed.ExitCode == 0, signed.ToString());
+
+        CliResult byProfile = await CliRun.RunAsync(scratch, "trust", "verify", ".aster/credential.json", "--profile", "prod");
+        CliResult otherProfile = await CliRun.RunAsync(scratch, "trust", "verify", ".aster/credential.json", "--profile", "staging");
+        CliResult missing = await CliRun.RunAsync(scratch, "trust", "verify", ".aster/credential.json", "--profile", "nope");
+
+        Assert.Equal((0, "valid"), (byProfile.ExitCode, byProfile.Out.Trim()));
+        Assert.Equal((1, "invalid: signed for another root key"), (otherProfile.ExitCode, otherProfile.Out.Trim()));
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("no profile named 'nope'", missing.Error);
+    }
+
+    [Fact]
+    public async Task Verify_WithNoRootAnywhere_IsAUsageError()
+    {
+        using var scratch = new Scratch();
+        File.WriteAllText(scratch.PathOf("c.json"), "{}");
+
+        CliResult result = await CliRun.RunAsync(scratch, "trust", "verify", "c.json");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--profile NAME", result.Error);
+    }
+
+    [Fact]
     public async Task SignConsumerOtt_HasANonce_AndVerifiesFromTheIdentityFileToo()
     {
         using var scratch = new Scratch();
