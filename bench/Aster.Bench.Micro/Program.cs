@@ -21,7 +21,8 @@ if (args is ["--zstd-ratio", ..])
 if (args is ["--rpc-split", ..])
 {
     int calls = args.Length > 1 && int.TryParse(args[1], System.Globalization.CultureInfo.InvariantCulture, out int n) ? n : 200_000;
-    await Aster.Bench.Micro.Rpc.UnaryCostSplit.RunAsync(calls, args.Contains("--types"), args.Contains("--xlang"));
+    int rounds = Array.IndexOf(args, "--rounds") is int at and >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], System.Globalization.CultureInfo.InvariantCulture) : 1;
+    await Aster.Bench.Micro.Rpc.UnaryCostSplit.RunAsync(calls, args.Contains("--types"), args.Contains("--xlang"), rounds);
     return;
 }
 

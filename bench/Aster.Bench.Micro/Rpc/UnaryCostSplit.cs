@@ -31,19 +31,21 @@ namespace Aster.Bench.Micro.Rpc;
 /// disturbed by a loaded machine than wall time, which is printed too. The bare loops and the
 /// driver allocate nothing of their own per call (pooled async builders), so the transport row is the pipes' cost. Then calls/s of the full pair
 /// with 1, 16 and 64 calls in flight. <c>--types</c> adds the sampled allocation listing by type of each pairing.
+/// <c>--rounds N</c> runs the four pairings N times, interleaved (so no pairing always runs first and colder), and
+/// prints the median wall and CPU time per call of each and the framework's share by difference.
 /// </summary>
 internal static class UnaryCostSplit
 {
     /// <summary>Runs the split in JSON mode with a copying byte codec, or with <paramref name="xlang"/> in Fory XLANG mode (headers, trailers and a 16-character <c>HelloRequest</c>).</summary>
-    public static Task RunAsync(int calls, bool types, bool xlang)
+    public static Task RunAsync(int calls, bool types, bool xlang, int rounds)
     {
         if (xlang)
         {
             var fory = new ForyCodecProvider();
-            return new Split<Fory.HelloRequest>(fory, SerializationMode.Xlang, fory.XlangProtocol, new Fory.HelloRequest("0123456789abcdef")).RunAsync(calls, types);
+            return new Split<Fory.HelloRequest>(fory, SerializationMode.Xlang, fory.XlangProtocol, new Fory.HelloRequest("0123456789abcdef")).RunAsync(calls, types, rounds);
         }
 
-        return new Split<byte[]>(InMemoryUnaryBenchmarks.BytesCodecs.Instance, SerializationMode.Json, JsonProtocolCodec.Instance, new byte[16]).RunAsync(calls, types);
+        return new Split<byte[]>(InMemoryUnaryBenchmarks.BytesCodecs.Instance, SerializationMode.Json, JsonProtocolCodec.Instance, new byte[16]).RunAsync(calls, types, rounds);
     }
 }
 
@@ -52,26 +54,60 @@ internal sealed class Split<TMessage>(ICodecProvider codecs, SerializationMode m
 {
     private readonly ClientMethod<TMessage, TMessage> _echo = new("Bench", 1, "echo", MethodPattern.Unary);
 
-    public async Task RunAsync(int calls, bool types)
+    public async Task RunAsync(int calls, bool types, int rounds)
     {
         AllocationSampler? sampler = types ? new AllocationSampler() : null;
         byte[] request = CallFrames();
         byte[] answer = AnswerFrames();
-        Console.WriteLine($"E6 split ({mode}): {calls:N0} unary calls of a 16-byte message per pairing, 1 in flight, in-memory transport");
+        Console.WriteLine($"E6 split ({mode}): {calls:N0} unary calls of a 16-byte message per pairing, 1 in flight, in-memory transport, {rounds} round(s)");
 
-        double transport = await MeasureAsync("transport (bare client, bare server)", sampler, calls, BareClient(request), BareServer(answer)).ConfigureAwait(false);
-        double client = await MeasureAsync("client (AsterClient, bare server)", sampler, calls, RealClient(1), BareServer(answer)).ConfigureAwait(false);
-        double server = await MeasureAsync("server (bare client, AsterServer)", sampler, calls, BareClient(request), RealServer()).ConfigureAwait(false);
-        double both = await MeasureAsync("both (AsterClient, AsterServer)", sampler, calls, RealClient(1), RealServer()).ConfigureAwait(false);
+        var times = new List<Measured>[4];
+        for (int k = 0; k < times.Length; k++)
+        {
+            times[k] = [];
+        }
+
+        Measured transport = default, client = default, server = default, both = default;
+        for (int round = 0; round < rounds; round++)
+        {
+            // Rotated per round, so that no pairing always runs first (colder) or last.
+            for (int step = 0; step < 4; step++)
+            {
+                int k = (step + round) % 4;
+                Measured m = k switch
+                {
+                    0 => transport = await MeasureAsync("transport (bare client, bare server)", sampler, calls, BareClient(request), BareServer(answer)).ConfigureAwait(false),
+                    1 => client = await MeasureAsync("client (AsterClient, bare server)", sampler, calls, RealClient(1), BareServer(answer)).ConfigureAwait(false),
+                    2 => server = await MeasureAsync("server (bare client, AsterServer)", sampler, calls, BareClient(request), RealServer()).ConfigureAwait(false),
+                    _ => both = await MeasureAsync("both (AsterClient, AsterServer)", sampler, calls, RealClient(1), RealServer()).ConfigureAwait(false),
+                };
+                times[k].Add(m);
+            }
+        }
+
+        if (rounds > 1)
+        {
+            Console.WriteLine();
+            Console.WriteLine("| Pairing | median wall µs/call | median CPU µs/call |");
+            Console.WriteLine("|---|---:|---:|");
+            string[] names = ["transport", "client", "server", "both"];
+            for (int k = 0; k < 4; k++)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {names[k]} | {Median(times[k], m => m.WallUs):N2} | {Median(times[k], m => m.CpuUs):N2} |"));
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| framework (both − transport), per round: {string.Join(", ", times[3].Zip(times[0], (b, t) => (b.WallUs - t.WallUs).ToString("N2", CultureInfo.InvariantCulture)))} | median {Median(times[3], m => m.WallUs) - Median(times[0], m => m.WallUs):N2} | {Median(times[3], m => m.CpuUs) - Median(times[0], m => m.CpuUs):N2} |"));
+        }
 
         Console.WriteLine();
         Console.WriteLine("| Part | B/call |");
         Console.WriteLine("|---|---:|");
-        Console.WriteLine(Row("in-memory transport (pipes, scheduling)", transport));
-        Console.WriteLine(Row("client framework (client − transport)", client - transport));
-        Console.WriteLine(Row("server framework (server − transport)", server - transport));
-        Console.WriteLine(Row("framework total (client + server parts)", client + server - (2 * transport)));
-        Console.WriteLine(Row("measured client + server + transport", both));
+        Console.WriteLine(Row("in-memory transport (pipes, scheduling)", transport.Bytes));
+        Console.WriteLine(Row("client framework (client − transport)", client.Bytes - transport.Bytes));
+        Console.WriteLine(Row("server framework (server − transport)", server.Bytes - transport.Bytes));
+        Console.WriteLine(Row("framework total (client + server parts)", client.Bytes + server.Bytes - (2 * transport.Bytes)));
+        Console.WriteLine(Row("measured client + server + transport", both.Bytes));
 
         Console.WriteLine();
         Console.WriteLine("| In flight | calls/s (noisy) | B/call |");
@@ -83,13 +119,21 @@ internal sealed class Split<TMessage>(ICodecProvider codecs, SerializationMode m
         }
     }
 
+    private static double Median(List<Measured> values, Func<Measured, double> pick)
+    {
+        double[] sorted = [.. values.Select(pick).Order()];
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
     private static string Row(string part, double bytes) => string.Create(CultureInfo.InvariantCulture, $"| {part} | {bytes:N0} |");
 
     private delegate Task<Func<ValueTask>> ClientSide(IRpcConnection connection);
 
     private delegate Task ServerSide(IRpcConnection connection, CancellationToken stop);
 
-    private static async Task<double> MeasureAsync(string name, AllocationSampler? sampler, int calls, ClientSide clientSide, ServerSide serverSide)
+    private readonly record struct Measured(double Bytes, double WallUs, double CpuUs);
+
+    private static async Task<Measured> MeasureAsync(string name, AllocationSampler? sampler, int calls, ClientSide clientSide, ServerSide serverSide)
     {
         (IRpcConnection clientEnd, IRpcConnection serverEnd) = InMemoryTransport.CreatePair();
         using var stop = new CancellationTokenSource();
@@ -123,7 +167,7 @@ internal sealed class Split<TMessage>(ICodecProvider codecs, SerializationMode m
         await stop.CancelAsync().ConfigureAwait(false);
         await clientEnd.CloseAsync(0, "done").ConfigureAwait(false);
         await serving.ConfigureAwait(false);
-        return perCall;
+        return new Measured(perCall, elapsed.TotalMicroseconds / calls, cpuPerCall);
     }
 
     private async Task<(double Rate, double Bytes)> ThroughputAsync(int inFlight, int calls)
