@@ -29,8 +29,17 @@ public sealed class AsterConnection : IAsyncDisposable
     /// <summary>Gets the peer's UDP address.</summary>
     public IPEndPoint RemoteEndPoint { get; }
 
-    /// <summary>Gets a task that completes when the connection is closed.</summary>
+    /// <summary>
+    /// Gets a task that completes when the connection is closed and its closing or draining period (3 × PTO,
+    /// RFC 9000, section 10.2) is over.
+    /// </summary>
     public Task Completion => _core.Closed;
+
+    /// <summary>
+    /// Gets a task that completes as soon as the connection can no longer carry data: closed by either side, by an
+    /// error or the idle timeout, or reset by the peer. It does not wait for the closing period (see <see cref="Completion"/>).
+    /// </summary>
+    public Task Ended => _core.Ended;
 
     /// <summary>Gets the error that closed the connection, if it is closed.</summary>
     public TransportException? CloseError => _core.Error;

@@ -15,7 +15,7 @@ public sealed class QuicRpcConnection : IRpcConnection
     {
         ArgumentNullException.ThrowIfNull(connection);
         _connection = connection;
-        _ = connection.Completion.ContinueWith(static (_, state) => ((CancellationTokenSource)state!).Cancel(), _closed, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _ = connection.Ended.ContinueWith(static (_, state) => ((CancellationTokenSource)state!).Cancel(), _closed, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <inheritdoc/>

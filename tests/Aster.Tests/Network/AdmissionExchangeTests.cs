@@ -169,7 +169,7 @@ public sealed class AdmissionExchangeTests
         }
 
         Assert.Empty(reply);
-        await connection.Completion.TimeoutAfter(RawPeer.Limit);
+        await connection.Ended.TimeoutAfter(RawPeer.Limit);
     }
 
     [Fact]
@@ -199,7 +199,7 @@ public sealed class AdmissionExchangeTests
         Task<byte[]>[] holders = [.. Enumerable.Range(0, limit).Select(_ => peer.AdmissionAsync(server.EndpointAddr, request))];
         await allEntered.Task.TimeoutAfter(TimeSpan.FromSeconds(60));
         AsterConnection extra = await peer.ConnectAsync(server.EndpointAddr, AsterAlpns.ConsumerAdmission);
-        await extra.Completion.TimeoutAfter(RawPeer.Limit);
+        await extra.Ended.TimeoutAfter(RawPeer.Limit);
         release.TrySetResult();
         byte[][] replies = await Task.WhenAll(holders).TimeoutAfter(TimeSpan.FromSeconds(60));
 

@@ -85,13 +85,13 @@ public sealed class AdmissionSweepTests : IDisposable
         // Ten minutes later the first credential has expired; the 60 s sweep timer is due.
         _clock.Advance(TimeSpan.FromMinutes(10));
 
-        await expiring.Connection.Completion.TimeoutAfter(RawPeer.Limit);
+        await expiring.Connection.Ended.TimeoutAfter(RawPeer.Limit);
         Assert.True(expiring.Connection.CloseError!.IsApplicationError);
         Assert.Equal(403UL, expiring.Connection.CloseError.ErrorCode);
         Assert.Equal("admission expired", expiring.Connection.CloseError.ReasonPhrase);
         Assert.Equal("Hello, c!", (await lasting.Client.UnaryAsync(_sayHello, new HelloRequest("c")).AsTask().TimeoutAfter(RawPeer.Limit)).Message);
         Assert.Null(lasting.Connection.CloseError);
-        Assert.False(lasting.Connection.Completion.IsCompleted);
+        Assert.False(lasting.Connection.Ended.IsCompleted);
     }
 
     [Fact]
@@ -110,7 +110,7 @@ public sealed class AdmissionSweepTests : IDisposable
 
         _clock.Advance(TimeSpan.FromSeconds(60));
 
-        await removed.Connection.Completion.TimeoutAfter(RawPeer.Limit);
+        await removed.Connection.Ended.TimeoutAfter(RawPeer.Limit);
         Assert.Equal(403UL, removed.Connection.CloseError!.ErrorCode);
         Assert.Equal("admission expired", removed.Connection.CloseError.ReasonPhrase);
     }

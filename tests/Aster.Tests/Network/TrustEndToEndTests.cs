@@ -84,7 +84,7 @@ public sealed class TrustEndToEndTests : IDisposable
         await using RawPeer peer = await RawPeer.StartAsync();
 
         AsterConnection connection = await peer.ConnectAsync(server.EndpointAddr, AsterAlpns.Rpc);
-        await connection.Completion.TimeoutAfter(RawPeer.Limit);
+        await connection.Ended.TimeoutAfter(RawPeer.Limit);
         Assert.True(connection.CloseError!.IsApplicationError);
         Assert.Equal(403UL, connection.CloseError.ErrorCode);
         Assert.Equal("not admitted", connection.CloseError.ReasonPhrase);

@@ -95,6 +95,7 @@ internal sealed class QuicConnectionCore : IDisposable
     private readonly Channel<QuicStreamCore> _acceptUni = Channel.CreateUnbounded<QuicStreamCore>();
     private readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<SentPacket> _ackedScratch = [];
     private readonly List<SentPacket> _lostScratch = [];
     private readonly ValueRange[] _rangeScratch = new ValueRange[AckManager.DefaultMaxRanges];
@@ -242,6 +243,9 @@ internal sealed class QuicConnectionCore : IDisposable
 
     /// <summary>Gets a task that completes when the connection is closed (after closing or draining).</summary>
     public Task Closed => _closed.Task;
+
+    /// <summary>Gets a task that completes as soon as the connection stops being usable: when it enters closing, draining or closed.</summary>
+    public Task Ended => _ended.Task;
 
     /// <summary>Gets the error that closed the connection, if any.</summary>
     public TransportException? Error => _error;
@@ -1301,6 +1305,7 @@ internal sealed class QuicConnectionCore : IDisposable
         _closeDeadlineUs = state == QuicConnectionState.Closed ? nowUs : nowUs + (3 * _recovery.PtoUs());
         _connected.TrySetException(_error);
         _ = _connected.Task.Exception;
+        _ended.TrySetResult();
         foreach (QuicStreamCore s in _streams.Values)
         {
             s.Send?.Abort(_error);

@@ -93,7 +93,7 @@ internal sealed class ConsumerAdmissionService : IDisposable
                 await stream.WriteAsync(response.ToJson(), completeWrites: true, stopping).ConfigureAwait(false);
                 using var linger = CancellationTokenSource.CreateLinkedTokenSource(stopping);
                 linger.CancelAfter(_limits.ResponseLinger);
-                await Task.WhenAny(stream.WritesClosed, connection.Completion).WaitAsync(linger.Token).ConfigureAwait(false);
+                await Task.WhenAny(stream.WritesClosed, connection.Ended).WaitAsync(linger.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException)
             {

@@ -40,6 +40,8 @@ internal sealed class MeshLink : IAsyncDisposable
     private readonly IRpcStream _stream;
     private readonly Channel<byte[]> _outgoing;
     private readonly CancellationTokenSource _stop = new();
+    private Task _stopping = Task.CompletedTask;
+    private Task _closing = Task.CompletedTask;
     private long _dropped;
     private int _closed;
 
@@ -169,8 +171,12 @@ internal sealed class MeshLink : IAsyncDisposable
         }
     }
 
-    /// <summary>Closes the connection with an application code and reason; idempotent.</summary>
-    public async ValueTask CloseAsync(long errorCode, string reason)
+    /// <summary>
+    /// Starts closing the connection with an application code and reason; idempotent. The peer sees the close at
+    /// once; the closing period (3 × PTO, seconds when the RTT estimate is large) runs in the background and
+    /// <see cref="DisposeAsync"/> waits for it, so a node handling one link never stalls on closing another.
+    /// </summary>
+    public void Close(long errorCode, string reason)
     {
         if (Interlocked.Exchange(ref _closed, 1) != 0)
         {
@@ -178,20 +184,16 @@ internal sealed class MeshLink : IAsyncDisposable
         }
 
         _outgoing.Writer.TryComplete();
-        await _stop.CancelAsync().ConfigureAwait(false);
-        try
-        {
-            await Connection.CloseAsync(errorCode, reason).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
-        {
-        }
+        _stopping = _stop.CancelAsync();
+        _closing = CloseConnectionAsync(errorCode, reason);
     }
 
-    /// <summary>Releases the stream (and the connection when this node dialed it).</summary>
+    /// <summary>Closes the link (code 0) if it is still open, waits for the closing period, and releases the stream (and the connection when this node dialed it).</summary>
     public async ValueTask DisposeAsync()
     {
-        await CloseAsync(0, "link closed").ConfigureAwait(false);
+        Close(0, "link closed");
+        await _stopping.ConfigureAwait(false);
+        await _closing.ConfigureAwait(false);
         try
         {
             await _stream.DisposeAsync().ConfigureAwait(false);
@@ -205,6 +207,17 @@ internal sealed class MeshLink : IAsyncDisposable
         }
 
         _stop.Dispose();
+    }
+
+    private async Task CloseConnectionAsync(long errorCode, string reason)
+    {
+        try
+        {
+            await Connection.CloseAsync(errorCode, reason).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+        {
+        }
     }
 
     private static bool TryParse(ref ReadOnlySequence<byte> buffer, out MeshFrame frame)

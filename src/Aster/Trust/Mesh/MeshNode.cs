@@ -496,13 +496,13 @@ public sealed class MeshNode : IMeshMembership, IAsyncDisposable
             if (refusal is not null)
             {
                 MeshLog.LinkRefused(_logger, peerHex, refusal);
-                await link.CloseAsync(403, "not admitted").ConfigureAwait(false);
+                link.Close(403, "not admitted");
                 return;
             }
 
             link.TrySend(MeshFrameKind.Hello, BuildHello());
             Task run = RegisterLink(link);
-            using (cancellationToken.Register(static l => _ = ((MeshLink)l!).CloseAsync(0, "server stopping").AsTask(), link))
+            using (cancellationToken.Register(static l => ((MeshLink)l!).Close(0, "server stopping"), link))
             {
                 await run.ConfigureAwait(false);
             }
@@ -512,7 +512,7 @@ public sealed class MeshNode : IMeshMembership, IAsyncDisposable
             MeshLog.LinkRefused(_logger, peerHex, ex.Message);
             if (link is not null)
             {
-                await link.CloseAsync(403, "not admitted").ConfigureAwait(false);
+                link.Close(403, "not admitted");
             }
             else
             {
@@ -1033,7 +1033,7 @@ public sealed class MeshNode : IMeshMembership, IAsyncDisposable
             {
                 // The link ended (the peer's FIN, a reset or our close): close the connection, which tells a
                 // departing peer that its DEPART has been read (MeshLink.DrainAsync).
-                await link.CloseAsync(0, "link ended").ConfigureAwait(false);
+                link.Close(0, "link ended");
             }
         }
     }
@@ -1049,7 +1049,7 @@ public sealed class MeshNode : IMeshMembership, IAsyncDisposable
                     if (refusal is not null)
                     {
                         MeshLog.LinkRefused(_logger, link.PeerHex, refusal);
-                        await link.CloseAsync(403, "not admitted").ConfigureAwait(false);
+                        link.Close(403, "not admitted");
                     }
 
                     break;
@@ -1064,7 +1064,7 @@ public sealed class MeshNode : IMeshMembership, IAsyncDisposable
         catch (TrustFormatException ex)
         {
             MeshLog.LinkRefused(_logger, link.PeerHex, ex.Message);
-            await link.CloseAsync(403, "not admitted").ConfigureAwait(false);
+            link.Close(403, "not admitted");
         }
     }
 
@@ -1362,7 +1362,7 @@ public sealed class MeshNode : IMeshMembership, IAsyncDisposable
 
         foreach (MeshLink link in evicted)
         {
-            await link.CloseAsync(403, "not admitted").ConfigureAwait(false);
+            link.Close(403, "not admitted");
         }
 
         byte[] withSalt = statement.ToJson(includeSalt: true);
@@ -1445,7 +1445,7 @@ public sealed class MeshNode : IMeshMembership, IAsyncDisposable
 
         foreach (MeshLink link in stale)
         {
-            await link.CloseAsync(0, "left the old topic").ConfigureAwait(false);
+            link.Close(0, "left the old topic");
         }
 
         // Resynchronisation (trust.md 9.8): no accepted mesh traffic for twice the lease heartbeat.
@@ -1494,7 +1494,7 @@ public sealed class MeshNode : IMeshMembership, IAsyncDisposable
         await _lifetime.CancelAsync().ConfigureAwait(false);
         foreach (MeshLink link in links)
         {
-            await link.CloseAsync(0, "shutdown").ConfigureAwait(false);
+            link.Close(0, "shutdown");
         }
 
         Task[] runs;

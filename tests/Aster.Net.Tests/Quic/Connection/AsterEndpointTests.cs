@@ -289,6 +289,27 @@ public sealed class AsterEndpointTests
         await connection.Completion.DefaultTimeout();
     }
 
+    [Fact]
+    public async Task Ended_CompletesWhenTheCloseBegins_OnBothSides_CompletionAfterTheClosingPeriod()
+    {
+        await using AsterEndpoint server = await BindAsync(Alpn);
+        await using AsterEndpoint client = await BindAsync();
+        Task<AsterConnection> accept = server.AcceptAsync().AsTask();
+        AsterConnection connection = await client.ConnectAsync(server.Address, Alpn).DefaultTimeout();
+        AsterConnection accepted = await accept.DefaultTimeout();
+        Assert.False(connection.Ended.IsCompleted);
+        Assert.False(accepted.Ended.IsCompleted);
+
+        connection.Close(7, "bye");
+
+        // Locally the connection is unusable at once; the closing period (3 × PTO) is still ahead.
+        Assert.True(connection.Ended.IsCompleted);
+        await accepted.Ended.DefaultTimeout();
+        Assert.Equal(7UL, accepted.CloseError?.ErrorCode);
+        await accepted.Completion.DefaultTimeout();
+        await connection.Completion.DefaultTimeout();
+    }
+
     internal static async Task<AsterEndpoint> BindAsync(string? alpn = null, IPAddress? address = null, bool segmentationOffload = true)
     {
         var options = new AsterEndpointOptions

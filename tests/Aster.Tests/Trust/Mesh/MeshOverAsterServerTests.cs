@@ -115,14 +115,14 @@ public sealed class MeshOverAsterServerTests
             await MeshTestbed.WaitUntilAsync(() => b.Node.SaltEpoch == 2 && a.Node.LinkedPeers.SequenceEqual([b.Hex]) && c.Node.LinkedPeers.Count == 0, "B followed, C was cut off");
 
             // The eviction closes C's open aster/1 connection at the next sweep; a new one is refused at gate 0.
-            await cToA.Completion.TimeoutAfter(RawPeer.Limit);
+            await cToA.Ended.TimeoutAfter(RawPeer.Limit);
             Assert.Equal(403UL, cToA.CloseError!.ErrorCode);
             Assert.Equal("admission expired", cToA.CloseError.ReasonPhrase);
             (AsterEndpoint again, AsterConnection refused) = await DialRpcAsync(c.Key, a.Server);
             await using (again)
             await using (refused)
             {
-                await refused.Completion.TimeoutAfter(RawPeer.Limit);
+                await refused.Ended.TimeoutAfter(RawPeer.Limit);
                 Assert.Equal(403UL, refused.CloseError!.ErrorCode);
                 Assert.Equal("not admitted", refused.CloseError.ReasonPhrase);
             }
@@ -149,7 +149,7 @@ public sealed class MeshOverAsterServerTests
         await using RawPeer stranger = await RawPeer.StartAsync();
 
         AsterConnection rpc = await stranger.ConnectAsync(a.Server.EndpointAddr, AsterAlpns.Rpc);
-        await rpc.Completion.TimeoutAfter(RawPeer.Limit);
+        await rpc.Ended.TimeoutAfter(RawPeer.Limit);
         Assert.Equal("not admitted", rpc.CloseError!.ReasonPhrase);
         await rpc.DisposeAsync();
 

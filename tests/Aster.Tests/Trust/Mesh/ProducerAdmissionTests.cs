@@ -190,7 +190,7 @@ public sealed class ProducerAdmissionTests
 
         await using AsterEndpoint second = await AsterEndpoint.BindAsync(new AsterEndpointOptions { SecretKey = SecretKey.Generate() });
         AsterConnection busy = await second.ConnectAsync(founder.Address, AsterAlpns.ProducerAdmission).DefaultTimeout();
-        await MeshTestbed.WaitUntilAsync(() => busy.Completion.IsCompleted, "the busy connection closed");
+        await MeshTestbed.WaitUntilAsync(() => busy.Ended.IsCompleted, "the busy connection closed");
         Assert.Equal("busy", busy.CloseError?.ReasonPhrase);
         await open.DisposeAsync();
     }
