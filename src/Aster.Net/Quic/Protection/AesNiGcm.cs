@@ -19,8 +19,8 @@ namespace Aster.Net.Quic.Protection;
 /// carry-less multiplication white paper's method: schoolbook product, shift left by one, reduction modulo
 /// x^128 + x^7 + x^2 + x + 1), four blocks at a time with one reduction: with H, H², H³ and H⁴ precomputed,
 /// Y' = (Y ⊕ X₀)·H⁴ ⊕ X₁·H³ ⊕ X₂·H² ⊕ X₃·H, and the shift and reduction are linear so the four unreduced products are
-/// added first. Only the forward cipher is needed, so the key schedule is expanded once in software (the S-box is
-/// derived, not tabulated) and kept; round keys and hash powers are zeroed on <see cref="Dispose"/>.</para>
+/// added first. Only the forward cipher is needed; the key schedule is expanded once with AESKEYGENASSIST (no
+/// key-indexed table lookups) and kept; round keys and hash powers are zeroed on <see cref="Dispose"/>.</para>
 /// <para>Use only when <see cref="IsSupported"/>; <see cref="PacketAead"/> falls back to <see cref="AesGcm"/>
 /// otherwise. Not thread-safe, like the packet keys that own it. Tags are compared in constant time; a failed
 /// decryption leaves the output zeroed, as <see cref="AesGcm"/> does.</para>
@@ -35,7 +35,6 @@ internal sealed class AesNiGcm : IDisposable
 
     private const int BlockLength = 16;
     private const int WideLength = 4 * BlockLength;
-    private static readonly byte[] _sbox = CreateSbox();
     private readonly Vector128<byte>[] _roundKeys;
 
     // H, H², H³, H⁴ in the byte-reversed representation.
@@ -329,76 +328,70 @@ internal sealed class AesNiGcm : IDisposable
         return (hi ^ lo).AsUInt64();
     }
 
+    /// <summary>
+    /// The AES key schedule on AESKEYGENASSIST (the Intel AES-NI white paper's method): no table lookups indexed by key
+    /// bytes, so the expansion is as free of cache-timing leaks as the rounds.
+    /// </summary>
     private static Vector128<byte>[] ExpandKey(ReadOnlySpan<byte> key, int rounds)
     {
-        int keyWords = key.Length / 4;
-        int totalWords = 4 * (rounds + 1);
-        Span<byte> words = stackalloc byte[4 * 60];
-        key.CopyTo(words);
-        byte rcon = 1;
-        Span<byte> temp = stackalloc byte[4];
-        for (int i = keyWords; i < totalWords; i++)
+        var keys = new Vector128<byte>[rounds + 1];
+        Vector128<byte> a = Vector128.Create(key[..16]);
+        keys[0] = a;
+        if (rounds == 10)
         {
-            words.Slice(4 * (i - 1), 4).CopyTo(temp);
-            if (i % keyWords == 0)
-            {
-                byte first = temp[0];
-                temp[0] = (byte)(_sbox[temp[1]] ^ rcon);
-                temp[1] = _sbox[temp[2]];
-                temp[2] = _sbox[temp[3]];
-                temp[3] = _sbox[first];
-                rcon = (byte)((rcon << 1) ^ ((rcon & 0x80) != 0 ? 0x1b : 0));
-            }
-            else if (keyWords > 6 && i % keyWords == 4)
-            {
-                for (int j = 0; j < 4; j++)
-                {
-                    temp[j] = _sbox[temp[j]];
-                }
-            }
-
-            for (int j = 0; j < 4; j++)
-            {
-                words[(4 * i) + j] = (byte)(words[(4 * (i - keyWords)) + j] ^ temp[j]);
-            }
+            keys[1] = a = Next128(a, X86Aes.KeygenAssist(a, 0x01));
+            keys[2] = a = Next128(a, X86Aes.KeygenAssist(a, 0x02));
+            keys[3] = a = Next128(a, X86Aes.KeygenAssist(a, 0x04));
+            keys[4] = a = Next128(a, X86Aes.KeygenAssist(a, 0x08));
+            keys[5] = a = Next128(a, X86Aes.KeygenAssist(a, 0x10));
+            keys[6] = a = Next128(a, X86Aes.KeygenAssist(a, 0x20));
+            keys[7] = a = Next128(a, X86Aes.KeygenAssist(a, 0x40));
+            keys[8] = a = Next128(a, X86Aes.KeygenAssist(a, 0x80));
+            keys[9] = a = Next128(a, X86Aes.KeygenAssist(a, 0x1b));
+            keys[10] = Next128(a, X86Aes.KeygenAssist(a, 0x36));
+            return keys;
         }
 
-        var roundKeys = new Vector128<byte>[rounds + 1];
-        for (int r = 0; r <= rounds; r++)
-        {
-            roundKeys[r] = Vector128.Create((ReadOnlySpan<byte>)words.Slice(16 * r, 16));
-        }
-
-        CryptographicOperations.ZeroMemory(words);
-        return roundKeys;
+        Vector128<byte> b = Vector128.Create(key[16..32]);
+        keys[1] = b;
+        keys[2] = a = Next128(a, X86Aes.KeygenAssist(b, 0x01));
+        keys[3] = b = Next256Odd(b, a);
+        keys[4] = a = Next128(a, X86Aes.KeygenAssist(b, 0x02));
+        keys[5] = b = Next256Odd(b, a);
+        keys[6] = a = Next128(a, X86Aes.KeygenAssist(b, 0x04));
+        keys[7] = b = Next256Odd(b, a);
+        keys[8] = a = Next128(a, X86Aes.KeygenAssist(b, 0x08));
+        keys[9] = b = Next256Odd(b, a);
+        keys[10] = a = Next128(a, X86Aes.KeygenAssist(b, 0x10));
+        keys[11] = b = Next256Odd(b, a);
+        keys[12] = a = Next128(a, X86Aes.KeygenAssist(b, 0x20));
+        keys[13] = b = Next256Odd(b, a);
+        keys[14] = Next128(a, X86Aes.KeygenAssist(b, 0x40));
+        return keys;
     }
 
-    /// <summary>The AES S-box from its definition: the multiplicative inverse in GF(2^8), then the affine map.</summary>
-    private static byte[] CreateSbox()
+    /// <summary>The next four key words: a running XOR of <paramref name="previous"/>'s words plus the assist's word 3 (RotWord, SubWord, Rcon).</summary>
+    private static Vector128<byte> Next128(Vector128<byte> previous, Vector128<byte> assist)
     {
-        byte[] sbox = new byte[256];
-        byte p = 1;
-        byte q = 1;
-        do
-        {
-            // p times 3, q divided by 3: q stays p's inverse.
-            p = (byte)(p ^ (p << 1) ^ ((p & 0x80) != 0 ? 0x1b : 0));
-            q ^= (byte)(q << 1);
-            q ^= (byte)(q << 2);
-            q ^= (byte)(q << 4);
-            if ((q & 0x80) != 0)
-            {
-                q ^= 0x09;
-            }
-
-            int x = q ^ RotateLeft(q, 1) ^ RotateLeft(q, 2) ^ RotateLeft(q, 3) ^ RotateLeft(q, 4);
-            sbox[p] = (byte)(x ^ 0x63);
-        }
-        while (p != 1);
-
-        sbox[0] = 0x63;
-        return sbox;
+        Vector128<uint> t = Sse2.Shuffle(assist.AsUInt32(), 0xff);
+        return XorPrefix(previous) ^ t.AsByte();
     }
 
-    private static byte RotateLeft(byte value, int shift) => (byte)((value << shift) | (value >> (8 - shift)));
+    /// <summary>The odd round keys of AES-256: a running XOR of <paramref name="previous"/> plus SubWord (no rotation, no Rcon) of <paramref name="even"/>'s last word.</summary>
+    private static Vector128<byte> Next256Odd(Vector128<byte> previous, Vector128<byte> even)
+    {
+        Vector128<uint> t = Sse2.Shuffle(X86Aes.KeygenAssist(even, 0x00).AsUInt32(), 0xaa);
+        return XorPrefix(previous) ^ t.AsByte();
+    }
+
+    /// <summary>w0, w0^w1, w0^w1^w2, w0^w1^w2^w3 of the four words of <paramref name="value"/>.</summary>
+    private static Vector128<byte> XorPrefix(Vector128<byte> value)
+    {
+        Vector128<byte> shifted = Sse2.ShiftLeftLogical128BitLane(value, 4);
+        value ^= shifted;
+        shifted = Sse2.ShiftLeftLogical128BitLane(shifted, 4);
+        value ^= shifted;
+        shifted = Sse2.ShiftLeftLogical128BitLane(shifted, 4);
+        return value ^ shifted;
+    }
 }
