@@ -46,7 +46,19 @@ public sealed class ForyCodecProvider : ICodecProvider
     [UnconditionalSuppressMessage("Trimming", "IL2087", Justification = "As above.")]
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "The constructor carries RequiresDynamicCode.")]
     public IMessageCodec<T> GetCodec<T>(SerializationMode mode)
-        => (IMessageCodec<T>)_codecs.GetOrAdd((typeof(T), mode), static (key, self) => self.Create<T>(key.Mode), this);
+    {
+        // Every call asks for its codecs (four times per unary call); the last answer per T is kept in a static slot so
+        // the common case skips hashing the (type, mode) key.
+        LastCodec<T>? last = LastCodec<T>.Value;
+        if (last is not null && ReferenceEquals(last.Owner, this) && last.Mode == mode)
+        {
+            return last.Codec;
+        }
+
+        var codec = (IMessageCodec<T>)_codecs.GetOrAdd((typeof(T), mode), static (key, self) => self.Create<T>(key.Mode), this);
+        LastCodec<T>.Value = new LastCodec<T>(this, mode, codec);
+        return codec;
+    }
 
     [RequiresUnreferencedCode("Reflects over message record types.")]
     [RequiresDynamicCode("Instantiates generic codecs at run time.")]
@@ -69,6 +81,18 @@ public sealed class ForyCodecProvider : ICodecProvider
             default:
                 throw new NotSupportedException($"Serialization mode {mode} is not supported.");
         }
+    }
+
+    /// <summary>The codec a provider last returned for <typeparamref name="T"/>, with its provider and mode.</summary>
+    private sealed class LastCodec<T>(ForyCodecProvider owner, SerializationMode mode, IMessageCodec<T> codec)
+    {
+        public static LastCodec<T>? Value;
+
+        public ForyCodecProvider Owner { get; } = owner;
+
+        public SerializationMode Mode { get; } = mode;
+
+        public IMessageCodec<T> Codec { get; } = codec;
     }
 
     /// <summary>One record type through a serializer (either dialect).</summary>

@@ -486,25 +486,30 @@ internal sealed class ServerStreamProcessor
     {
         call = null;
         TimeProvider time = _runtime.Options.TimeProvider;
-        DateTimeOffset now = time.GetUtcNow();
         DateTimeOffset? deadline = null;
+        TimeSpan? remaining = null;
         if (header.Dialect == WireDialect.Release012 && header.DeadlineEpochMs > 0)
         {
+            DateTimeOffset now = time.GetUtcNow();
             deadline = DateTimeOffset.FromUnixTimeMilliseconds(header.DeadlineEpochMs);
             if (deadline <= now)
             {
                 return new RpcStatus(StatusCode.DeadlineExceeded, "deadline exceeded", []);
             }
+
+            remaining = deadline.Value - now;
         }
         else if (header.Dialect == WireDialect.Current && header.Deadline > 0)
         {
-            deadline = now.AddSeconds(header.Deadline);
+            // The clock is read only for calls that carry a deadline.
+            deadline = time.GetUtcNow().AddSeconds(header.Deadline);
+            remaining = TimeSpan.FromSeconds(header.Deadline);
         }
 
         TimeSpan limit = method.Options.Timeout is { } methodLimit && methodLimit < _runtime.Options.MaxHandlerTimeout ? methodLimit : _runtime.Options.MaxHandlerTimeout;
-        if (deadline is { } d && d - now < limit)
+        if (remaining is { } r && r < limit)
         {
-            limit = d - now;
+            limit = r;
         }
 
         // A plain source linked to the connection's closing by one registration (StartTimeLimit): the call owns both.
