@@ -15,9 +15,9 @@ public sealed class AsterEndpointTests
     {
         await using AsterEndpoint server = await BindAsync(Alpn);
         await using AsterEndpoint client = await BindAsync();
-        Task<AsterConnection> accept = server.AcceptAsync().AsTask();
-        await using AsterConnection connection = await client.ConnectAsync(server.Address, Alpn).DefaultTimeout();
-        await using AsterConnection accepted = await accept.DefaultTimeout();
+        (AsterConnection connection, AsterConnection accepted) = await ConnectPairAsync(server, client);
+        await using AsterConnection disposeConnection = connection;
+        await using AsterConnection disposeAccepted = accepted;
         Assert.Equal(server.Id, connection.RemoteId);
         Assert.Equal(client.Id, accepted.RemoteId);
         Assert.Equal(Alpn, connection.Alpn);
@@ -154,9 +154,7 @@ public sealed class AsterEndpointTests
     {
         await using AsterEndpoint server = await BindAsync(Alpn);
         await using AsterEndpoint client = await BindAsync();
-        Task<AsterConnection> accept = server.AcceptAsync().AsTask();
-        AsterConnection connection = await client.ConnectAsync(server.Address, Alpn).DefaultTimeout();
-        AsterConnection accepted = await accept.DefaultTimeout();
+        (AsterConnection connection, AsterConnection accepted) = await ConnectPairAsync(server, client);
         await connection.CloseAsync(403, "not admitted").DefaultTimeout();
         var ex = await Assert.ThrowsAsync<TransportException>(() => accepted.AcceptBidirectionalStreamAsync().AsTask()).DefaultTimeout();
         Assert.Equal(TransportErrorReason.ApplicationClosedByPeer, ex.Reason);
@@ -187,9 +185,9 @@ public sealed class AsterEndpointTests
     {
         await using AsterEndpoint server = await BindAsync(Alpn);
         await using AsterEndpoint client = await BindAsync();
-        Task<AsterConnection> accept = server.AcceptAsync().AsTask();
-        await using AsterConnection connection = await client.ConnectAsync(server.Address, Alpn).DefaultTimeout();
-        await using AsterConnection accepted = await accept.DefaultTimeout();
+        (AsterConnection connection, AsterConnection accepted) = await ConnectPairAsync(server, client);
+        await using AsterConnection disposeConnection = connection;
+        await using AsterConnection disposeAccepted = accepted;
         await using AsterStream stream = await connection.OpenBidirectionalStreamAsync().DefaultTimeout();
         await stream.WriteAsync(new byte[] { 1, 2, 3 }).DefaultTimeout();
         await using AsterStream peer = await accepted.AcceptBidirectionalStreamAsync().DefaultTimeout();
@@ -276,9 +274,7 @@ public sealed class AsterEndpointTests
     {
         await using AsterEndpoint server = await BindAsync(Alpn);
         await using AsterEndpoint client = await BindAsync();
-        Task<AsterConnection> accept = server.AcceptAsync().AsTask();
-        AsterConnection connection = await client.ConnectAsync(server.Address, Alpn).DefaultTimeout();
-        AsterConnection accepted = await accept.DefaultTimeout();
+        (AsterConnection connection, AsterConnection accepted) = await ConnectPairAsync(server, client);
 
         connection.Close(42, "done");
 
@@ -294,9 +290,7 @@ public sealed class AsterEndpointTests
     {
         await using AsterEndpoint server = await BindAsync(Alpn);
         await using AsterEndpoint client = await BindAsync();
-        Task<AsterConnection> accept = server.AcceptAsync().AsTask();
-        AsterConnection connection = await client.ConnectAsync(server.Address, Alpn).DefaultTimeout();
-        AsterConnection accepted = await accept.DefaultTimeout();
+        (AsterConnection connection, AsterConnection accepted) = await ConnectPairAsync(server, client);
         Assert.False(connection.Ended.IsCompleted);
         Assert.False(accepted.Ended.IsCompleted);
 
@@ -308,6 +302,14 @@ public sealed class AsterEndpointTests
         Assert.Equal(7UL, accepted.CloseError?.ErrorCode);
         await accepted.Completion.DefaultTimeout();
         await connection.Completion.DefaultTimeout();
+    }
+
+    /// <summary>Connects <paramref name="client"/> to <paramref name="server"/> on <see cref="Alpn"/>; both ends of the connection.</summary>
+    internal static async Task<(AsterConnection Connection, AsterConnection Accepted)> ConnectPairAsync(AsterEndpoint server, AsterEndpoint client)
+    {
+        Task<AsterConnection> accept = server.AcceptAsync().AsTask();
+        AsterConnection connection = await client.ConnectAsync(server.Address, Alpn).DefaultTimeout();
+        return (connection, await accept.DefaultTimeout());
     }
 
     internal static async Task<AsterEndpoint> BindAsync(string? alpn = null, IPAddress? address = null, bool segmentationOffload = true)
