@@ -56,8 +56,8 @@ internal sealed class AesNiGcm : IDisposable
             throw new ArgumentException("AES-GCM keys here are 16 or 32 bytes.", nameof(key));
         }
 
-        _roundKeys = ExpandKey(key, key.Length == 16 ? 10 : 14);
-        Vector128<ulong> h = Reverse(EncryptBlock(Vector128<byte>.Zero)).AsUInt64();
+        _roundKeys = AesNiRounds.ExpandKey(key);
+        Vector128<ulong> h = Reverse(AesNiRounds.Encrypt(_roundKeys, Vector128<byte>.Zero)).AsUInt64();
         _hashPowers[0] = h;
         for (int i = 1; i < _hashPowers.Length; i++)
         {
@@ -140,7 +140,7 @@ internal sealed class AesNiGcm : IDisposable
             Vector128<byte> k1 = WithCounter(counter0, counter + 1);
             Vector128<byte> k2 = WithCounter(counter0, counter + 2);
             Vector128<byte> k3 = WithCounter(counter0, counter + 3);
-            EncryptBlocks(ref k0, ref k1, ref k2, ref k3);
+            AesNiRounds.Encrypt4(_roundKeys, ref k0, ref k1, ref k2, ref k3);
             Vector128<byte> i0 = Vector128.LoadUnsafe(ref source, (nuint)offset);
             Vector128<byte> i1 = Vector128.LoadUnsafe(ref source, (nuint)(offset + 16));
             Vector128<byte> i2 = Vector128.LoadUnsafe(ref source, (nuint)(offset + 32));
@@ -165,7 +165,7 @@ internal sealed class AesNiGcm : IDisposable
 
         for (; offset + BlockLength <= input.Length; offset += BlockLength, counter++)
         {
-            Vector128<byte> key = EncryptBlock(WithCounter(counter0, counter));
+            Vector128<byte> key = AesNiRounds.Encrypt(_roundKeys, WithCounter(counter0, counter));
             Vector128<byte> i = Vector128.LoadUnsafe(ref source, (nuint)offset);
             Vector128<byte> o = i ^ key;
             o.StoreUnsafe(ref destination, (nuint)offset);
@@ -179,7 +179,7 @@ internal sealed class AesNiGcm : IDisposable
             block.Clear();
             input[offset..].CopyTo(block);
             Vector128<byte> i = Vector128.Create((ReadOnlySpan<byte>)block);
-            Vector128<byte> o = i ^ EncryptBlock(WithCounter(counter0, counter));
+            Vector128<byte> o = i ^ AesNiRounds.Encrypt(_roundKeys, WithCounter(counter0, counter));
             o.CopyTo(block);
             block[..rest].CopyTo(output[offset..]);
             block[rest..].Clear();
@@ -194,7 +194,7 @@ internal sealed class AesNiGcm : IDisposable
         // The lengths block is len(A)‖len(C) in bits, big-endian; byte-reversed that is len(C) in the low lane.
         Vector128<ulong> lengths = Vector128.Create((ulong)dataLength * 8, (ulong)associatedLength * 8);
         hash = Multiply(hash ^ lengths, _hashPowers[0]);
-        return Reverse(hash.AsByte()) ^ EncryptBlock(WithCounter(counter0, 1));
+        return Reverse(hash.AsByte()) ^ AesNiRounds.Encrypt(_roundKeys, WithCounter(counter0, 1));
     }
 
     /// <summary>GHASH over <paramref name="data"/>, the last block zero-padded.</summary>
@@ -237,44 +237,6 @@ internal sealed class AesNiGcm : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<byte> Reverse(Vector128<byte> value) =>
         Ssse3.Shuffle(value, Vector128.Create((byte)15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0));
-
-    private Vector128<byte> EncryptBlock(Vector128<byte> block)
-    {
-        Vector128<byte>[] keys = _roundKeys;
-        int last = keys.Length - 1;
-        block ^= keys[0];
-        for (int round = 1; round < last; round++)
-        {
-            block = X86Aes.Encrypt(block, keys[round]);
-        }
-
-        return X86Aes.EncryptLast(block, keys[last]);
-    }
-
-    private void EncryptBlocks(ref Vector128<byte> b0, ref Vector128<byte> b1, ref Vector128<byte> b2, ref Vector128<byte> b3)
-    {
-        Vector128<byte>[] keys = _roundKeys;
-        Vector128<byte> key = keys[0];
-        b0 ^= key;
-        b1 ^= key;
-        b2 ^= key;
-        b3 ^= key;
-        int last = keys.Length - 1;
-        for (int round = 1; round < last; round++)
-        {
-            key = keys[round];
-            b0 = X86Aes.Encrypt(b0, key);
-            b1 = X86Aes.Encrypt(b1, key);
-            b2 = X86Aes.Encrypt(b2, key);
-            b3 = X86Aes.Encrypt(b3, key);
-        }
-
-        key = keys[last];
-        b0 = X86Aes.EncryptLast(b0, key);
-        b1 = X86Aes.EncryptLast(b1, key);
-        b2 = X86Aes.EncryptLast(b2, key);
-        b3 = X86Aes.EncryptLast(b3, key);
-    }
 
     /// <summary>The GHASH product of two byte-reversed field elements.</summary>
     private static Vector128<ulong> Multiply(Vector128<ulong> a, Vector128<ulong> b)
@@ -326,72 +288,5 @@ internal sealed class AesNiGcm : IDisposable
         Vector128<uint> u = Sse2.ShiftRightLogical(lo, 1) ^ Sse2.ShiftRightLogical(lo, 2) ^ Sse2.ShiftRightLogical(lo, 7) ^ carried;
         lo ^= u;
         return (hi ^ lo).AsUInt64();
-    }
-
-    /// <summary>
-    /// The AES key schedule on AESKEYGENASSIST (the Intel AES-NI white paper's method): no table lookups indexed by key
-    /// bytes, so the expansion is as free of cache-timing leaks as the rounds.
-    /// </summary>
-    private static Vector128<byte>[] ExpandKey(ReadOnlySpan<byte> key, int rounds)
-    {
-        var keys = new Vector128<byte>[rounds + 1];
-        Vector128<byte> a = Vector128.Create(key[..16]);
-        keys[0] = a;
-        if (rounds == 10)
-        {
-            keys[1] = a = Next128(a, X86Aes.KeygenAssist(a, 0x01));
-            keys[2] = a = Next128(a, X86Aes.KeygenAssist(a, 0x02));
-            keys[3] = a = Next128(a, X86Aes.KeygenAssist(a, 0x04));
-            keys[4] = a = Next128(a, X86Aes.KeygenAssist(a, 0x08));
-            keys[5] = a = Next128(a, X86Aes.KeygenAssist(a, 0x10));
-            keys[6] = a = Next128(a, X86Aes.KeygenAssist(a, 0x20));
-            keys[7] = a = Next128(a, X86Aes.KeygenAssist(a, 0x40));
-            keys[8] = a = Next128(a, X86Aes.KeygenAssist(a, 0x80));
-            keys[9] = a = Next128(a, X86Aes.KeygenAssist(a, 0x1b));
-            keys[10] = Next128(a, X86Aes.KeygenAssist(a, 0x36));
-            return keys;
-        }
-
-        Vector128<byte> b = Vector128.Create(key[16..32]);
-        keys[1] = b;
-        keys[2] = a = Next128(a, X86Aes.KeygenAssist(b, 0x01));
-        keys[3] = b = Next256Odd(b, a);
-        keys[4] = a = Next128(a, X86Aes.KeygenAssist(b, 0x02));
-        keys[5] = b = Next256Odd(b, a);
-        keys[6] = a = Next128(a, X86Aes.KeygenAssist(b, 0x04));
-        keys[7] = b = Next256Odd(b, a);
-        keys[8] = a = Next128(a, X86Aes.KeygenAssist(b, 0x08));
-        keys[9] = b = Next256Odd(b, a);
-        keys[10] = a = Next128(a, X86Aes.KeygenAssist(b, 0x10));
-        keys[11] = b = Next256Odd(b, a);
-        keys[12] = a = Next128(a, X86Aes.KeygenAssist(b, 0x20));
-        keys[13] = b = Next256Odd(b, a);
-        keys[14] = Next128(a, X86Aes.KeygenAssist(b, 0x40));
-        return keys;
-    }
-
-    /// <summary>The next four key words: a running XOR of <paramref name="previous"/>'s words plus the assist's word 3 (RotWord, SubWord, Rcon).</summary>
-    private static Vector128<byte> Next128(Vector128<byte> previous, Vector128<byte> assist)
-    {
-        Vector128<uint> t = Sse2.Shuffle(assist.AsUInt32(), 0xff);
-        return XorPrefix(previous) ^ t.AsByte();
-    }
-
-    /// <summary>The odd round keys of AES-256: a running XOR of <paramref name="previous"/> plus SubWord (no rotation, no Rcon) of <paramref name="even"/>'s last word.</summary>
-    private static Vector128<byte> Next256Odd(Vector128<byte> previous, Vector128<byte> even)
-    {
-        Vector128<uint> t = Sse2.Shuffle(X86Aes.KeygenAssist(even, 0x00).AsUInt32(), 0xaa);
-        return XorPrefix(previous) ^ t.AsByte();
-    }
-
-    /// <summary>w0, w0^w1, w0^w1^w2, w0^w1^w2^w3 of the four words of <paramref name="value"/>.</summary>
-    private static Vector128<byte> XorPrefix(Vector128<byte> value)
-    {
-        Vector128<byte> shifted = Sse2.ShiftLeftLogical128BitLane(value, 4);
-        value ^= shifted;
-        shifted = Sse2.ShiftLeftLogical128BitLane(shifted, 4);
-        value ^= shifted;
-        shifted = Sse2.ShiftLeftLogical128BitLane(shifted, 4);
-        return value ^ shifted;
     }
 }
